@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Pebblebed",
+    products: [
+        .executable(name: "pebblebed", targets: ["pebblebed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The small C that Swift cannot do: signal frames, rt_sigreturn, kernel-stack switches,
+        // termios, seccomp. Built without a stack protector because the trap entry runs before the
+        // host's FS base (where the canary lives) is restored.
+        .target(
+            name: "CShims",
+            path: "CShims",
+            cSettings: [.unsafeFlags(["-fno-stack-protector", "-O2"])]
+        ),
+        .target(
+            name: "Pebblebed",
+            dependencies: ["CShims"],
+            path: "Sources/Pebblebed"
+        ),
+        .executableTarget(
+            name: "pebblebed",
+            dependencies: [
+                "Pebblebed",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/pebblebed"
+        ),
+        .testTarget(
+            name: "PebblebedTests",
+            dependencies: ["Pebblebed"],
+            path: "Tests/PebblebedTests"
+        ),
+    ],
+    // The kernel is single-threaded by construction (one host thread, interrupts are signals);
+    // Swift 6 strict concurrency checking would only get in the way of its global state.
+    swiftLanguageModes: [.v5]
+)
