@@ -1,0 +1,96 @@
+// Keyboard input and terminal state for the host terminal that plays the machine's console.
+//
+// Why C: the keyboard interrupt is SIGIO, and its handler must only call async-signal-safe
+// functions on memory that is never allocated; termios and fcntl are C interfaces; and the
+// restore path must be callable from a crash or signal handler. It could move to Swift only if
+// Swift code could be proven allocation-free inside a signal handler.
+//
+// Ownership: the ring is filled only by the drain path (the SIGIO handler, or kernel code running
+// with interrupt signals blocked) and emptied only by the kernel with interrupt signals blocked.
+// Since the kernel runs on one host thread and never takes from the ring while a drain could
+// interrupt it, the single-producer/single-consumer indices need no locks.
+#ifndef PB_TERMINAL_H
+#define PB_TERMINAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <termios.h>
+
+/// Bytes the keyboard ring holds; a power of two so indices wrap with a mask.
+#define PB_KEY_RING_CAPACITY 4096u
+
+/// Ctrl-]: the first byte of the host escape (then 'q' quits the emulator).
+#define PB_KEY_ESCAPE 0x1Du
+
+/// A fixed byte ring with the host-escape filter. Plain data so tests can make one in process.
+typedef struct pb_key_ring {
+    uint8_t bytes[PB_KEY_RING_CAPACITY];
+    uint32_t head;               // next slot to fill; written only by the producer
+    uint32_t tail;               // next slot to take; written only by the consumer
+    uint64_t dropped;            // bytes lost because the ring was full
+    int escape_enabled;          // apply the Ctrl-] filter (only for a tty: people type it)
+    int escape_pending;          // the last byte fed was a lone Ctrl-]
+    int escape_requested;        // Ctrl-] q was seen: the kernel should quit
+    int end_of_input;            // the input source reported end of file (or failed)
+} pb_key_ring;
+
+void pb_key_ring_init(pb_key_ring *ring, int escape_enabled);
+/// Stores one byte; returns 1, or 0 (and counts a drop) when the ring is full.
+int pb_key_ring_put(pb_key_ring *ring, uint8_t byte);
+/// Takes the oldest byte into *out; returns 1, or 0 when the ring is empty.
+int pb_key_ring_take(pb_key_ring *ring, uint8_t *out);
+uint32_t pb_key_ring_count(const pb_key_ring *ring);
+uint32_t pb_key_ring_space(const pb_key_ring *ring);
+/// Feeds bytes read from the input through the escape filter into the ring.
+/// Async-signal-safe. Ctrl-] q sets escape_requested; Ctrl-] Ctrl-] stores one 0x1D;
+/// Ctrl-] followed by any other byte stores both bytes.
+void pb_key_ring_feed(pb_key_ring *ring, const uint8_t *bytes, size_t count);
+/// Records end of input; a Ctrl-] still pending is stored as a literal byte. Async-signal-safe.
+void pb_key_ring_mark_end(pb_key_ring *ring);
+
+/// What standard input turned out to be when the keyboard was opened.
+typedef enum pb_input_kind {
+    PB_INPUT_TTY = 0,      // raw-mode terminal, SIGIO per keystroke, host escape active
+    PB_INPUT_STREAM = 1,   // pipe, socket or fifo: SIGIO per write, read until end of file
+    PB_INPUT_POLLED = 2,   // regular file or /dev/null: no SIGIO ever, drain by polling
+    PB_INPUT_CLOSED = 3,   // no standard input at all: end of input from the start
+} pb_input_kind;
+
+/// Puts a tty stdin into raw mode and makes stdin raise SIGIO (O_ASYNC, O_NONBLOCK, owner this
+/// process), remembering the termios and file flags for pb_terminal_restore. The SIGIO handler
+/// must already be installed (SIGIO's default action ends the process). Reads what is already
+/// waiting, since no signal will announce it. Returns the kind of input, or -1 with errno set.
+int pb_keyboard_open(void);
+/// Reads everything stdin has ready into the global ring. Runs in the SIGIO handler; also called
+/// by the kernel with interrupt signals blocked. Async-signal-safe, never blocks, never
+/// allocates, preserves errno. Never re-entered: SIGIO is masked while its handler runs.
+void pb_keyboard_drain(void);
+/// Takes one byte from the global ring (draining stdin first when the ring is empty and input
+/// is polled or was held back). Call with interrupt signals blocked. Returns 1 or 0.
+int pb_keyboard_take(uint8_t *out);
+/// 1 when the input has ended and every byte has been taken.
+int pb_keyboard_at_end(void);
+/// 1 when stdin never raises SIGIO (regular file, /dev/null): readers must not wait for it.
+int pb_keyboard_needs_polling(void);
+/// 1 once the person at the terminal typed Ctrl-] q. Polled by the kernel after SIGIO.
+int pb_keyboard_escape_requested(void);
+/// 1 while a Ctrl-] waits for its second byte (a front end may show a hint).
+int pb_keyboard_escape_pending(void);
+uint64_t pb_keyboard_dropped(void);
+
+/// Bytes written to stdout (when it is a tty) by pb_terminal_restore, e.g. to leave the
+/// alternate screen and show the cursor. Copied; at most 64 bytes are kept.
+void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
+/// Puts back the termios and the file flags of stdin and writes the exit sequence. Idempotent and
+/// async-signal-safe: the halt path, the panic path and SIGINT/SIGTERM/SIGHUP handlers call it.
+void pb_terminal_restore(void);
+/// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
+/// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
+int pb_terminal_write_all(int fd, const void *bytes, size_t count);
+/// The raw mode we use, applied to a copy: like cfmakeraw, but output post-processing (OPOST,
+/// ONLCR) stays on so '\n' from the emulator and from stderr still starts a new line.
+void pb_terminal_make_raw(struct termios *settings);
+/// 1 if fd is a terminal (isatty without touching errno for the caller).
+int pb_terminal_is_tty(int fd);
+
+#endif

@@ -1,0 +1,272 @@
+// Keyboard ring, stdin raw mode and terminal restore. See pb_terminal.h for why this is C.
+// Everything reachable from pb_keyboard_drain and pb_terminal_restore is async-signal-safe:
+// only read, write, poll, fcntl, tcsetattr and plain memory, no allocation, no stdio.
+#define _GNU_SOURCE
+#include "pb_terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+// MARK: - The ring
+
+#define PB_RING_MASK (PB_KEY_RING_CAPACITY - 1u)
+_Static_assert((PB_KEY_RING_CAPACITY & PB_RING_MASK) == 0, "ring capacity must be a power of two");
+
+void pb_key_ring_init(pb_key_ring *ring, int escape_enabled) {
+    memset(ring, 0, sizeof *ring);
+    ring->escape_enabled = escape_enabled;
+}
+
+// head and tail run freely and wrap at 2^32; their difference is the fill level. The acquire and
+// release orders keep the byte store before the index store even though producer and consumer
+// are the same thread: the compiler must not move them across the signal boundary.
+uint32_t pb_key_ring_count(const pb_key_ring *ring) {
+    uint32_t head = __atomic_load_n(&ring->head, __ATOMIC_ACQUIRE);
+    uint32_t tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+    return head - tail;
+}
+
+uint32_t pb_key_ring_space(const pb_key_ring *ring) {
+    return PB_KEY_RING_CAPACITY - pb_key_ring_count(ring);
+}
+
+int pb_key_ring_put(pb_key_ring *ring, uint8_t byte) {
+    if (pb_key_ring_space(ring) == 0) {
+        ring->dropped++;
+        return 0;
+    }
+    uint32_t head = ring->head;
+    ring->bytes[head & PB_RING_MASK] = byte;
+    __atomic_store_n(&ring->head, head + 1u, __ATOMIC_RELEASE);
+    return 1;
+}
+
+int pb_key_ring_take(pb_key_ring *ring, uint8_t *out) {
+    if (pb_key_ring_count(ring) == 0) {
+        return 0;
+    }
+    uint32_t tail = ring->tail;
+    *out = ring->bytes[tail & PB_RING_MASK];
+    __atomic_store_n(&ring->tail, tail + 1u, __ATOMIC_RELEASE);
+    return 1;
+}
+
+// The escape is a two-byte state machine so that Ctrl-] alone never reaches the guest until we
+// know what follows it: 'q' quits, a second Ctrl-] is the way to type a literal Ctrl-], and any
+// other byte shows the Ctrl-] was not meant as an escape, so both go through.
+static void pb_key_ring_feed_byte(pb_key_ring *ring, uint8_t byte) {
+    if (!ring->escape_enabled) {
+        pb_key_ring_put(ring, byte);
+    } else if (ring->escape_pending) {
+        ring->escape_pending = 0;
+        if (byte == 'q' || byte == 'Q') {
+            ring->escape_requested = 1;
+        } else if (byte == PB_KEY_ESCAPE) {
+            pb_key_ring_put(ring, PB_KEY_ESCAPE);
+        } else {
+            pb_key_ring_put(ring, PB_KEY_ESCAPE);
+            pb_key_ring_put(ring, byte);
+        }
+    } else if (byte == PB_KEY_ESCAPE) {
+        ring->escape_pending = 1;
+    } else {
+        pb_key_ring_put(ring, byte);
+    }
+}
+
+void pb_key_ring_feed(pb_key_ring *ring, const uint8_t *bytes, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        pb_key_ring_feed_byte(ring, bytes[i]);
+    }
+}
+
+void pb_key_ring_mark_end(pb_key_ring *ring) {
+    if (ring->escape_pending) {
+        ring->escape_pending = 0;
+        pb_key_ring_put(ring, PB_KEY_ESCAPE);
+    }
+    ring->end_of_input = 1;
+}
+
+// MARK: - Global keyboard state (stdin)
+
+static pb_key_ring pb_keyboard_ring;
+static int pb_keyboard_kind = PB_INPUT_CLOSED;
+static struct termios pb_saved_termios;
+static volatile sig_atomic_t pb_saved_termios_valid;
+static int pb_saved_file_flags;
+static volatile sig_atomic_t pb_saved_file_flags_valid;
+static uint8_t pb_exit_sequence[64];
+static size_t pb_exit_sequence_length;  // swapped to 0 by the one restore that writes it
+
+void pb_terminal_make_raw(struct termios *t) {
+    t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t->c_cflag |= CS8;
+    t->c_oflag |= OPOST | ONLCR;
+    t->c_cc[VMIN] = 1;
+    t->c_cc[VTIME] = 0;
+}
+
+int pb_terminal_is_tty(int fd) {
+    int saved = errno;
+    int result = isatty(fd);
+    errno = saved;
+    return result;
+}
+
+static int pb_keyboard_enter_raw(void) {
+    if (tcgetattr(STDIN_FILENO, &pb_saved_termios) != 0) {
+        return -1;
+    }
+    pb_saved_termios_valid = 1;
+    struct termios raw = pb_saved_termios;
+    pb_terminal_make_raw(&raw);
+    return tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+}
+
+// O_ASYNC is only kept by files that implement fasync: regular files and /dev/null accept the
+// F_SETFL and silently drop the bit, so reading it back is how we learn to poll instead.
+static int pb_keyboard_enable_sigio(void) {
+    int flags = fcntl(STDIN_FILENO, F_GETFL);
+    if (flags < 0) {
+        return -1;
+    }
+    pb_saved_file_flags = flags;
+    pb_saved_file_flags_valid = 1;
+    if (fcntl(STDIN_FILENO, F_SETOWN, getpid()) != 0) {
+        return -1;
+    }
+    if (fcntl(STDIN_FILENO, F_SETFL, flags | O_ASYNC | O_NONBLOCK) != 0) {
+        return -1;
+    }
+    int now = fcntl(STDIN_FILENO, F_GETFL);
+    return now >= 0 && (now & O_ASYNC) != 0;
+}
+
+int pb_keyboard_open(void) {
+    struct stat info;
+    int tty = pb_terminal_is_tty(STDIN_FILENO);
+    pb_key_ring_init(&pb_keyboard_ring, tty);
+    if (fstat(STDIN_FILENO, &info) != 0) {
+        if (errno != EBADF) {
+            return -1;
+        }
+        pb_keyboard_kind = PB_INPUT_CLOSED;
+        pb_key_ring_mark_end(&pb_keyboard_ring);
+        return pb_keyboard_kind;
+    }
+    if (tty && pb_keyboard_enter_raw() != 0) {
+        return -1;
+    }
+    int async = pb_keyboard_enable_sigio();
+    if (async < 0) {
+        return -1;
+    }
+    pb_keyboard_kind = tty ? PB_INPUT_TTY : (async ? PB_INPUT_STREAM : PB_INPUT_POLLED);
+    pb_keyboard_drain();
+    return pb_keyboard_kind;
+}
+
+// A tty is read completely even when the ring is full (the excess is dropped and counted, as a
+// keyboard controller would), so Ctrl-] q gets through whatever the guest does. A pipe or file
+// is read only as far as the ring has room: the rest waits in the host, and pb_keyboard_take
+// drains again once the ring is empty, because no further SIGIO will announce those bytes.
+void pb_keyboard_drain(void) {
+    int saved_errno = errno;
+    uint8_t buffer[256];
+    while (!pb_keyboard_ring.end_of_input) {
+        size_t want = sizeof buffer;
+        if (pb_keyboard_kind != PB_INPUT_TTY) {
+            uint32_t space = pb_key_ring_space(&pb_keyboard_ring);
+            if (space == 0) {
+                break;
+            }
+            want = space < want ? space : want;
+        }
+        ssize_t got = read(STDIN_FILENO, buffer, want);
+        if (got > 0) {
+            pb_key_ring_feed(&pb_keyboard_ring, buffer, (size_t)got);
+        } else if (got < 0 && errno == EINTR) {
+            continue;
+        } else if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            break;
+        } else {
+            // 0 is end of file (a pipe's writer left, a tty hung up); any other error means no
+            // more input can come either (EIO after a hang-up, EBADF for a closed stdin).
+            pb_key_ring_mark_end(&pb_keyboard_ring);
+        }
+    }
+    errno = saved_errno;
+}
+
+int pb_keyboard_take(uint8_t *out) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+        pb_keyboard_drain();
+    }
+    return pb_key_ring_take(&pb_keyboard_ring, out);
+}
+
+int pb_keyboard_at_end(void) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+        pb_keyboard_drain();
+    }
+    return pb_keyboard_ring.end_of_input && pb_key_ring_count(&pb_keyboard_ring) == 0;
+}
+
+int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
+int pb_keyboard_escape_requested(void) { return pb_keyboard_ring.escape_requested; }
+int pb_keyboard_escape_pending(void) { return pb_keyboard_ring.escape_pending; }
+uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
+
+// MARK: - Output and restore
+
+int pb_terminal_write_all(int fd, const void *bytes, size_t count) {
+    const uint8_t *next = bytes;
+    while (count > 0) {
+        ssize_t done = write(fd, next, count);
+        if (done > 0) {
+            next += done;
+            count -= (size_t)done;
+        } else if (done < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd wait_for = {.fd = fd, .events = POLLOUT};
+            (void)poll(&wait_for, 1, -1);
+        } else if (!(done < 0 && errno == EINTR)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count) {
+    if (count > sizeof pb_exit_sequence) {
+        count = sizeof pb_exit_sequence;
+    }
+    __atomic_store_n(&pb_exit_sequence_length, 0, __ATOMIC_SEQ_CST);
+    memcpy(pb_exit_sequence, bytes, count);
+    __atomic_store_n(&pb_exit_sequence_length, count, __ATOMIC_SEQ_CST);
+}
+
+// The exit sequence is written once (leaving the alternate screen twice would move the cursor
+// to a stale saved position); the termios and the flags are put back on every call, which is
+// harmless when repeated and right even if a signal interrupted an earlier restore midway.
+void pb_terminal_restore(void) {
+    int saved_errno = errno;
+    size_t length = __atomic_exchange_n(&pb_exit_sequence_length, 0, __ATOMIC_SEQ_CST);
+    if (length > 0) {
+        (void)pb_terminal_write_all(STDOUT_FILENO, pb_exit_sequence, length);
+    }
+    if (pb_saved_file_flags_valid) {
+        (void)fcntl(STDIN_FILENO, F_SETFL, pb_saved_file_flags);
+    }
+    if (pb_saved_termios_valid) {
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &pb_saved_termios);
+    }
+    errno = saved_errno;
+}

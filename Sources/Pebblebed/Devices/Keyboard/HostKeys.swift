@@ -1,0 +1,49 @@
+import CShims
+import Glibc
+
+/// The keystrokes of the emulator's standard input, from the C ring that the SIGIO handler
+/// fills (pb_terminal.c). Every member runs in kernel context with interrupt signals blocked;
+/// only `pb_keyboard_drain` runs in the handler.
+public struct HostKeys: KeySource {
+    public init() {}
+
+    public mutating func nextKey() -> UInt8? {
+        var byte: UInt8 = 0
+        return pb_keyboard_take(&byte) == 1 ? byte : nil
+    }
+
+    public var isAtEnd: Bool { pb_keyboard_at_end() != 0 }
+
+    /// Opens stdin as the keyboard: raw mode on a tty, SIGIO on every kind that supports it.
+    /// The SIGIO handler (calling `pb_keyboard_drain`) must be installed first.
+    public static func open() throws(HostKeyboardError) -> InputKind {
+        let kind = pb_keyboard_open()
+        guard kind >= 0, let result = InputKind(rawValue: kind) else {
+            throw HostKeyboardError(errno: Glibc.errno)
+        }
+        return result
+    }
+
+    /// True when stdin raises no SIGIO (regular file, /dev/null): readers must retry instead of
+    /// waiting for a keyboard interrupt.
+    public static var needsPolling: Bool { pb_keyboard_needs_polling() != 0 }
+    /// Ctrl-] q was typed: the kernel should leave the emulator.
+    public static var escapeRequested: Bool { pb_keyboard_escape_requested() != 0 }
+    /// Keystrokes lost because the ring was full.
+    public static var dropped: UInt64 { pb_keyboard_dropped() }
+
+    /// Puts the terminal back as it was (termios, file flags, main screen). Safe to repeat.
+    public static func restoreTerminal() { pb_terminal_restore() }
+
+    public enum InputKind: Int32, Sendable {
+        case terminal = 0
+        case stream = 1
+        case polled = 2
+        case closed = 3
+    }
+}
+
+/// Opening stdin as the keyboard failed; `errno` says why.
+public struct HostKeyboardError: Error, Equatable {
+    public var errno: Int32
+}
