@@ -12,6 +12,8 @@
 #include <sys/syscall.h>
 #include <asm/prctl.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
+#include <execinfo.h>
 
 // The kernel's view of a ucontext (glibc's ucontext_t has a 128-byte sigset and a private
 // fpregs area; rt_sigreturn wants the kernel's layout with an 8-byte mask).
@@ -325,4 +327,12 @@ uint64_t pb_monotonic_ns(void) {
 
 uint16_t pb_peek16(uint64_t addr) {
     return *(const volatile uint16_t *)addr;
+}
+
+int pb_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+void pb_backtrace(int fd) {
+    void *frames[64];
+    int n = backtrace(frames, 64);
+    backtrace_symbols_fd(frames, n, fd);
 }

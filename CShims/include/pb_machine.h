@@ -93,4 +93,9 @@ uint32_t pb_xsave_size(void);
 // Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
 uint16_t pb_peek16(uint64_t addr);
 
+// memfd_create needs _GNU_SOURCE, which Swift's Glibc module is not built with.
+int pb_memfd_create(const char *name);
+// Prints the calling stack's return addresses to fd (execinfo.h is not in Swift's Glibc module).
+void pb_backtrace(int fd);
+
 #endif

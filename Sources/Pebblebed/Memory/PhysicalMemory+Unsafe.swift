@@ -1,3 +1,4 @@
+import CShims
 import Glibc
 
 /// Physical memory: a memfd of N frames, mapped once read/write into the kernel's window
@@ -13,7 +14,7 @@ public final class PhysicalMemory {
     public init(bytes: Int) throws(BootError) {
         frameCount = bytes / pageSize
         guard frameCount >= 16 else { throw .config("--memory must be at least 64 KiB") }
-        fd = memfd_create("pebblebed-physical-memory", 0)
+        fd = pb_memfd_create("pebblebed-physical-memory")
         guard fd >= 0 else { throw .host("memfd_create", errno) }
         guard ftruncate(fd, off_t(frameCount * pageSize)) == 0 else { throw .host("ftruncate of physical memory", errno) }
         guard let p = mmap(nil, frameCount * pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),

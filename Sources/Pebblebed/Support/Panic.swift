@@ -21,10 +21,8 @@ private func panicReport(headline: String, regs: pb_regs?) -> Never {
         KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)'")
     }
     if let r = regs { KernelLog.line(registerDump(r, width: 16)) }
-    var frames = [UnsafeMutableRawPointer?](repeating: nil, count: 64)
-    let n = backtrace(&frames, 64)
     KernelLog.line("  backtrace:")
-    backtrace_symbols_fd(&frames, n, 2)
+    pb_backtrace(2)
     _exit(70)
 }
 
