@@ -41,6 +41,9 @@ enum ProgramLoader {
         }
         let argBytes = arguments.reduce(0) { $0 + $1.count + 1 }
         guard arguments.count <= maxArguments, argBytes <= maxArgumentBytes else { throw .argumentsTooLong }
+        // A hostile header can ask for gigabytes of bss: refuse before planning page by page.
+        let pagesWanted = image.segments.reduce(UInt64(0)) { $0 + (UInt64($1.memorySize) >> UInt64(pageShift)) + 2 }
+        guard pagesWanted <= UInt64(memory.pool.available) else { throw .noMemory }
         let plan = image.pagePlan()
         let argPages = UInt32((argBytes + 4 * (arguments.count + 8) + pageSize - 1) / pageSize)
         let stackPages = stackPages + argPages
