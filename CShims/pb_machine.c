@@ -191,7 +191,14 @@ static int probe_xsave_size(void) {
     sa.sa_sigaction = probe_handler;
     sa.sa_flags = SA_SIGINFO;
     if (sigaction(SIGUSR2, &sa, &old)) return errno;
+    // The parent may have left SIGUSR2 blocked (test runners do): then raise() would only queue
+    // it, and it would kill the machine the moment a guest first runs with signals unblocked.
+    sigset_t usr2, saved;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_UNBLOCK, &usr2, &saved);
     raise(SIGUSR2);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
     sigaction(SIGUSR2, &old, NULL);
     xsave_size = probed_xsave ? probed_xsave : 512;
     return 0;
@@ -287,12 +294,14 @@ void pb_return_to_user(const pb_trapframe *tf) {
     __builtin_unreachable();
 }
 
+// The kernel's signal mask: exactly the interrupt signals, whatever the parent process left
+// blocked (a blocked SIGSEGV or SIGTRAP inherited from it would break traps).
 void pb_interrupts_block(void) {
     sigset_t s;
     sigemptyset(&s);
     sigaddset(&s, SIGALRM);
     sigaddset(&s, SIGIO);
-    sigprocmask(SIG_BLOCK, &s, NULL);
+    sigprocmask(SIG_SETMASK, &s, NULL);
 }
 
 void pb_idle_wait(void) {
