@@ -32,7 +32,7 @@ static void *exn_stack_top(void)
  * bottom, near %esp; anything else is a genuine fault. */
 static int is_growth(const ureg_t *ureg)
 {
-    unsigned int floor = _pb_stack_high - PB_AUTOSTACK_LIMIT;
+    unsigned int floor = _pb_autostack_floor();
 
     if (ureg->cause != SWEXN_CAUSE_PAGEFAULT)
         return 0;
@@ -43,7 +43,7 @@ static int is_growth(const ureg_t *ureg)
 
 static int grow_to(unsigned int addr)
 {
-    unsigned int floor = _pb_stack_high - PB_AUTOSTACK_LIMIT;
+    unsigned int floor = _pb_autostack_floor();
     unsigned int base = (addr & ~(PAGE_SIZE - 1)) - EXTRA_PAGES * PAGE_SIZE;
 
     if (base < floor || base > addr)   /* second test: wrapped below 0 */

@@ -14,6 +14,13 @@
 /* Top of the first thread's stack, as the kernel handed it to _main. */
 extern unsigned int _pb_stack_high;
 
+/* Lowest address the first thread's stack may grow to (page aligned).
+ * Thread stacks are placed below it. */
+static inline unsigned int _pb_autostack_floor(void)
+{
+    return (_pb_stack_high - PB_AUTOSTACK_LIMIT + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1u);
+}
+
 void _pb_autostack_install(void *stack_high, void *stack_low);
 
 /*
