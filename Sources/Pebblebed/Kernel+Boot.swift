@@ -17,16 +17,18 @@ extension Kernel {
         kernel = k
         let err = pb_machine_init(kernelEntry, kernelFaultPanic, nil)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
-        let first = try k.makeFirstTask()
+        try k.makeFirstTask()
         let tErr = pb_timer_start(k.tickNanoseconds)
         guard tErr == 0 else { throw .host("starting the timer", tErr) }
         let sErr = pb_seccomp_install()
         guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
         k.scheduler.idleHook = { [unowned k] in k.idleService() }
-        k.scheduler.start(first)
+        k.scheduler.clock = { [unowned k] in k.ticks }
+        k.scheduler.start()
     }
 
-    private func makeFirstTask() throws(BootError) -> Thread {
+    /// Loads the first task and queues its thread for `Scheduler.start`.
+    private func makeFirstTask() throws(BootError) {
         let image: LoadedProgram
         do {
             image = try ProgramLoader.load(name: options.program, arguments: options.arguments.map { Array($0.utf8) })
@@ -42,7 +44,7 @@ extension Kernel {
         threads[tid] = thread
         firstTask = task
         liveTasks = 1
-        return thread
+        scheduler.makeRunnable(thread)
     }
 
     /// What idle does between interrupts: wake sleepers whose tick has come.
