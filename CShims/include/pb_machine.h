@@ -1,0 +1,101 @@
+// The machine's C side: signal handlers that turn host signals into guest traps and interrupts,
+// the return to a guest by rt_sigreturn, and the switch between kernel stacks.
+// These are C (and a little assembly) because Swift cannot write a signal handler that runs before
+// the host's FS base is restored, cannot build a kernel rt_sigframe, and cannot switch stacks.
+#ifndef PB_MACHINE_H
+#define PB_MACHINE_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define PB_GUEST_CS 0x23   // 32-bit compatibility-mode user code segment of x86-64 Linux
+#define PB_HOST_CS  0x33   // 64-bit user code segment
+#define PB_USER_DS  0x2b   // data segment that serves both modes
+#define PB_USER_MEM_START 0x01000000ULL
+#define PB_USER_MEM_END   0x100000000ULL
+
+// General registers of an interrupted guest, in the order of Linux's x86-64 mcontext gregs[],
+// so a trap saves them with one copy.
+typedef struct pb_regs {
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip;
+    uint64_t eflags, csgsfs, err, trapno, oldmask, cr2;
+} pb_regs;
+
+// A guest thread's saved user state. `fpstate` points at a 64-byte aligned xsave area owned by the
+// frame; `fpsize` is how many of its bytes are valid (0: the guest gets a fresh FPU on return).
+typedef struct pb_trapframe {
+    pb_regs regs;
+    uint32_t fpsize;
+    uint32_t fpcapacity;
+    uint8_t *fpstate;
+} pb_trapframe;
+
+// Why the guest stopped; filled by the handlers, read by the kernel entry.
+typedef enum pb_event_kind {
+    PB_EV_SYSCALL = 1,   // int $vector
+    PB_EV_PAGEFAULT,     // access to addr not allowed by the current host mapping
+    PB_EV_FAULT,         // any other exception: signo/code/trapno say which
+    PB_EV_TIMER,         // SIGALRM while the guest ran
+    PB_EV_IO,            // SIGIO while the guest ran
+    PB_EV_SECCOMP,       // a host system call from guest code (SIGSYS)
+    PB_EV_SEGMENT,       // the guest loaded a segment register or left compatibility mode
+} pb_event_kind;
+
+typedef struct pb_event {
+    int32_t kind;
+    int32_t signo;
+    int32_t code;        // si_code
+    int32_t vector;      // for PB_EV_SYSCALL; trapno otherwise
+    uint64_t addr;       // fault address (si_addr) or the offending selector for PB_EV_SEGMENT
+    uint64_t err;        // hardware error code (page-fault bits: 1 present, 2 write, 16 fetch)
+} pb_event;
+
+typedef void (*pb_kernel_entry_fn)(const pb_event *event);
+typedef void (*pb_panic_fn)(int signo, int code, uint64_t addr, const pb_regs *regs);
+typedef void (*pb_io_fn)(void);
+
+// Boot: sigaltstack, handlers for every trap and interrupt signal, FS base bookkeeping,
+// guest data segments. Returns 0 or an errno.
+int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic, pb_io_fn io_drain);
+
+// The thread that the next trap belongs to: its trap frame and the top of its kernel stack.
+void pb_set_current(pb_trapframe *tf, void *kstack_top);
+
+// Trap frames.
+int pb_trapframe_init(pb_trapframe *tf);       // allocates the xsave area; 0 or ENOMEM
+void pb_trapframe_destroy(pb_trapframe *tf);
+void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src);
+
+// Resume the guest of `tf` with its full register state. Interrupt signals are unblocked
+// atomically with the jump. Never returns.
+__attribute__((noreturn)) void pb_return_to_user(const pb_trapframe *tf);
+
+// Kernel stacks: save callee-saved state on the current stack into *save_sp and continue on load_sp.
+void pb_context_switch(void **save_sp, void *load_sp);
+// Prepare a fresh kernel stack so that switching to the returned sp calls fn(arg) on it.
+void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg);
+
+// Interrupts: block (the kernel's normal state) or wait for one with everything unblocked.
+void pb_interrupts_block(void);
+void pb_idle_wait(void);
+// Set by the async handlers when an interrupt arrived while the kernel was idle or blocked.
+extern volatile int pb_pending_timer;
+extern volatile int pb_pending_io;
+
+// Timer interrupt: SIGALRM every period_ns from a CLOCK_MONOTONIC POSIX timer (0 stops it).
+int pb_timer_start(uint64_t period_ns);
+uint64_t pb_monotonic_ns(void);
+
+// The guest xsave area size on this host (bytes), known after pb_machine_init.
+uint32_t pb_xsave_size(void);
+
+// Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
+uint16_t pb_peek16(uint64_t addr);
+
+// memfd_create needs _GNU_SOURCE, which Swift's Glibc module is not built with.
+int pb_memfd_create(const char *name);
+// Prints the calling stack's return addresses to fd (execinfo.h is not in Swift's Glibc module).
+void pb_backtrace(int fd);
+
+#endif

@@ -1,0 +1,54 @@
+import CShims
+import Glibc
+
+extension Kernel {
+    /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
+    public static func boot(_ options: BootOptions) throws(BootError) -> Never {
+        let disk = try RAMDisk(directory: options.ramdisk)
+        if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
+        guard disk.contents(of: options.program) != nil else {
+            throw .program("\(options.program): no such program in the RAM disk \(options.ramdisk)")
+        }
+        // Reserve the guest range before anything else of this process can land in it.
+        try HostMapping.reserve(start: HostMapping.lowStart, end: HostMapping.guestStart)
+        try HostMapping.reserve(start: HostMapping.guestStart, end: HostMapping.guestEnd)
+        memory = try Memory(bytes: options.memoryBytes)
+        let k = Kernel(options: options, ramdisk: disk)
+        kernel = k
+        let err = pb_machine_init(kernelEntry, kernelFaultPanic, nil)
+        guard err == 0 else { throw .host("installing the trap handlers", err) }
+        let first = try k.makeFirstTask()
+        let tErr = pb_timer_start(k.tickNanoseconds)
+        guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        let sErr = pb_seccomp_install()
+        guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
+        k.scheduler.idleHook = { [unowned k] in k.idleService() }
+        k.scheduler.start(first)
+    }
+
+    private func makeFirstTask() throws(BootError) -> Thread {
+        let image: LoadedProgram
+        do {
+            image = try ProgramLoader.load(name: options.program, arguments: options.arguments.map { Array($0.utf8) })
+        } catch {
+            throw .program("\(options.program): \(ProgramLoader.lastErrorMessage ?? error.description)")
+        }
+        let tid = allocateTid()
+        let task = Task(id: tid, space: image.space, name: options.program)
+        let thread: Thread
+        do { thread = try Thread(tid: tid, task: task) } catch { throw .config("out of host memory for the first thread") }
+        task.threads = [thread]
+        image.start(thread)
+        threads[tid] = thread
+        firstTask = task
+        liveTasks = 1
+        return thread
+    }
+
+    /// What idle does between interrupts: wake sleepers whose tick has come.
+    func idleService() {
+        pb_pending_timer = 0
+        scheduler.wakeSleepers(now: ticks)
+        if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
+    }
+}

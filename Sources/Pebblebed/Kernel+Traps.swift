@@ -1,0 +1,67 @@
+import CShims
+import Glibc
+
+/// Where every trap and interrupt from a guest enters the kernel: on the current thread's kernel
+/// stack, interrupts blocked, its user state saved in its trap frame.
+let kernelEntry: pb_kernel_entry_fn = { ev in
+    kernel.handle(Trap(ev!.pointee))
+}
+
+/// A fault while the kernel itself ran: a kernel bug.
+let kernelFaultPanic: pb_panic_fn = { signo, code, addr, regs in
+    kernelPanicReport(signal: signo, code: code, address: addr, regs: regs?.pointee)
+}
+
+extension Kernel {
+    func handle(_ trap: Trap) -> Never {
+        let t = scheduler.current!
+        switch trap {
+        case .syscall(let vector):
+            t.frame.pointee.regs.rip &+= 2
+            if let result = dispatchSyscall(vector: vector, thread: t) {
+                t.frame.pointee.regs.rax = UInt64(UInt32(bitPattern: result))
+            }
+        case .pageFault(let address, let write, let outside):
+            if outside || t.task.space.handleFault(at: address, write: write) == .violation {
+                deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+            }
+        case .exception(let cause, let address, _):
+            deliverFault(t, cause: cause, address: address, detail: nil)
+        case .timer:
+            timerInterrupt()
+        case .io:
+            ioInterrupt()
+        case .hostSyscall(let number):
+            kill(t, reason: "made a host system call (number \(number)) from guest code")
+        case .segment(let selector):
+            kill(t, reason: "loaded segment selector \(hex(selector, width: 4)) (guests run in 32-bit user mode only)")
+        }
+        returnToUser()
+    }
+
+    /// Leaves the kernel for the current thread's user code, taking a pending preemption and
+    /// ending threads that must exit on the way.
+    func returnToUser() -> Never {
+        while true {
+            let t = scheduler.current!
+            if t.mustExit { vanishCurrent() }
+            if scheduler.preemptPending {
+                scheduler.preemptPending = false
+                scheduler.yield()
+                continue
+            }
+            pb_return_to_user(t.frame)
+        }
+    }
+
+    func timerInterrupt() {
+        pb_pending_timer = 0
+        scheduler.wakeSleepers(now: ticks)
+        scheduler.preemptPending = true
+    }
+
+    func ioInterrupt() {
+        pb_pending_io = 0
+        ioHook()
+    }
+}

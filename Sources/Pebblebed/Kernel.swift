@@ -1,0 +1,80 @@
+import CShims
+import Glibc
+
+/// How to boot the machine.
+public struct BootOptions {
+    public var memoryBytes = 128 << 20
+    public var hz = 100
+    public var ramdisk = "build/ramdisk"
+    /// The first task's program (a RAM-disk name) and its arguments (argv[0] first).
+    public var program = "init"
+    public var arguments: [String] = ["init"]
+    /// A host file to run instead of a RAM-disk program.
+    public var hostProgram: [UInt8]? = nil
+    /// Check frame accounting after every task exit, not only at halt.
+    public var audit = false
+    public init() {}
+}
+
+/// The kernel: one per machine (one per host process), reached through the global `kernel`.
+/// It runs only with interrupt signals blocked, on the current thread's kernel stack.
+public final class Kernel {
+    public let options: BootOptions
+    public let scheduler = Scheduler()
+    public let ramdisk: RAMDisk
+    var threads: [Int32: Thread] = [:]
+    var nextTid: Int32 = 1
+    /// The first task; its status is the host exit code.
+    var firstTask: Task!
+    var firstTaskStatus: Int32?
+    var liveTasks = 0
+    let bootNanoseconds: UInt64
+    let tickNanoseconds: UInt64
+    /// Console output; the console device replaces the plain writer.
+    public var consoleWrite: ([UInt8]) -> Void = { bytes in
+        bytes.withUnsafeBytes { b in _ = write(1, b.baseAddress, b.count) }
+    }
+    /// Runs on every way out of the machine (restores the terminal, flushes the console).
+    public var shutdownHooks: [() -> Void] = []
+    /// Keyboard interrupt service (the keyboard device sets it).
+    public var ioHook: () -> Void = {}
+    /// Called when a thread blocked in getchar/readline must leave (task_vanish, kill).
+    var keyboardCancelHook: (Thread) -> Void = { _ in }
+    /// System calls served by devices (console, keyboard), registered by them at boot.
+    var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
+    /// misbehave mode (see Syscalls/SchedulingCalls.swift).
+    var misbehaveMode: Int32 = 0
+
+    init(options: BootOptions, ramdisk: RAMDisk) {
+        self.options = options
+        self.ramdisk = ramdisk
+        bootNanoseconds = pb_monotonic_ns()
+        tickNanoseconds = UInt64(1_000_000_000 / max(1, options.hz))
+    }
+
+    /// Timer ticks since boot, from the monotonic clock so that late or merged SIGALRMs lose none.
+    public var ticks: UInt64 { (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds }
+
+    func allocateTid() -> Int32 {
+        defer { nextTid += 1 }
+        return nextTid
+    }
+
+    /// Stops the machine; the host process exits with `status` (see README: low 8 bits).
+    public func halt(status: Int32) -> Never {
+        pb_timer_start(0)
+        if let space = memory.active { space.withdrawAllFromHost() }
+        audit(context: "at halt")
+        runShutdownHooks()
+        exit(status & 0xff)
+    }
+
+    func runShutdownHooks() {
+        let hooks = shutdownHooks
+        shutdownHooks = []
+        for h in hooks { h() }
+    }
+}
+
+/// The one kernel of this process; set at boot.
+nonisolated(unsafe) public var kernel: Kernel!

@@ -1,0 +1,93 @@
+/// Kernel access to guest memory: always through the page table and the physical-memory
+/// window, validated first, so a bad pointer is an error return and never a kernel fault.
+extension AddressSpace {
+    /// Checks that [address, address+count) is user memory the guest may read (or write).
+    public func validate(_ address: UInt32, count: Int, write: Bool) throws(PebblesError) {
+        guard count >= 0 else { throw .invalidArgument }
+        guard count > 0 else { return }
+        let end = UInt64(address) + UInt64(count)
+        guard address >= VirtualAddress.userStart.rawValue, end <= 0x1_0000_0000 else { throw .badAddress }
+        var page = address >> pageShift
+        let last = UInt32((end - 1) >> UInt64(pageShift))
+        while true {
+            let e = table[page]
+            guard e.isPresent, !write || e.flags.contains(.writable) else { throw .badAddress }
+            if page == last { break }
+            page += 1
+        }
+    }
+
+    /// Calls `body` for each page-sized piece of [address, address+count): frame, offset in the
+    /// frame, offset in the buffer, length. For writes each frame is made private first.
+    private func forEachPiece(_ address: UInt32, count: Int, write: Bool,
+                              _ body: (FrameNumber, Int, Int, Int) -> Void) {
+        var done = 0
+        while done < count {
+            let a = address &+ UInt32(done)
+            let offset = Int(a) & (pageSize - 1)
+            let n = min(pageSize - offset, count - done)
+            let page = a >> pageShift
+            let frame = write ? resolveWrite(page) : table[page].frame
+            body(frame, offset, done, n)
+            done += n
+        }
+    }
+
+    public func copyIn(_ address: UInt32, count: Int) throws(PebblesError) -> [UInt8] {
+        try validate(address, count: count, write: false)
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { dst in
+            forEachPiece(address, count: count, write: false) { frame, off, at, n in
+                memory.physical.read(frame, offset: off, into: UnsafeMutableRawBufferPointer(rebasing: dst[at..<at + n]))
+            }
+        }
+        return out
+    }
+
+    public func copyOut(_ bytes: [UInt8], to address: UInt32) throws(PebblesError) {
+        try validate(address, count: bytes.count, write: true)
+        bytes.withUnsafeBytes { src in
+            forEachPiece(address, count: bytes.count, write: true) { frame, off, at, n in
+                memory.physical.write(frame, offset: off, UnsafeRawBufferPointer(rebasing: src[at..<at + n]))
+            }
+        }
+    }
+
+    public func readWord(_ address: UInt32) throws(PebblesError) -> UInt32 {
+        let b = try copyIn(address, count: 4)
+        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+    }
+
+    public func writeWord(_ value: UInt32, to address: UInt32) throws(PebblesError) {
+        try copyOut([UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)], to: address)
+    }
+
+    /// Reads the `count` argument words of a system call packet at `address`.
+    public func readWords(_ address: UInt32, count: Int) throws(PebblesError) -> [UInt32] {
+        let b = try copyIn(address, count: count * 4)
+        return (0..<count).map { i in
+            UInt32(b[4*i]) | UInt32(b[4*i+1]) << 8 | UInt32(b[4*i+2]) << 16 | UInt32(b[4*i+3]) << 24
+        }
+    }
+
+    /// Reads a NUL-terminated string of at most `limit` bytes (without the NUL). A string that
+    /// runs into an unmapped page or past the limit is an error.
+    public func readString(_ address: UInt32, limit: Int) throws(PebblesError) -> [UInt8] {
+        var out: [UInt8] = []
+        var a = address
+        while true {
+            guard a >= VirtualAddress.userStart.rawValue else { throw .badAddress }
+            let e = table[a >> pageShift]
+            guard e.isPresent else { throw .badAddress }
+            let offset = Int(a) & (pageSize - 1)
+            let p = memory.physical.pointer(e.frame, offset: offset).assumingMemoryBound(to: UInt8.self)
+            for i in 0..<(pageSize - offset) {
+                if p[i] == 0 { return out }
+                guard out.count < limit else { throw .argumentsTooLong }
+                out.append(p[i])
+            }
+            guard a <= UInt32.max - UInt32(pageSize - offset) else { throw .badAddress }
+            a += UInt32(pageSize - offset)
+        }
+    }
+}

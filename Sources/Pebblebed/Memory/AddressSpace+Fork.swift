@@ -1,0 +1,36 @@
+/// The copy-on-write copy of an address space that fork makes.
+extension AddressSpace {
+    /// Frames the copy must reserve: one per writable page (its frame may need a copy, or the
+    /// child's zero-fill page needs its own frame).
+    private func forkReservation() -> Int {
+        var n = 0
+        table.forEachPresent { _, e in if e.flags.contains(.writable) { n += 1 } }
+        return n
+    }
+
+    /// Makes a copy-on-write copy, or throws `.noMemory` with nothing changed if the frames
+    /// that later writes could need cannot be reserved.
+    public func forkCopy() throws(PebblesError) -> AddressSpace {
+        try memory.pool.reserve(forkReservation())
+        // The parent's writable pages become read-only COW pages in the host too; withdrawing
+        // them all is one call per run, and they fault back in as they are used.
+        if isActive { withdrawAllFromHost() }
+        let child = AddressSpace()
+        child.regions = regions
+        child.stackLowPage = stackLowPage
+        var updates: [(UInt32, PageTableEntry)] = []
+        table.forEachPresent { page, e in
+            var shared = e
+            shared.flags.subtract([.inHost, .hostWritable])
+            if e.flags.contains(.writable) && !e.flags.contains(.zeroFill) {
+                shared.flags.insert(.copyOnWrite)
+                updates.append((page, shared))
+            }
+            // Zero-fill pages stay zero-fill on both sides, each with its own reservation.
+            memory.pool.retain(shared.frame)
+            child.table[page] = shared
+        }
+        for (page, e) in updates { table[page] = e }
+        return child
+    }
+}

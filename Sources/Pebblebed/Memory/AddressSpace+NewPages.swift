@@ -1,0 +1,26 @@
+/// new_pages and remove_pages.
+extension AddressSpace {
+    /// Maps `length` bytes of zero-fill pages at `base`, reserving their frames.
+    public func newPages(base: UInt32, length: Int32) throws(PebblesError) {
+        guard base & UInt32(pageSize - 1) == 0 else { throw .invalidArgument }
+        guard length > 0, Int(length) % pageSize == 0 else { throw .invalidArgument }
+        let count = UInt32(Int(length) / pageSize)
+        let first = base >> pageShift
+        guard base >= VirtualAddress.userStart.rawValue,
+              UInt64(first) + UInt64(count) <= UInt64(1) << (32 - UInt64(pageShift)) else { throw .badAddress }
+        for page in first..<first + count where table[page].isPresent { throw .busy }
+        try memory.pool.reserve(Int(count))
+        for page in first..<first + count { mapZeroFill(page, flags: .newPages) }
+        regions[first] = count
+    }
+
+    /// Unmaps the whole region one earlier new_pages made at exactly `base`.
+    public func removePages(base: UInt32) throws(PebblesError) {
+        guard base & UInt32(pageSize - 1) == 0, let count = regions[base >> pageShift] else {
+            throw .invalidArgument
+        }
+        let first = base >> pageShift
+        for page in first..<first + count { unmap(page) }
+        regions[first] = nil
+    }
+}

@@ -1,0 +1,82 @@
+/// A task's address space: its software page table, its new_pages regions, and the soft-TLB
+/// bookkeeping of which of its pages the host currently shows.
+///
+/// Reservations (see FramePool): every zero-fill entry holds one; every frame shared by k
+/// copy-on-write entries carries k-1 (one per copy that writes could force). So a COW or ZFOD
+/// fault always finds its frame, and the call that created the mapping is the one that failed
+/// if memory was short.
+public final class AddressSpace {
+    var table = PageTable()
+    /// new_pages regions: first page -> page count.
+    var regions: [UInt32: UInt32] = [:]
+    /// Pages currently mapped in the host (meaningful only while active). May hold pages that
+    /// were withdrawn individually since; a flush withdraws those again, harmlessly.
+    var hostPages: [UInt32] = []
+    /// Lowest page of the initial stack (for exec's `stack_low` and fault reports).
+    public var stackLowPage: UInt32 = 0
+
+    /// Bound on pages shown at once: the host allows ~65530 mappings and an isolated page costs
+    /// two, so past this the soft-TLB is flushed rather than letting mmap fail.
+    static let maxHostPages = 16384
+
+    public init() {}
+
+    deinit { precondition(hostPages.isEmpty || memory.active !== self, "active address space freed") }
+
+    public subscript(page: UInt32) -> PageTableEntry { table[page] }
+
+    var isActive: Bool { memory.active === self }
+
+    // MARK: building
+
+    /// Maps a page with a frame of its own (the caller's reference moves into the table).
+    public func mapFrame(_ page: UInt32, frame: FrameNumber, writable: Bool, flags extra: PageTableEntry.Flags = []) {
+        precondition(!table[page].isPresent, "mapFrame: remap of page \(hex(page << 12))")
+        var flags: PageTableEntry.Flags = [.present]
+        if writable { flags.insert(.writable) }
+        table[page] = PageTableEntry(frame: frame, flags: flags.union(extra))
+    }
+
+    /// Maps a zero-fill-on-demand page. If writable, the caller has reserved one frame for it.
+    public func mapZeroFill(_ page: UInt32, writable: Bool = true, flags extra: PageTableEntry.Flags = []) {
+        precondition(!table[page].isPresent, "mapZeroFill: remap of page \(hex(page << 12))")
+        var flags: PageTableEntry.Flags = [.present, .zeroFill]
+        if writable { flags.insert(.writable) }
+        table[page] = PageTableEntry(frame: .zero, flags: flags.union(extra))
+    }
+
+    /// Removes one page, returning its frame reference and reservation.
+    func unmap(_ page: UInt32) {
+        var e = table[page]
+        guard e.isPresent else { return }
+        if e.flags.contains(.inHost) && isActive { HostMapping.withdraw(page: page, count: 1) }
+        release(&e)
+        table[page] = .empty
+    }
+
+    private func release(_ e: inout PageTableEntry) {
+        if e.flags.contains(.zeroFill) {
+            // Only a writable zero-fill page holds a reservation (a read-only one never
+            // needs a frame of its own).
+            if e.flags.contains(.writable) { memory.pool.unreserve(1) }
+        } else if e.flags.contains(.copyOnWrite) {
+            // This entry's share of the frame's reserved copies goes away with it.
+            if memory.pool.release(e.frame) > 0 { memory.pool.unreserve(1) }
+        } else {
+            memory.pool.release(e.frame)
+        }
+    }
+
+    /// Releases every page and reservation; the space must not be used afterwards.
+    public func destroy() {
+        if isActive { withdrawAllFromHost(); memory.active = nil }
+        var pages: [UInt32] = []
+        table.forEachPresent { page, _ in pages.append(page) }
+        for page in pages {
+            var e = table[page]
+            release(&e)
+        }
+        table = PageTable()
+        regions = [:]
+    }
+}

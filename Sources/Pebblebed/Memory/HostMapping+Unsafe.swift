@@ -1,0 +1,41 @@
+import Glibc
+
+/// The host side of the soft-TLB: mmap calls that show frames of physical memory in the guest
+/// range, and take them away again. Only the running task's pages are ever shown.
+enum HostMapping {
+    /// The reserved guest range and the low range below it (guest "kernel memory").
+    static let guestStart: UInt = 0x0100_0000
+    static let guestEnd: UInt = 0x1_0000_0000
+    static let lowStart: UInt = 0x10000
+
+    /// Reserves [start, end) as inaccessible, failing if anything already lives there.
+    static func reserve(start: UInt, end: UInt) throws(BootError) {
+        let p = mmap(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0)
+        guard let p, p != MAP_FAILED else {
+            throw .host("reserving guest memory \(hex(start))..\(hex(end)) (something else of this process lives there)", errno)
+        }
+        guard UInt(bitPattern: p) == start else {
+            munmap(p, Int(end - start))
+            throw .config("this host kernel ignores MAP_FIXED_NOREPLACE; cannot reserve guest memory at \(hex(start))")
+        }
+    }
+
+    /// Shows `count` frames starting at `frame` at guest page `page`.
+    static func map(page: UInt32, count: Int = 1, frame: FrameNumber, writable: Bool, fd: Int32) {
+        // Pebbles runs on 32-bit x86 without NX: every readable page is executable.
+        let prot = PROT_READ | PROT_EXEC | (writable ? PROT_WRITE : 0)
+        let addr = UnsafeMutableRawPointer(bitPattern: UInt(page) << 12)
+        let p = mmap(addr, count * pageSize, prot, MAP_SHARED | MAP_FIXED, fd, off_t(frame.index * pageSize))
+        // Safety: a failure here means the host ran out of mappings or the range is not ours:
+        // a kernel bug (the soft-TLB bounds its size), not something a guest can cause.
+        if p == MAP_FAILED { kernelPanic("mmap of guest page \(hex(UInt(page) << 12)) failed: errno \(errno)") }
+    }
+
+    /// Makes `count` guest pages from `page` inaccessible again.
+    static func withdraw(page: UInt32, count: Int) {
+        let addr = UnsafeMutableRawPointer(bitPattern: UInt(page) << 12)
+        let p = mmap(addr, count * pageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
+        if p == MAP_FAILED { kernelPanic("withdrawing guest pages at \(hex(UInt(page) << 12)) failed: errno \(errno)") }
+    }
+}

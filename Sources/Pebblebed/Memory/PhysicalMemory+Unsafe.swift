@@ -1,0 +1,53 @@
+import CShims
+import Glibc
+
+/// Physical memory: a memfd of N frames, mapped once read/write into the kernel's window
+/// ("physmap"). The kernel reads and writes guest memory only through this window, after
+/// walking the page table, so copy-in/copy-out never faults.
+public final class PhysicalMemory {
+    public let fd: Int32
+    public let frameCount: Int
+    // Safety: `base` maps frameCount * pageSize bytes for the life of the process; every access
+    // below checks its frame number against frameCount.
+    private let base: UnsafeMutableRawPointer
+
+    public init(bytes: Int) throws(BootError) {
+        frameCount = bytes / pageSize
+        guard frameCount >= 16 else { throw .config("--memory must be at least 64 KiB") }
+        fd = pb_memfd_create("pebblebed-physical-memory")
+        guard fd >= 0 else { throw .host("memfd_create", errno) }
+        guard ftruncate(fd, off_t(frameCount * pageSize)) == 0 else { throw .host("ftruncate of physical memory", errno) }
+        guard let p = mmap(nil, frameCount * pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
+              p != MAP_FAILED else { throw .host("mmap of the physical memory window", errno) }
+        base = p
+    }
+
+    @inline(__always)
+    public func pointer(_ f: FrameNumber, offset: Int = 0) -> UnsafeMutableRawPointer {
+        precondition(f.index < frameCount && offset >= 0 && offset <= pageSize)
+        return base + (f.index * pageSize + offset)
+    }
+
+    public func zero(_ f: FrameNumber) {
+        precondition(f != .zero, "the zero frame is read-only")
+        pointer(f).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
+    }
+
+    public func copy(from src: FrameNumber, to dst: FrameNumber) {
+        pointer(dst).copyMemory(from: UnsafeRawPointer(pointer(src)), byteCount: pageSize)
+    }
+
+    /// Copies bytes into a frame.
+    public func write(_ f: FrameNumber, offset: Int, _ bytes: UnsafeRawBufferPointer) {
+        precondition(offset + bytes.count <= pageSize)
+        guard bytes.count > 0 else { return }
+        pointer(f, offset: offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    }
+
+    /// Copies bytes out of a frame.
+    public func read(_ f: FrameNumber, offset: Int, into dst: UnsafeMutableRawBufferPointer) {
+        precondition(offset + dst.count <= pageSize)
+        guard dst.count > 0 else { return }
+        dst.baseAddress!.copyMemory(from: UnsafeRawPointer(pointer(f, offset: offset)), byteCount: dst.count)
+    }
+}

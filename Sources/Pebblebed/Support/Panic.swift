@@ -1,0 +1,38 @@
+import CShims
+import Glibc
+
+/// A broken kernel invariant: report it with the current thread and a backtrace, restore the
+/// terminal, and stop at once with a non-zero exit.
+public func kernelPanic(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
+    panicReport(headline: "kernel panic: \(message) (\(file):\(line))", regs: nil)
+}
+
+/// A fault in kernel mode (reported by the trap handler, on the alternate signal stack).
+func kernelPanicReport(signal: Int32, code: Int32, address: UInt64, regs: pb_regs?) -> Never {
+    let name = String(cString: strsignal(signal))
+    panicReport(headline: "kernel panic: \(name) in kernel mode at address \(hex(address, width: 16)) (si_code \(code))", regs: regs)
+}
+
+private func panicReport(headline: String, regs: pb_regs?) -> Never {
+    KernelLog.fd = 2
+    kernel?.runShutdownHooks()
+    KernelLog.line(headline)
+    if let t = kernel?.scheduler.current {
+        KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)'")
+    }
+    if let r = regs { KernelLog.line(registerDump(r, width: 16)) }
+    KernelLog.line("  backtrace:")
+    pb_backtrace(2)
+    _exit(70)
+}
+
+/// Registers in the order people read them; `width` 8 for a guest, 16 for the host.
+func registerDump(_ r: pb_regs, width: Int) -> String {
+    func f(_ name: String, _ v: UInt64) -> String {
+        name + "=" + hex(width == 8 ? v & 0xffff_ffff : v, width: width)
+    }
+    let prefix = width == 8 ? "e" : "r"
+    return "  " + [f(prefix + "ax", r.rax), f(prefix + "bx", r.rbx), f(prefix + "cx", r.rcx), f(prefix + "dx", r.rdx),
+                   f(prefix + "si", r.rsi), f(prefix + "di", r.rdi), f(prefix + "bp", r.rbp), f(prefix + "sp", r.rsp)].joined(separator: " ")
+        + "\n  " + [f(prefix + "ip", r.rip), f("eflags", r.eflags), f("cs", r.csgsfs & 0xffff), f("err", r.err), f("trapno", r.trapno)].joined(separator: " ")
+}

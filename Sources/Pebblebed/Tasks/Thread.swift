@@ -1,0 +1,70 @@
+import CShims
+
+/// A guest thread: its saved user state (trap frame), its kernel stack and its place in the
+/// scheduler.
+public final class Thread {
+    public enum State: Equatable {
+        case runnable, running
+        /// Stopped by deschedule until make_runnable.
+        case descheduled
+        /// Waiting for a kernel event (wait, sleep, keyboard, a yield target).
+        case blocked(BlockReason)
+        case exited
+    }
+    public enum BlockReason: Equatable { case wait, sleep, keyboard, other }
+
+    public let tid: Int32
+    public unowned(unsafe) let task: Task
+    public internal(set) var state: State = .runnable
+    /// Saved user registers; stable address because the trap entry writes it.
+    let frame: UnsafeMutablePointer<pb_trapframe>
+    let stack: KernelStack
+    /// Kernel stack pointer while switched out (see pb_context_switch).
+    var kernelSP: UnsafeMutableRawPointer?
+    /// Tick at which a sleeping thread wakes.
+    var wakeTick: UInt64 = 0
+    /// Registered software exception handler (swexn).
+    var swexn: SwexnRegistration?
+    /// Set by task_vanish (and kills): the thread ends on its way back to user mode.
+    var mustExit = false
+
+    init(tid: Int32, task: Task) throws(PebblesError) {
+        self.tid = tid
+        self.task = task
+        stack = try KernelStack()
+        frame = .allocate(capacity: 1)
+        guard pb_trapframe_init(frame) == 0 else {
+            frame.deallocate()
+            throw .noMemory
+        }
+        kernelSP = pb_context_init(stack.top, threadFirstRun, nil)
+    }
+
+    deinit {
+        pb_trapframe_destroy(frame)
+        frame.deallocate()
+    }
+
+    var regs: pb_regs {
+        get { frame.pointee.regs }
+        set { frame.pointee.regs = newValue }
+    }
+
+    var isBlockedInKernel: Bool {
+        switch state { case .blocked, .descheduled: true; default: false }
+    }
+}
+
+/// A registered swexn handler.
+struct SwexnRegistration {
+    var stack: UInt32   // esp3
+    var handler: UInt32 // eip
+    var argument: UInt32
+}
+
+/// Where a new thread's kernel context starts: straight back to user mode with the registers
+/// its creator put in its trap frame.
+private let threadFirstRun: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
+    kernel.scheduler.finishSwitch()
+    kernel.returnToUser()
+}

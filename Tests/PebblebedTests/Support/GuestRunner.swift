@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Runs the real `pebblebed` binary as a subprocess: one machine per host process (signal
+/// handlers, the timer, the guest range and seccomp are process-wide), so no test boots a
+/// machine inside the test runner.
+struct GuestRun: CustomStringConvertible {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    let timedOut: Bool
+    var description: String { "status \(status)\(timedOut ? " (timed out)" : "")\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+}
+
+enum Guest {
+    /// The package root, from this file's path (Tests/PebblebedTests/Support/GuestRunner.swift).
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary under test: $PEBBLEBED_BIN, else the debug build of this package.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["PEBBLEBED_BIN"] ?? root.appendingPathComponent(".build/debug/pebblebed").path
+    }
+
+    /// The RAM disk the Makefile built: $PEBBLEBED_RAMDISK, else build/ramdisk of the package.
+    static var ramdisk: String {
+        ProcessInfo.processInfo.environment["PEBBLEBED_RAMDISK"] ?? root.appendingPathComponent("build/ramdisk").path
+    }
+
+    static func hasProgram(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: ramdisk + "/" + name)
+    }
+
+    /// `pebblebed run [options] program args...`
+    static func run(_ program: String, _ args: [String] = [], options: [String] = [],
+                    stdin: String? = nil, timeout: Double = 60) throws -> GuestRun {
+        try launch(["run", "--ramdisk", ramdisk] + options + [program] + args, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs the binary with exactly `arguments`; stdout and stderr go to files so that neither
+    /// pipe can fill up and stall the machine.
+    static func launch(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> GuestRun {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err"), inp = dir.appendingPathComponent("in")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        FileManager.default.createFile(atPath: inp.path, contents: Data((stdin ?? "").utf8))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = arguments
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        p.standardInput = try FileHandle(forReadingFrom: inp)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while p.isRunning {
+            if Date() > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
+            usleep(2000)
+        }
+        p.waitUntilExit()
+        return GuestRun(status: p.terminationStatus,
+                        stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
+                        timedOut: timedOut)
+    }
+}
