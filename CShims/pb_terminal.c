@@ -301,3 +301,29 @@ void pb_terminal_restore(void) {
     }
     errno = saved_errno;
 }
+
+// Runs in the signal handler. Restoring first is the point: a raw-mode terminal left behind
+// makes the user's shell unusable. SA_RESETHAND already put back the default action, so the
+// re-raised signal (blocked until we return) ends the process with its usual status.
+// Limitation: if a guest had loaded %fs and the signal interrupted guest code, libc's errno
+// (thread-local through %fs) is not reachable here; the trap entry's segment repair is not
+// shared with this handler.
+static void pb_terminal_exit_handler(int sig) {
+    pb_terminal_restore();
+    raise(sig);
+}
+
+int pb_terminal_install_exit_handlers(void) {
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = pb_terminal_exit_handler;
+    action.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sigfillset(&action.sa_mask);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) {
+            return errno;
+        }
+    }
+    return 0;
+}

@@ -84,6 +84,10 @@ void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
 /// Puts back the termios and the file flags of stdin and writes the exit sequence. Idempotent and
 /// async-signal-safe: the halt path, the panic path and SIGINT/SIGTERM/SIGHUP handlers call it.
 void pb_terminal_restore(void);
+/// Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE restore the terminal and then end the process
+/// by the same signal (its default action), so a shell sees the usual cause of death. Handlers
+/// run on the alternate signal stack with every signal blocked. Returns 0 or an errno value.
+int pb_terminal_install_exit_handlers(void);
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
 int pb_terminal_write_all(int fd, const void *bytes, size_t count);
