@@ -31,7 +31,8 @@ extension Kernel {
     /// SIGIO's kernel half: the bytes are already in the ring (the handler drained stdin).
     private func keyboardInterrupt(_ devices: TerminalDevices) {
         if HostKeys.escapeRequested {
-            KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)")
+            // After the terminal is restored, so the line lands on the user's screen.
+            shutdownHooks.append { KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)") }
             halt(status: firstTaskStatus ?? firstTask.status)
         }
         devices.wakeHead(scheduler)

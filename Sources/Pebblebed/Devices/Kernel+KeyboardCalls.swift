@@ -59,7 +59,7 @@ extension Kernel {
 
     /// A reader waits for input that can never come: halt the machine cleanly (README).
     private func endOfInput(_ devices: TerminalDevices) -> Never {
-        KernelLog.line("pebblebed: end of input with a reader waiting; halting")
+        shutdownHooks.append { KernelLog.line("pebblebed: end of input with a reader waiting; halting") }
         halt(status: firstTaskStatus ?? firstTask.status)
     }
 }

@@ -88,6 +88,11 @@ final class PseudoTerminal {
         return true
     }
 
+    /// Sends a signal to the program this terminal started.
+    func signal(_ number: Int32) throws {
+        guard child > 0, kill(child, number) == 0 else { throw Failure(description: "kill: \(errno)") }
+    }
+
     /// Waits for the program to exit; its exit code, or nil if it did not within `seconds`.
     func waitForExit(seconds: Double = 10) -> Int32? {
         let deadline = monotonicSeconds() + seconds
