@@ -18,6 +18,8 @@ let kernelFaultPanic: pb_panic_fn = { signo, code, addr, regs in
 extension Kernel {
     func handle(_ trap: Trap) {
         let t = scheduler.current!
+        if scheduler.chaos != nil { chaosEntry(trap) }
+        if let trace = scheduler.trace { trace.instant(trap.traceName, thread: t) }
         switch trap {
         case .syscall(let vector):
             t.frame.pointee.regs.rip &+= 2
@@ -34,6 +36,8 @@ extension Kernel {
             timerInterrupt()
         case .io:
             ioInterrupt()
+        case .step:
+            break   // chaosEntry asked for the preemption
         case .hostSyscall(let number):
             kill(t, reason: "made a host system call (number \(number)) from guest code")
         case .segment(let selector):
@@ -60,6 +64,14 @@ extension Kernel {
 
     private func currentMustExit() -> Bool { scheduler.current.mustExit }
     private func currentFrame() -> UnsafeMutablePointer<pb_trapframe> { scheduler.current.frame }
+
+    /// Seeded runs: account the instructions just run and decide, from the seed only, whether
+    /// this entry is a preemption point.
+    private func chaosEntry(_ trap: Trap) {
+        scheduler.chaos!.account()
+        scheduler.wakeSleepers(now: ticks)
+        if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+    }
 
     func timerInterrupt() {
         pb_pending_timer = 0

@@ -21,6 +21,10 @@ public final class Scheduler {
     /// Hook for idle: services devices (keyboard input, end of input) and says whether any
     /// event could still wake a thread; set by the kernel.
     var idleHook: () -> Void = {}
+    /// Seeded chaos for stress runs; nil for normal FIFO round-robin.
+    public var chaos: Chaos?
+    /// Records switches, blocking and waking for `--trace`.
+    var trace: Trace?
 
     init() {}
 
@@ -30,11 +34,13 @@ public final class Scheduler {
         precondition(t.state != .running && t.state != .exited, "makeRunnable of \(t.tid) in \(t.state)")
         t.state = .runnable
         if policy.lifo { runQueue.prepend(t) } else { runQueue.append(t) }
+        trace?.instant("wake", thread: t)
     }
 
     /// Blocks the current thread until someone makes it runnable.
     public func block(_ reason: Thread.BlockReason) {
         current.state = .blocked(reason)
+        trace?.instant("block \(reason)", thread: current)
         switchAway()
     }
 
@@ -112,6 +118,7 @@ public final class Scheduler {
         let prev = current!
         let sp = installNext()
         guard current !== prev else { return }
+        trace?.switched(from: prev, to: current)
         pb_context_switch(&prev.kernelSP, sp)
         finishSwitch()
     }
@@ -121,6 +128,13 @@ public final class Scheduler {
     }
 
     private func idle() {
+        // Seeded runs have no timer: virtual time jumps to the first sleeper's tick.
+        if chaos != nil, runQueue.isEmpty, let first = sleepers.first {
+            let now = chaos!.ticks
+            if first.wakeTick > now { chaos!.idleTicks += first.wakeTick - now }
+            idleHook()
+            return
+        }
         // Interrupts arrive only inside pb_idle_wait (sigsuspend); whatever they signalled is
         // looked at before waiting again, so no wakeup is lost between the check and the wait.
         idleHook()
@@ -134,6 +148,7 @@ public final class Scheduler {
         next.state = .running
         current = next
         sliceStart = clock()
+        chaos?.newBudget()
         memory.activate(next.task.space)
         pb_set_current(next.frame, next.stack.top)
     }
@@ -155,12 +170,12 @@ extension Scheduler {
     /// The current thread has ended: switch away for good.
     func exitCurrent() -> Never {
         retireCurrent()
-        leaveForGood()
+        leaveForGood(tracing: true)
     }
 
     /// Runs the first runnable thread from the boot stack.
     func start() -> Never {
-        leaveForGood()
+        leaveForGood(tracing: false)
     }
 
     private func retireCurrent() {
@@ -168,19 +183,27 @@ extension Scheduler {
         dead.append(current)
     }
 
-    private func leaveForGood() -> Never {
+    private func leaveForGood(tracing fromCurrent: Bool) -> Never {
         waitForRunnable()
         let sp = installNext()
+        traceSwitch(fromPrevious: fromCurrent)
         var abandoned: UnsafeMutableRawPointer? = nil
         pb_context_switch(&abandoned, sp)
         fatalError("an abandoned kernel context was resumed")
     }
 
-    /// Makes the head of the run queue current; returns its saved kernel stack pointer.
+    /// Makes the next thread current (the head of the run queue, or a seeded choice under
+    /// chaos); returns its saved kernel stack pointer.
     fileprivate func installNext() -> UnsafeMutableRawPointer? {
-        let next = runQueue.removeFirst()
+        let next = chaos != nil ? runQueue.remove(at: chaos!.pick(runQueue.count)) : runQueue.removeFirst()
         install(next)
         return next.kernelSP
+    }
+
+    /// Records the switch into the current thread, from the exited one (last in `dead`).
+    private func traceSwitch(fromPrevious: Bool) {
+        guard let trace else { return }
+        trace.switched(from: fromPrevious ? dead.last : nil, to: current)
     }
 }
 
@@ -212,6 +235,11 @@ struct ThreadQueue {
             head = 0
         }
         return t
+    }
+
+    /// Removes the thread `offset` places from the front.
+    mutating func remove(at offset: Int) -> Thread {
+        items.remove(at: head + offset)!
     }
 
     mutating func remove(_ t: Thread) {
