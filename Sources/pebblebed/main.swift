@@ -77,7 +77,8 @@ func bootOrExit(_ options: BootOptions) -> Never {
 
 struct Boot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Boot the machine: init starts the guest shell (the default command).")
+        abstract: "Boot the machine: init starts the guest shell (the default command).",
+        discussion: terminalHelp)
 
     @OptionGroup var machine: MachineOptions
 
@@ -127,6 +128,7 @@ struct PebblebedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
+        discussion: terminalHelp,
         subcommands: [Boot.self, Run.self, Stress.self],
         defaultSubcommand: Boot.self)
 }
