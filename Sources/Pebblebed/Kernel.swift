@@ -46,8 +46,6 @@ public final class Kernel {
     var keyboardCancelHook: (Thread) -> Void = { _ in }
     /// System calls served by devices (console, keyboard), registered by them at boot.
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
-    /// misbehave mode (see Syscalls/SchedulingCalls.swift).
-    var misbehaveMode: Int32 = 0
 
     init(options: BootOptions, ramdisk: RAMDisk) {
         self.options = options
@@ -72,6 +70,7 @@ public final class Kernel {
         pb_timer_start(0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
+        auditTasks(context: "at halt")
         runShutdownHooks()
         exit(status & 0xff)
     }
