@@ -15,8 +15,9 @@ extension Kernel {
         memory = try Memory(bytes: options.memoryBytes)
         let k = Kernel(options: options, ramdisk: disk)
         kernel = k
-        let err = pb_machine_init(kernelEntry, kernelFaultPanic, nil)
+        let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
+        try k.installDevices()
         let first = try k.makeFirstTask()
         let tErr = pb_timer_start(k.tickNanoseconds)
         guard tErr == 0 else { throw .host("starting the timer", tErr) }
@@ -49,6 +50,7 @@ extension Kernel {
     func idleService() {
         pb_pending_timer = 0
         scheduler.wakeSleepers(now: ticks)
+        if pb_pending_io != 0 { ioInterrupt() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }
 }

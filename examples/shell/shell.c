@@ -181,6 +181,10 @@ int main(int argc, char **argv)
             printf("shell: readline failed (%d)\n", n);
             return 1;
         }
+        if (n == 0) {           /* end of input: leave as `exit` would */
+            printf("\n");
+            return 0;
+        }
         line[n] = '\0';
         if (parse(line, &cmd) < 0) {
             printf("shell: too many arguments (at most %d)\n", MAX_ARGS);

@@ -39,7 +39,7 @@ public final class Scheduler {
     /// Gives the CPU to the next runnable thread, if there is one.
     public func yield() {
         guard !runQueue.isEmpty else { return }
-        makeRunnable(current)
+        requeueCurrent()
         switchAway()
     }
 
@@ -47,8 +47,14 @@ public final class Scheduler {
     public func yield(to target: Thread) {
         precondition(target.state == .runnable)
         runQueue.remove(target)
-        makeRunnable(current)
+        requeueCurrent()
         switchTo(target)
+    }
+
+    /// The running thread goes to the back of the run queue (it stays current until the switch).
+    private func requeueCurrent() {
+        current.state = .runnable
+        runQueue.append(current)
     }
 
     /// Puts the current thread to sleep until `tick`.
