@@ -93,6 +93,11 @@ uint32_t pb_xsave_size(void);
 // Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
 uint16_t pb_peek16(uint64_t addr);
 
+// For signal handlers other than the machine's (terminal restore on SIGTERM...): puts back the
+// emulator's FS base and data segments, which a guest may have changed (or which are 0 while a
+// guest runs), before any code that uses thread-local storage such as errno. Async-signal-safe.
+void pb_repair_host_segments(void);
+
 // memfd_create needs _GNU_SOURCE, which Swift's Glibc module is not built with.
 int pb_memfd_create(const char *name);
 // Prints the calling stack's return addresses to fd (execinfo.h is not in Swift's Glibc module).
