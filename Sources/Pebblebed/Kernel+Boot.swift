@@ -18,6 +18,7 @@ extension Kernel {
         let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
+        if options.debugPanicVector { k.installDebugPanicVector() }
         let first = try k.makeFirstTask()
         let tErr = pb_timer_start(k.tickNanoseconds)
         guard tErr == 0 else { throw .host("starting the timer", tErr) }
