@@ -19,16 +19,22 @@ extension Kernel {
         guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
         if options.debugPanicVector { k.installDebugPanicVector() }
-        let first = try k.makeFirstTask()
-        let tErr = pb_timer_start(k.tickNanoseconds)
-        guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        try k.makeFirstTask()
+        k.setUpChaosAndTrace()
+        // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
+        if options.seed == nil {
+            let tErr = pb_timer_start(k.tickNanoseconds)
+            guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        }
         let sErr = pb_seccomp_install()
         guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
         k.scheduler.idleHook = { [unowned k] in k.idleService() }
-        k.scheduler.start(first)
+        k.scheduler.clock = { [unowned k] in k.ticks }
+        k.scheduler.start()
     }
 
-    private func makeFirstTask() throws(BootError) -> Thread {
+    /// Loads the first task and queues its thread for `Scheduler.start`.
+    private func makeFirstTask() throws(BootError) {
         let image: LoadedProgram
         do {
             image = try ProgramLoader.load(name: options.program, arguments: options.arguments.map { Array($0.utf8) })
@@ -44,7 +50,19 @@ extension Kernel {
         threads[tid] = thread
         firstTask = task
         liveTasks = 1
-        return thread
+        scheduler.makeRunnable(thread)
+    }
+
+    private func setUpChaosAndTrace() {
+        if let seed = options.seed {
+            scheduler.chaos = Chaos(seed: seed)
+            pb_set_stepping(1)
+        }
+        if let path = options.tracePath {
+            let trace = Trace(path: path)
+            scheduler.trace = trace
+            shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
+        }
     }
 
     /// What idle does between interrupts: wake sleepers whose tick has come.

@@ -15,6 +15,10 @@ public struct BootOptions {
     public var audit = false
     /// Debug only: vector 0x8F makes the kernel panic (tests of the panic path).
     public var debugPanicVector = false
+    /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
+    public var seed: UInt64? = nil
+    /// Write a Chrome-trace timeline of the run here.
+    public var tracePath: String? = nil
     public init() {}
 }
 
@@ -44,8 +48,6 @@ public final class Kernel {
     var keyboardCancelHook: (Thread) -> Void = { _ in }
     /// System calls served by devices (console, keyboard), registered by them at boot.
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
-    /// misbehave mode (see Syscalls/SchedulingCalls.swift).
-    var misbehaveMode: Int32 = 0
 
     init(options: BootOptions, ramdisk: RAMDisk) {
         self.options = options
@@ -55,7 +57,10 @@ public final class Kernel {
     }
 
     /// Timer ticks since boot, from the monotonic clock so that late or merged SIGALRMs lose none.
-    public var ticks: UInt64 { (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds }
+    public var ticks: UInt64 {
+        if let c = scheduler.chaos { return c.ticks }
+        return (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds
+    }
 
     func allocateTid() -> Int32 {
         defer { nextTid += 1 }
@@ -67,6 +72,7 @@ public final class Kernel {
         pb_timer_start(0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
+        auditTasks(context: "at halt")
         runShutdownHooks()
         exit(status & 0xff)
     }

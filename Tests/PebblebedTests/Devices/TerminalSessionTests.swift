@@ -45,6 +45,8 @@ struct TerminalSessionTests {
         let after = screen(terminal)
         #expect(!after.alternateScreen)
         #expect(after.cursorVisible)
+        // The last console screen stays readable on the main screen after the emulator ends.
+        #expect(rows(after).contains { $0.hasPrefix("Hello from a Pebbles guest!") }, "\(rows(after))")
         #expect(sameTerminalSettings(before, try terminal.attributes()))
         #expect(after.unknownSequences.isEmpty, "\(after.unknownSequences)")
     }

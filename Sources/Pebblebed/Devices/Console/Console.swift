@@ -22,7 +22,7 @@ public final class Console {
     }
 
     public func start() { renderer.start(&screen) }
-    public func stop() { renderer.stop() }
+    public func stop() { renderer.stop(screen) }
     public func flush() { renderer.flush(&screen) }
 
     /// print(size, buf): the bytes at the cursor with the current color.
