@@ -38,7 +38,8 @@ static int is_growth(const ureg_t *ureg)
         return 0;
     if (ureg->cr2 >= stack_low || ureg->cr2 < floor)
         return 0;
-    return ureg->cr2 + BELOW_ESP_SLACK >= ureg->esp;
+    /* cr2 + slack would wrap near the top of memory, where the stack is. */
+    return ureg->cr2 >= ureg->esp || ureg->esp - ureg->cr2 <= BELOW_ESP_SLACK;
 }
 
 static int grow_to(unsigned int addr)

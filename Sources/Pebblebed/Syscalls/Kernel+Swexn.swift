@@ -4,8 +4,9 @@ import CShims
 extension Kernel {
     /// The user-visible segment values and the eflags bits a handler may change.
     static let userCS: UInt32 = 0x23, userDS: UInt32 = 0x2b
-    /// CF PF AF ZF SF TF DF OF AC: arithmetic and user-controllable flags.
-    static let userFlags: UInt32 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000
+    /// CF PF AF ZF SF TF DF OF AC ID: arithmetic and user-controllable flags, and RF, which the
+    /// CPU itself sets in the eflags it saves for a fault (so every fault's ureg carries it).
+    static let userFlags: UInt32 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x10000 | 0x40000 | 0x200000
     /// Bit 1 (always set) and IF (interrupts stay on in user mode).
     static let requiredFlags: UInt32 = 0x2 | 0x200
 
