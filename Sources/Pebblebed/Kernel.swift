@@ -13,6 +13,8 @@ public struct BootOptions {
     public var hostProgram: [UInt8]? = nil
     /// Check frame accounting after every task exit, not only at halt.
     public var audit = false
+    /// Debug only: vector 0x8F makes the kernel panic (tests of the panic path).
+    public var debugPanicVector = false
     /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
@@ -46,8 +48,6 @@ public final class Kernel {
     var keyboardCancelHook: (Thread) -> Void = { _ in }
     /// System calls served by devices (console, keyboard), registered by them at boot.
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
-    /// misbehave mode (see Syscalls/SchedulingCalls.swift).
-    var misbehaveMode: Int32 = 0
 
     init(options: BootOptions, ramdisk: RAMDisk) {
         self.options = options
@@ -72,6 +72,7 @@ public final class Kernel {
         pb_timer_start(0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
+        auditTasks(context: "at halt")
         runShutdownHooks()
         exit(status & 0xff)
     }

@@ -164,8 +164,50 @@ static void test_string(void)
     check_str(strtok_r(NULL, " ", &save), "b", "strtok_r 2");
     check_str(strtok_r(NULL, " ", &save), "c", "strtok_r 3");
     check_int(strtok_r(NULL, " ", &save) == NULL, 1, "strtok_r end");
+    {
+        static char big[5000], copy[5000];
+        int k, same = 1;
+
+        for (k = 0; k < 5000; k++)
+            big[k] = (char)(k * 7);
+        memcpy(copy, big, sizeof(big));
+        for (k = 0; k < 5000; k++)
+            same &= copy[k] == big[k];
+        memset(copy + 10, 'z', 100);
+        same &= copy[9] == big[9] && copy[10] == 'z' && copy[109] == 'z' && copy[110] == big[110];
+        memmove(copy + 1, copy, 4000);       /* overlapping, forwards */
+        same &= copy[1] == big[0] && copy[2] == big[1];
+        memmove(copy, copy + 1, 4000);       /* overlapping, backwards */
+        same &= copy[0] == big[0] && copy[1] == big[1];
+        check_int(same, 1, "memcpy/memset/memmove on 5000 bytes");
+    }
     order = memcmp("\x01\xff", "\x01\x01", 2);
     check_int(order > 0, 1, "memcmp unsigned");
+}
+
+int __popcountsi2(uint32_t x);
+int __popcountdi2(uint64_t x);
+int __ctzdi2(uint64_t x);
+int __clzdi2(uint64_t x);
+int __ffsdi2(int64_t x);
+int __clrsbdi2(int64_t x);
+int __paritysi2(uint32_t x);
+
+static void test_bitops(void)
+{
+    /* called directly: the host test is built without any libgcc */
+    check_int(__popcountsi2(0xF0F0F0F1u), 17, "popcount32");
+    check_int(__popcountdi2(0xFFFFFFFFFFFFFFFFull), 64, "popcount64");
+    check_int(__popcountdi2(0), 0, "popcount64 zero");
+    check_int(__ctzdi2(1ull << 40), 40, "ctz64 high");
+    check_int(__ctzdi2(0x80), 7, "ctz64 low");
+    check_int(__clzdi2(1), 63, "clz64");
+    check_int(__clzdi2(1ull << 63), 0, "clz64 top");
+    check_int(__ffsdi2(0), 0, "ffs64 zero");
+    check_int(__ffsdi2(1ll << 35), 36, "ffs64");
+    check_int(__clrsbdi2(-1), 63, "clrsb64 -1");
+    check_int(__clrsbdi2(1), 62, "clrsb64 1");
+    check_int(__paritysi2(7), 1, "parity");
 }
 
 static void test_divide(void)
@@ -244,6 +286,7 @@ int main(void)
     test_strtol();
     test_string();
     test_divide();
+    test_bitops();
     test_malloc();
     test_qsort();
     printf("%s libc_test: %d checks, %d failed\n", failures ? "FAIL" : "PASS", checks, failures);

@@ -45,6 +45,8 @@ struct TerminalSessionTests {
         let after = screen(terminal)
         #expect(!after.alternateScreen)
         #expect(after.cursorVisible)
+        // The last console screen stays readable on the main screen after the emulator ends.
+        #expect(rows(after).contains { $0.hasPrefix("Hello from a Pebbles guest!") }, "\(rows(after))")
         #expect(sameTerminalSettings(before, try terminal.attributes()))
         #expect(after.unknownSequences.isEmpty, "\(after.unknownSequences)")
     }
@@ -56,6 +58,18 @@ struct TerminalSessionTests {
         terminal.send("exit\r")
         #expect(terminal.waitForExit() == 0)
         #expect(sameTerminalSettings(before, try terminal.attributes()))
+    }
+
+    @Test func aFaultReportOnTheLogAppearsAfterTheTerminalIsRestored() throws {
+        guard Guest.hasProgram("fault_null") else { return }
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["run", "--ramdisk", Guest.ramdisk, "fault_null"],
+                           environment: ["TERM": "xterm"])
+        #expect(terminal.waitForExit() == 254)
+        let shown = rows(screen(terminal))
+        // Once from the console transcript, once from the log with the registers after it.
+        #expect(shown.filter { $0.hasPrefix("Thread 1 of task 1 (fault_null) killed") }.count == 2, "\(shown)")
+        #expect(shown.contains { $0.contains("eip=0x") }, "\(shown)")
     }
 
     @Test func sigtermRestoresTheTerminalAndEndsByTheSignal() throws {

@@ -22,6 +22,7 @@ struct TerminalEmulator {
     private var attribute: UInt8?
     private var scrollRegion: ClosedRange<Int>
     private var mainCells: [[Cell]]?
+    private var savedCursor = (row: 0, column: 0)
     private var parser = Parser()
 
     init(rows: Int = 25, columns: Int = 80) {
@@ -112,11 +113,14 @@ extension TerminalEmulator {
             cursorVisible = on
         case 1049 where on != alternateScreen:
             alternateScreen = on
+            // Like xterm: 1049 also saves the cursor on entry and restores it on exit.
             if on {
                 mainCells = cells
+                savedCursor = cursor
                 cells = Array(repeating: Array(repeating: Cell(), count: columns), count: rows)
             } else if let saved = mainCells {
                 cells = saved
+                cursor = savedCursor
             }
         case 1049:
             break
