@@ -305,6 +305,27 @@ import Testing
         expectClean([s])
     }
 
+    @Test func zeroFillWriteFillsItsBlockWithConsecutiveFrames() throws {
+        try freshMemory(frames: 64)
+        let s = AddressSpace()
+        let p = Self.page0
+        try s.newPages(base: Self.base, length: 20 * 4096)
+        s.table[p + 9].flags.insert(.inHost)        // shown (zero frame): must stay zero-fill
+        let reserved = memory.pool.reserved
+        s.fillAround(p + 5)
+        for i: UInt32 in 0..<16 where i != 9 {
+            #expect(!s[p + i].flags.contains(.zeroFill), "page \(i)")
+        }
+        #expect(s[p + 9].flags.contains(.zeroFill))
+        #expect(s[p + 16].flags.contains(.zeroFill), "outside the block")
+        for i: UInt32 in 0..<8 { #expect(s[p + i + 1].frame.rawValue == s[p + i].frame.rawValue + 1) }
+        #expect(memory.pool.reserved == reserved - 15, "promises spent, none added")
+        #expect(try s.copyIn(Self.base, count: 20 * 4096).allSatisfy { $0 == 0 })
+        s.table[p + 9].flags.remove(.inHost)
+        expectClean([s])
+        #expect(s.faultAroundRun(p + 5, frame: s[p + 5].frame, writable: true) == p...(p + 8))
+    }
+
     @Test func frameHintContinuesTheNeighbour() throws {
         try freshMemory()
         let s = AddressSpace()
