@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func softTLBStaysWithinTheHostMappingLimit() throws {
-        try expectPass("vm_many_mappings", memoryMiB: 300, timeout: 120)
+        try expectPass("vm_many_mappings", memoryMiB: 260, timeout: 120)
     }
 
     @Test func swexnHandlerMapsTheMissingPageAndResumes() throws { try expectPass("swexn_newpages") }
