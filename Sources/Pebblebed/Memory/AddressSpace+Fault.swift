@@ -183,7 +183,7 @@ extension AddressSpace {
     }
 
     /// Calls `body` for each maximal run of pages covered by `hostRuns`, in page order.
-    private func forEachShownRun(_ body: (UInt32, Int) -> Void) {
+    func forEachShownRun(_ body: (UInt32, Int) -> Void) {
         guard !hostRuns.isEmpty else { return }
         hostRuns.sort { $0.start < $1.start }
         var current = hostRuns[0]

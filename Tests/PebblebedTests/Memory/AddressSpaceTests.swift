@@ -326,6 +326,17 @@ import Testing
         #expect(s.faultAroundRun(p + 5, frame: s[p + 5].frame, writable: true) == p...(p + 8))
     }
 
+    @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
+        try freshMemory()
+        let s = AddressSpace()
+        s.hostRuns = [HostRun(start: 50, count: 3), HostRun(start: 10, count: 5), HostRun(start: 12, count: 2),
+                      HostRun(start: 15, count: 1), HostRun(start: 53, count: 4), HostRun(start: 30, count: 1)]
+        var runs: [[Int]] = []
+        s.forEachShownRun { runs.append([Int($0), $1]) }
+        #expect(runs == [[10, 6], [30, 1], [50, 7]])
+        s.hostRuns = []
+    }
+
     @Test func frameHintContinuesTheNeighbour() throws {
         try freshMemory()
         let s = AddressSpace()
