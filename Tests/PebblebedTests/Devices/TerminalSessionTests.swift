@@ -104,6 +104,21 @@ struct TerminalSessionTests {
         #expect(output.contains("the terminal is 70x20; the console needs 80x25"), "\(output)")
     }
 
+    @Test func theEscapeQuitsWhileAGuestComputesWithoutReadingInput() throws {
+        guard Guest.hasProgram("guard_spin") else { return }
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        let before = try terminal.attributes()
+        try terminal.spawn(Guest.binary, arguments: ["run", "--ramdisk", Guest.ramdisk, "guard_spin"],
+                           environment: ["TERM": "xterm"])
+        try #require(waitForScreen(terminal, "guard_spin: spinning"))
+        terminal.send([0x1D])
+        usleep(100_000)  // the two keys in separate interrupts: the escape state must carry over
+        terminal.send("q")
+        #expect(terminal.waitForExit() == 0)
+        #expect(sameTerminalSettings(before, try terminal.attributes()))
+        #expect(String(decoding: terminal.received, as: UTF8.self).contains("quit from the keyboard"))
+    }
+
     @Test func sigtermRestoresTheTerminalAndEndsByTheSignal() throws {
         let (terminal, before) = try start()
         try #require(waitForScreen(terminal, "pebbles$"))
