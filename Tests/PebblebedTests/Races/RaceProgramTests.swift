@@ -37,6 +37,18 @@ import Testing
         }
     }
 
+    /// Three threads read 18 keyboard lines at once: each line reaches exactly one reader whole
+    /// (race_readline checks that and prints the verdict).
+    @Test func concurrentReadlinesGetWholeLines() throws {
+        let input = (0..<18).map { n in
+            "rl " + (n < 10 ? "0" : "") + "\(n) " + String(repeating: String(UnicodeScalar(UInt8(97 + n % 26))), count: 30) + "\n"
+        }.joined()
+        for hz in ["100", "1000"] {
+            let r = try Guest.run("race_readline", options: ["--hz", hz], stdin: input, timeout: 30)
+            #expect(r.status == 0 && r.stdout.contains("PASS race_readline\n"), "\(r)")
+        }
+    }
+
     /// The checker itself must notice a broken print: text of one call split by another's.
     @Test func printCheckerCatchesInterleavedCalls() {
         let (a0, b0) = RacePrintOutput.pair(thread: 0, number: 0)
