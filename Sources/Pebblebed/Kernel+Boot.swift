@@ -49,6 +49,7 @@ extension Kernel {
     func idleService() {
         pb_pending_timer = 0
         scheduler.wakeSleepers(now: ticks)
+        checkTimeout()
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }
 }

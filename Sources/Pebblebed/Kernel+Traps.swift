@@ -58,6 +58,7 @@ extension Kernel {
         pb_pending_timer = 0
         scheduler.wakeSleepers(now: ticks)
         scheduler.preemptPending = true
+        checkTimeout()
     }
 
     func ioInterrupt() {

@@ -13,6 +13,8 @@ public struct BootOptions {
     public var hostProgram: [UInt8]? = nil
     /// Check frame accounting after every task exit, not only at halt.
     public var audit = false
+    /// 15-410 test verdicts and the timeout (Simics/).
+    public var simics = SimicsOptions()
     public init() {}
 }
 
@@ -44,6 +46,8 @@ public final class Kernel {
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
     /// misbehave mode (see Syscalls/SchedulingCalls.swift).
     var misbehaveMode: Int32 = 0
+    /// Test report lines seen so far (Simics/TestReport.swift).
+    var testReport = TestReport()
 
     init(options: BootOptions, ramdisk: RAMDisk) {
         self.options = options
@@ -66,7 +70,7 @@ public final class Kernel {
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
         runShutdownHooks()
-        exit(status & 0xff)
+        exit(exitCode(haltStatus: status))
     }
 
     func runShutdownHooks() {
