@@ -48,6 +48,9 @@ static int have_fsgsbase;
 static uint32_t xsave_size = 512;
 static uint64_t interrupt_mask;          // SIGALRM | SIGIO in the kernel's 64-bit mask layout
 volatile int pb_pending_timer;
+volatile int64_t pb_step_budget;
+static int stepping;
+#define EFLAGS_TF 0x100
 volatile int pb_pending_io;
 
 // The frame handed to rt_sigreturn. Only one exists: it is built and consumed with interrupt
@@ -105,6 +108,7 @@ static void save_user_state(const ucontext_t *uc) {
     pb_trapframe *tf = current_tf;
     memcpy(&tf->regs, uc->uc_mcontext.gregs, sizeof(pb_regs));
     const void *fp = uc->uc_mcontext.fpregs;
+    if (stepping) tf->regs.eflags &= ~(uint64_t)EFLAGS_TF;   // the kernel's, not the guest's
     uint32_t n = fp ? fpstate_size(fp) : 0;
     if (n > tf->fpcapacity) n = 0;   // cannot happen: capacity is the host's size, checked at boot
     if (n) memcpy(tf->fpstate, fp, n);
@@ -148,6 +152,14 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
     if (!interrupted_guest(g) || current_tf == NULL) {
         kernel_panic(sig, si->si_code, (uint64_t)si->si_addr, (const pb_regs *)g);
         _exit(70);
+    }
+    // Single-step fast path: count the instruction and resume the guest at once.
+    if (sig == SIGTRAP && stepping && si->si_code == TRAP_TRACE && !bad_selector) {
+        if (--pb_step_budget > 0) return;
+        memset(&last_event, 0, sizeof last_event);
+        last_event.kind = PB_EV_STEP;
+        last_event.signo = sig;
+        enter_kernel(uc);
     }
     classify_sync(sig, si, g, &last_event);
     if (bad_selector || (g[REG_CSGSFS] & 0xffff) != PB_GUEST_CS) {
@@ -249,6 +261,8 @@ void pb_set_current(pb_trapframe *tf, void *kstack_top) {
 
 uint32_t pb_xsave_size(void) { return xsave_size; }
 
+void pb_set_stepping(int on) { stepping = on; }
+
 int pb_trapframe_init(pb_trapframe *tf) {
     memset(tf, 0, sizeof *tf);
     uint32_t cap = (xsave_size + 63) & ~63U;
@@ -287,6 +301,7 @@ void pb_return_to_user(const pb_trapframe *tf) {
     memcpy(f->uc.uc_mcontext.gregs, &tf->regs, sizeof(pb_regs));
     // Whatever the frame says, the guest goes back to 32-bit user code with the user data segment.
     f->uc.uc_mcontext.gregs[REG_CSGSFS] = PB_GUEST_CS | ((greg_t)PB_USER_DS << 48);
+    if (stepping) f->uc.uc_mcontext.gregs[REG_EFL] |= EFLAGS_TF;
     f->uc.uc_mcontext.fpregs = fp;
     f->uc.uc_sigmask = 0;   // the guest runs with interrupts on
     __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall\n\tud2"

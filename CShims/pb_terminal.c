@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -119,6 +121,35 @@ int pb_terminal_is_tty(int fd) {
     int result = isatty(fd);
     errno = saved;
     return result;
+}
+
+int pb_terminal_window_size(int fd, int *rows, int *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) {
+        return -1;
+    }
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
+}
+
+int pb_terminal_set_window_size(int fd, int rows, int columns) {
+    struct winsize size = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)columns};
+    return ioctl(fd, TIOCSWINSZ, &size);
+}
+
+int pb_terminal_open_pty(char *name, size_t size) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) {
+        return -1;
+    }
+    if (grantpt(master) != 0 || unlockpt(master) != 0 || ptsname_r(master, name, size) != 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    return master;
 }
 
 static int pb_keyboard_enter_raw(void) {
@@ -269,4 +300,30 @@ void pb_terminal_restore(void) {
         (void)tcsetattr(STDIN_FILENO, TCSANOW, &pb_saved_termios);
     }
     errno = saved_errno;
+}
+
+// Runs in the signal handler. Restoring first is the point: a raw-mode terminal left behind
+// makes the user's shell unusable. SA_RESETHAND already put back the default action, so the
+// re-raised signal (blocked until we return) ends the process with its usual status.
+// Limitation: if a guest had loaded %fs and the signal interrupted guest code, libc's errno
+// (thread-local through %fs) is not reachable here; the trap entry's segment repair is not
+// shared with this handler.
+static void pb_terminal_exit_handler(int sig) {
+    pb_terminal_restore();
+    raise(sig);
+}
+
+int pb_terminal_install_exit_handlers(void) {
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = pb_terminal_exit_handler;
+    action.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    sigfillset(&action.sa_mask);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) {
+            return errno;
+        }
+    }
+    return 0;
 }

@@ -40,6 +40,7 @@ typedef enum pb_event_kind {
     PB_EV_IO,            // SIGIO while the guest ran
     PB_EV_SECCOMP,       // a host system call from guest code (SIGSYS)
     PB_EV_SEGMENT,       // the guest loaded a segment register or left compatibility mode
+    PB_EV_STEP,          // the single-step budget ran out (seeded, deterministic preemption)
 } pb_event_kind;
 
 typedef struct pb_event {
@@ -92,6 +93,13 @@ uint32_t pb_xsave_size(void);
 
 // Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
 uint16_t pb_peek16(uint64_t addr);
+
+// Deterministic preemption (seeded runs): while stepping, every guest runs with the trap flag,
+// so each guest instruction raises SIGTRAP; the handler counts them down in pb_step_budget
+// without entering the kernel and raises PB_EV_STEP when it reaches zero. Instruction counts
+// do not depend on timing, so the same seed gives the same interleaving.
+void pb_set_stepping(int on);
+extern volatile int64_t pb_step_budget;
 
 // memfd_create needs _GNU_SOURCE, which Swift's Glibc module is not built with.
 int pb_memfd_create(const char *name);

@@ -84,12 +84,25 @@ void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
 /// Puts back the termios and the file flags of stdin and writes the exit sequence. Idempotent and
 /// async-signal-safe: the halt path, the panic path and SIGINT/SIGTERM/SIGHUP handlers call it.
 void pb_terminal_restore(void);
+/// Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE restore the terminal and then end the process
+/// by the same signal (its default action), so a shell sees the usual cause of death. Handlers
+/// run on the alternate signal stack with every signal blocked. Returns 0 or an errno value.
+int pb_terminal_install_exit_handlers(void);
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
 int pb_terminal_write_all(int fd, const void *bytes, size_t count);
 /// The raw mode we use, applied to a copy: like cfmakeraw, but output post-processing (OPOST,
 /// ONLCR) stays on so '\n' from the emulator and from stderr still starts a new line.
 void pb_terminal_make_raw(struct termios *settings);
+/// The size of the terminal on fd (ioctl is variadic, which Swift cannot call). 0, or -1.
+int pb_terminal_window_size(int fd, int *rows, int *columns);
+/// Sets the size of a pseudo-terminal from its master side (tests make 80x25 screens with it).
+int pb_terminal_set_window_size(int fd, int rows, int columns);
+/// Opens a pseudo-terminal master (close-on-exec) and writes its slave's path into name; for
+/// tests that drive the emulator like a person at a terminal. C because posix_openpt, grantpt,
+/// unlockpt and ptsname_r need _XOPEN_SOURCE, which Swift's Glibc module does not define.
+/// Returns the master fd, or -1 with errno set.
+int pb_terminal_open_pty(char *name, size_t size);
 /// 1 if fd is a terminal (isatty without touching errno for the caller).
 int pb_terminal_is_tty(int fd);
 

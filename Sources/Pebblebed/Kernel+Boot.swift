@@ -15,11 +15,16 @@ extension Kernel {
         memory = try Memory(bytes: options.memoryBytes)
         let k = Kernel(options: options, ramdisk: disk)
         kernel = k
-        let err = pb_machine_init(kernelEntry, kernelFaultPanic, nil)
+        let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
+        try k.installDevices()
         let first = try k.makeFirstTask()
-        let tErr = pb_timer_start(k.tickNanoseconds)
-        guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        k.setUpChaosAndTrace()
+        // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
+        if options.seed == nil {
+            let tErr = pb_timer_start(k.tickNanoseconds)
+            guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        }
         let sErr = pb_seccomp_install()
         guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
         k.scheduler.idleHook = { [unowned k] in k.idleService() }
@@ -45,11 +50,24 @@ extension Kernel {
         return thread
     }
 
+    private func setUpChaosAndTrace() {
+        if let seed = options.seed {
+            scheduler.chaos = Chaos(seed: seed)
+            pb_set_stepping(1)
+        }
+        if let path = options.tracePath {
+            let trace = Trace(path: path)
+            scheduler.trace = trace
+            shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
+        }
+    }
+
     /// What idle does between interrupts: wake sleepers whose tick has come.
     func idleService() {
         pb_pending_timer = 0
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
+        if pb_pending_io != 0 { ioInterrupt() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }
 }

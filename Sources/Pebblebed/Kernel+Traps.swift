@@ -15,6 +15,8 @@ let kernelFaultPanic: pb_panic_fn = { signo, code, addr, regs in
 extension Kernel {
     func handle(_ trap: Trap) -> Never {
         let t = scheduler.current!
+        if scheduler.chaos != nil { chaosEntry(trap) }
+        if let trace = scheduler.trace { trace.instant(trap.traceName, thread: t) }
         switch trap {
         case .syscall(let vector):
             t.frame.pointee.regs.rip &+= 2
@@ -31,6 +33,8 @@ extension Kernel {
             timerInterrupt()
         case .io:
             ioInterrupt()
+        case .step:
+            break   // chaosEntry asked for the preemption
         case .hostSyscall(let number):
             kill(t, reason: "made a host system call (number \(number)) from guest code")
         case .segment(let selector):
@@ -52,6 +56,14 @@ extension Kernel {
             }
             pb_return_to_user(t.frame)
         }
+    }
+
+    /// Seeded runs: account the instructions just run and decide, from the seed only, whether
+    /// this entry is a preemption point.
+    private func chaosEntry(_ trap: Trap) {
+        scheduler.chaos!.account()
+        scheduler.wakeSleepers(now: ticks)
+        if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
     }
 
     func timerInterrupt() {

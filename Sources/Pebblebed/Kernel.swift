@@ -15,6 +15,10 @@ public struct BootOptions {
     public var audit = false
     /// 15-410 test verdicts and the timeout (Simics/).
     public var simics = SimicsOptions()
+    /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
+    public var seed: UInt64? = nil
+    /// Write a Chrome-trace timeline of the run here.
+    public var tracePath: String? = nil
     public init() {}
 }
 
@@ -57,7 +61,10 @@ public final class Kernel {
     }
 
     /// Timer ticks since boot, from the monotonic clock so that late or merged SIGALRMs lose none.
-    public var ticks: UInt64 { (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds }
+    public var ticks: UInt64 {
+        if let c = scheduler.chaos { return c.ticks }
+        return (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds
+    }
 
     func allocateTid() -> Int32 {
         defer { nextTid += 1 }

@@ -19,6 +19,20 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, or ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
+    @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
+    var seed: UInt64?
+
+    @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
+    var trace: String?
+
+    /// The options as command-line words, for machines started as subprocesses (stress).
+    var arguments: [String] {
+        var a = ["--memory", String(memory), "--hz", String(hz)]
+        if let ramdisk { a += ["--ramdisk", ramdisk] }
+        if audit { a.append("--audit") }
+        return a
+    }
+
     func bootOptions() throws -> BootOptions {
         var o = BootOptions()
         guard memory >= 1 && memory <= 4096 else { throw ValidationError("--memory must be 1...4096 MiB") }
@@ -27,6 +41,8 @@ struct MachineOptions: ParsableArguments {
         o.hz = hz
         o.ramdisk = ramdisk ?? MachineOptions.defaultRAMDisk()
         o.audit = audit
+        o.seed = seed
+        o.tracePath = trace
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {
@@ -165,7 +181,7 @@ struct PebblebedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
-        subcommands: [Boot.self, Run.self],
+        subcommands: [Boot.self, Run.self, Stress.self],
         defaultSubcommand: Boot.self)
 }
 

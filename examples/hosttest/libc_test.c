@@ -164,6 +164,23 @@ static void test_string(void)
     check_str(strtok_r(NULL, " ", &save), "b", "strtok_r 2");
     check_str(strtok_r(NULL, " ", &save), "c", "strtok_r 3");
     check_int(strtok_r(NULL, " ", &save) == NULL, 1, "strtok_r end");
+    {
+        static char big[5000], copy[5000];
+        int k, same = 1;
+
+        for (k = 0; k < 5000; k++)
+            big[k] = (char)(k * 7);
+        memcpy(copy, big, sizeof(big));
+        for (k = 0; k < 5000; k++)
+            same &= copy[k] == big[k];
+        memset(copy + 10, 'z', 100);
+        same &= copy[9] == big[9] && copy[10] == 'z' && copy[109] == 'z' && copy[110] == big[110];
+        memmove(copy + 1, copy, 4000);       /* overlapping, forwards */
+        same &= copy[1] == big[0] && copy[2] == big[1];
+        memmove(copy, copy + 1, 4000);       /* overlapping, backwards */
+        same &= copy[0] == big[0] && copy[1] == big[1];
+        check_int(same, 1, "memcpy/memset/memmove on 5000 bytes");
+    }
     order = memcmp("\x01\xff", "\x01\x01", 2);
     check_int(order > 0, 1, "memcmp unsigned");
 }

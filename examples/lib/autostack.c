@@ -38,7 +38,9 @@ static int is_growth(const ureg_t *ureg)
         return 0;
     if (ureg->cr2 >= stack_low || ureg->cr2 < floor)
         return 0;
-    return ureg->cr2 + BELOW_ESP_SLACK >= ureg->esp;
+    /* Written as a difference: cr2 + slack would wrap past 4 GiB, and the
+     * stack lives at the very top of memory. */
+    return ureg->cr2 >= ureg->esp || ureg->esp - ureg->cr2 <= BELOW_ESP_SLACK;
 }
 
 static int grow_to(unsigned int addr)
@@ -66,7 +68,16 @@ static void autostack_handler(void *arg, ureg_t *ureg)
         swexn(exn_stack_top(), autostack_handler, 0, ureg);
     } else {
         /* Not ours: resume with no handler, so the fault recurs and the
-         * kernel reports and kills the thread as for any unhandled fault. */
+         * kernel reports and kills the thread as for any unhandled fault.
+         * A breakpoint is a trap (eip is already past it), so step back onto
+         * the int3 (CC) or int $3 (CD 03) for it to recur. */
+        if (ureg->cause == SWEXN_CAUSE_BREAKPOINT) {
+            const unsigned char *ip = (const unsigned char *)ureg->eip;
+            if (ip[-1] == 0xCC)
+                ureg->eip -= 1;
+            else if (ip[-2] == 0xCD && ip[-1] == 0x03)
+                ureg->eip -= 2;
+        }
         swexn(0, 0, 0, ureg);
     }
     /* swexn only returns if it rejected ureg, which it did not build. */

@@ -31,6 +31,10 @@ extern void (*_pb_heap_lock)(void *arg);
 extern void (*_pb_heap_unlock)(void *arg);
 extern void *_pb_heap_lock_arg;
 
+/* fork's trap, and what the child runs first (set by thr_init). */
+int _pb_fork(void);
+extern void (*_pb_after_fork_child)(void);
+
 /* lprintf's trap: one line of len bytes to the host log. */
 int _pb_log(int len, char *buf);
 

@@ -52,6 +52,8 @@ static int *free_slots;         /* returned slot numbers, reused first */
 static int nfree, free_cap;
 static mutex_t heap_mutex;
 
+static void after_fork_child(void);
+
 static void heap_lock(void *m) { mutex_lock(m); }
 static void heap_unlock(void *m) { mutex_unlock(m); }
 
@@ -87,24 +89,47 @@ int thr_init(unsigned int size)
     _pb_heap_lock_arg = &heap_mutex;
     _pb_heap_unlock = heap_unlock;
     _pb_heap_lock = heap_lock;
+    _pb_after_fork_child = after_fork_child;
     initialized = 1;
     return 0;
 }
 
-int _thr_self(void)
+/* Where the caller's tid is cached: main_tid or a slot's top word; NULL
+ * when the stack is neither (e.g. a swexn handler's own stack). */
+static int *cached_tid(void)
 {
     unsigned int sp, low;
 
     __asm__("movl %%esp, %0" : "=r"(sp));
-
-    if (!initialized)
-        return gettid();
     if (sp >= _pb_autostack_floor())
-        return main_tid;
+        return &main_tid;
     low = region_top - (unsigned int)slots_used * slot_size;
     if (sp < region_top && sp >= low)
-        return *slot_top_words((int)((region_top - 1 - sp) / slot_size));
-    return gettid();            /* e.g. on a swexn handler's own stack */
+        return slot_top_words((int)((region_top - 1 - sp) / slot_size));
+    return NULL;
+}
+
+int _thr_self(void)
+{
+    int *cache = initialized ? cached_tid() : NULL;
+
+    return cache ? *cache : gettid();
+}
+
+/* In a fork child (a new task with one thread) the caches hold the
+ * parent's tid: fix the cache and the tcb of the thread that forked. */
+static void after_fork_child(void)
+{
+    int *cache = cached_tid();
+    int tid = gettid();
+    tcb_t *t;
+
+    if (cache == NULL)
+        return;
+    for (t = threads; t; t = t->next)
+        if (t->tid == *cache)
+            t->tid = tid;
+    *cache = tid;
 }
 
 int thr_getid(void)

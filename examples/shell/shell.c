@@ -122,23 +122,29 @@ static char *read_listing(void)
     return NULL;
 }
 
+/* Prints the names in columns as wide as the longest name plus two. */
 static void builtin_ls(void)
 {
     char *list = read_listing(), *name;
-    int col = 0, len;
+    int width = 0, per_line, col = 0, len;
 
     if (!list)
         return;
     for (name = list; *name; name += len + 1) {
         len = (int)strlen(name);
-        if (col + 16 > CONSOLE_WIDTH) {
+        if (len + 2 > width)
+            width = len + 2;
+    }
+    per_line = width < CONSOLE_WIDTH ? (CONSOLE_WIDTH - 1) / width : 1;
+    for (name = list; *name; name += strlen(name) + 1) {
+        printf("%-*s", width, name);
+        if (++col == per_line) {
             printf("\n");
             col = 0;
         }
-        printf("%-16s", name);
-        col += len < 16 ? 16 : len;
     }
-    printf("\n");
+    if (col != 0)
+        printf("\n");
     free(list);
 }
 
@@ -180,6 +186,10 @@ int main(int argc, char **argv)
         if (n < 0) {
             printf("shell: readline failed (%d)\n", n);
             return 1;
+        }
+        if (n == 0) {           /* end of input: leave as `exit` would */
+            printf("\n");
+            return 0;
         }
         line[n] = '\0';
         if (parse(line, &cmd) < 0) {

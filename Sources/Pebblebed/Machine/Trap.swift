@@ -10,6 +10,8 @@ public enum Trap: Equatable {
     case exception(cause: UInt32, address: UInt32, signal: Int32)
     case timer
     case io
+    /// The seeded single-step budget ran out: a deterministic preemption point.
+    case step
     /// A host system call from guest code (caught by seccomp); `number` is its host number.
     case hostSyscall(number: Int32)
     /// The guest loaded a segment register or left 32-bit mode.
@@ -23,6 +25,7 @@ public enum Trap: Equatable {
                               outsideGuest: ev.addr >= 0x1_0000_0000)
         case PB_EV_TIMER: self = .timer
         case PB_EV_IO: self = .io
+        case PB_EV_STEP: self = .step
         case PB_EV_SECCOMP: self = .hostSyscall(number: ev.vector)
         case PB_EV_SEGMENT: self = .segment(selector: ev.addr)
         default:
@@ -63,5 +66,21 @@ func exceptionName(_ cause: UInt32) -> String {
     case 0x11: "alignment check"
     case 0x13: "SIMD floating-point exception"
     default: "exception \(cause)"
+    }
+}
+
+extension Trap {
+    /// Short event name for traces.
+    var traceName: String {
+        switch self {
+        case .syscall(let v): "syscall \(hex(v, width: 2))"
+        case .pageFault(let a, let w, _): "page fault \(w ? "write" : "read") \(hex(a))"
+        case .exception(let c, _, _): exceptionName(c)
+        case .timer: "timer"
+        case .io: "keyboard"
+        case .step: "preempt (seeded)"
+        case .hostSyscall: "host syscall"
+        case .segment: "segment load"
+        }
     }
 }

@@ -15,6 +15,10 @@ public final class Scheduler {
     /// Hook for idle: services devices (keyboard input, end of input) and says whether any
     /// event could still wake a thread; set by the kernel.
     var idleHook: () -> Void = {}
+    /// Seeded chaos for stress runs; nil for normal FIFO round-robin.
+    public var chaos: Chaos?
+    /// Records switches, blocking and waking for `--trace`.
+    var trace: Trace?
 
     init() {}
 
@@ -22,11 +26,13 @@ public final class Scheduler {
         precondition(t.state != .running && t.state != .exited, "makeRunnable of \(t.tid) in \(t.state)")
         t.state = .runnable
         runQueue.append(t)
+        trace?.instant("wake", thread: t)
     }
 
     /// Blocks the current thread until someone makes it runnable.
     public func block(_ reason: Thread.BlockReason) {
         current.state = .blocked(reason)
+        trace?.instant("block \(reason)", thread: current)
         switchAway()
     }
 
@@ -39,7 +45,7 @@ public final class Scheduler {
     /// Gives the CPU to the next runnable thread, if there is one.
     public func yield() {
         guard !runQueue.isEmpty else { return }
-        makeRunnable(current)
+        requeueCurrent()
         switchAway()
     }
 
@@ -47,8 +53,14 @@ public final class Scheduler {
     public func yield(to target: Thread) {
         precondition(target.state == .runnable)
         runQueue.remove(target)
-        makeRunnable(current)
+        requeueCurrent()
         switchTo(target)
+    }
+
+    /// The running thread goes to the back of the run queue (it stays current until the switch).
+    private func requeueCurrent() {
+        current.state = .runnable
+        runQueue.append(current)
     }
 
     /// Puts the current thread to sleep until `tick`.
@@ -86,10 +98,22 @@ public final class Scheduler {
         while runQueue.isEmpty {
             idle()
         }
-        switchTo(runQueue.removeFirst())
+        if chaos != nil {
+            let i = chaos!.pick(runQueue.count)
+            switchTo(runQueue.remove(at: i))
+        } else {
+            switchTo(runQueue.removeFirst())
+        }
     }
 
     private func idle() {
+        // Seeded runs have no timer: virtual time jumps to the first sleeper's tick.
+        if chaos != nil, runQueue.isEmpty, let first = sleepers.first {
+            let now = chaos!.ticks
+            if first.wakeTick > now { chaos!.idleTicks += first.wakeTick - now }
+            idleHook()
+            return
+        }
         // Interrupts arrive only inside pb_idle_wait (sigsuspend); whatever they signalled is
         // looked at before waiting again, so no wakeup is lost between the check and the wait.
         idleHook()
@@ -101,7 +125,9 @@ public final class Scheduler {
         let prev = current!
         next.state = .running
         current = next
+        chaos?.newBudget()
         guard prev !== next else { return }
+        trace?.switched(from: prev, to: next)
         memory.activate(next.task.space)
         pb_set_current(next.frame, next.stack.top)
         pb_context_switch(&prev.kernelSP, next.kernelSP)
@@ -120,6 +146,8 @@ public final class Scheduler {
     func start(_ first: Thread) -> Never {
         current = first
         first.state = .running
+        chaos?.newBudget()
+        trace?.switched(from: nil, to: first)
         memory.activate(first.task.space)
         pb_set_current(first.frame, first.stack.top)
         var bootSP: UnsafeMutableRawPointer? = nil
@@ -145,6 +173,10 @@ struct ThreadQueue {
             head = 0
         }
         return t
+    }
+
+    mutating func remove(at offset: Int) -> Thread {
+        items.remove(at: head + offset)
     }
 
     mutating func remove(_ t: Thread) {

@@ -4,10 +4,11 @@ import CShims
 extension Kernel {
     /// The user-visible segment values and the eflags bits a handler may change.
     static let userCS: UInt32 = 0x23, userDS: UInt32 = 0x2b
-    /// CF PF AF ZF SF TF DF OF AC: arithmetic and user-controllable flags.
-    static let userFlags: UInt32 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000
-    /// Bit 1 (always set) and IF (interrupts stay on in user mode).
-    static let requiredFlags: UInt32 = 0x2 | 0x200
+    /// Privileged eflags bits a handler may not set: IOPL, NT, VM, VIF, VIP. (RF and ID are
+    /// harmless and come back from faults, so a handler copying its ureg keeps them.)
+    static let privilegedFlags: UInt32 = 0x3000 | 0x4000 | 0x20000 | 0x80000 | 0x100000
+    /// IF: interrupts stay on in user mode.
+    static let interruptFlag: UInt32 = 0x200
 
     /// The ureg_t of `t`'s saved state: cause, cr2, ds, es, fs, gs, edi, esi, ebp, zero, ebx,
     /// edx, ecx, eax, error_code, eip, cs, eflags, esp, ss.
@@ -64,7 +65,7 @@ extension Kernel {
         var r = t.regs
         r.rdi = UInt64(u[6]); r.rsi = UInt64(u[7]); r.rbp = UInt64(u[8])
         r.rbx = UInt64(u[10]); r.rdx = UInt64(u[11]); r.rcx = UInt64(u[12]); r.rax = UInt64(u[13])
-        r.rip = UInt64(u[15]); r.eflags = UInt64(u[17]); r.rsp = UInt64(u[18])
+        r.rip = UInt64(u[15]); r.eflags = UInt64(u[17] | 0x2); r.rsp = UInt64(u[18])
         t.regs = r
         return true
     }
@@ -76,7 +77,6 @@ extension Kernel {
         guard u[2] == ds, u[3] == ds, u[19] == ds, u[16] == Kernel.userCS,
               u[4] == 0 || u[4] == ds, u[5] == 0 || u[5] == ds else { throw .invalidArgument }
         let flags = u[17]
-        guard flags & Kernel.requiredFlags == Kernel.requiredFlags,
-              flags & ~(Kernel.userFlags | Kernel.requiredFlags) == 0 else { throw .invalidArgument }
+        guard flags & Kernel.interruptFlag != 0, flags & Kernel.privilegedFlags == 0 else { throw .invalidArgument }
     }
 }

@@ -104,9 +104,9 @@ import Testing
         #expect(screen.cursor == CursorPosition(row: 3, column: 4))
     }
 
-    @Test func errorsMapToNegativeCodes() {
-        #expect(ConsoleError.invalidColor(-1).pebblesCode < 0)
-        #expect(ConsoleError.invalidPosition(row: 0, column: 99).pebblesCode < 0)
+    @Test func errorsAreInvalidArguments() {
+        #expect(ConsoleError.invalidColor(-1).pebblesError == .invalidArgument)
+        #expect(ConsoleError.invalidPosition(row: 0, column: 99).pebblesError == .invalidArgument)
     }
 
     @Test func cursorCornersAreValid() throws {

@@ -40,3 +40,41 @@ import Testing
         #expect(r.stderr.contains("truncated"), "\(r)")
     }
 }
+
+/// Guest faults kill the thread with one line naming the fault, address and eip; status -2.
+@Suite struct GuestFaultTests {
+    static let cases: [(program: String, message: String)] = [
+        ("fault_null", "page fault (read) at address 0x00000000"),
+        ("fault_low", "page fault (write) at address 0x00800000"),
+        ("fault_high", "page fault (read) at address 0xc0000000"),
+        ("fault_text", "page fault (write) at address 0x01001000"),
+        ("fault_ud2", "invalid opcode"),
+        ("fault_int3", "breakpoint"),
+        ("fault_div0", "divide error"),
+    ]
+
+    @Test(arguments: cases.map(\.program))
+    func faultKillsWithItsMessage(program: String) throws {
+        let expected = Self.cases.first { $0.program == program }!.message
+        let r = try Guest.run(program)
+        #expect(r.status == 254, "status -2 as a host exit code: \(r)")
+        let killLine = r.stdout.split(separator: "\n").first { $0.contains("killed:") }
+        #expect(killLine?.contains("Thread 1 of task 1 (\(program)) killed: \(expected)") == true, "\(r)")
+        #expect(killLine?.contains("eip 0x010") == true, "\(r)")
+        #expect(r.stdout.contains("\(program): "), "the program ran before faulting: \(r)")
+    }
+}
+
+@Suite struct GuestStateTests {
+    @Test func registersSurviveTraps() throws {
+        let r = try Guest.run("regs")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("PASS regs"), "\(r)")
+    }
+
+    @Test(arguments: [0, 7, 255, 256, -1])
+    func exitStatusBecomesTheHostExitCode(status: Int) throws {
+        let r = try Guest.run("exitcode", [String(status)])
+        #expect(r.status == Int32(truncatingIfNeeded: status & 0xff), "\(r)")
+    }
+}

@@ -1,0 +1,80 @@
+import CShims
+import Glibc
+
+/// Wiring of the console and keyboard into the kernel: hooks, system calls, terminal restore.
+extension Kernel {
+    /// Installs the devices. Call during boot after `pb_machine_init` was given
+    /// `pb_keyboard_drain` (the SIGIO handler must exist before stdin raises SIGIO).
+    func installDevices() throws(BootError) {
+        let devices = TerminalDevices(console: Console.forStandardOutput())
+        let err = pb_terminal_install_exit_handlers()
+        guard err == 0 else { throw .host("installing terminal exit handlers", err) }
+        shutdownHooks.append {
+            devices.console.flush()
+            devices.console.stop()
+            HostKeys.restoreTerminal()
+        }
+        do { _ = try HostKeys.open() } catch {
+            throw .host("opening standard input as the keyboard", error.errno)
+        }
+        devices.console.start()
+        consoleWrite = { bytes in
+            devices.console.print(bytes)
+            devices.console.flush()
+        }
+        ioHook = { [unowned self] in keyboardInterrupt(devices) }
+        keyboardCancelHook = { [unowned self] t in devices.leave(t, scheduler: scheduler) }
+        registerConsoleCalls(devices.console)
+        registerKeyboardCalls(devices)
+    }
+
+    /// SIGIO's kernel half: the bytes are already in the ring (the handler drained stdin).
+    private func keyboardInterrupt(_ devices: TerminalDevices) {
+        if HostKeys.escapeRequested {
+            // After the terminal is restored, so the line lands on the user's screen.
+            shutdownHooks.append { KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)") }
+            halt(status: firstTaskStatus ?? firstTask.status)
+        }
+        devices.wakeHead(scheduler)
+    }
+
+    private func registerConsoleCalls(_ console: Console) {
+        let setTermColor: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.setTermColorCall(a, console) }
+        deviceCalls.updateValue(setTermColor, forKey: Vector.setTermColor)
+        let setCursorPos: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.setCursorPosCall(a, console) }
+        deviceCalls.updateValue(setCursorPos, forKey: Vector.setCursorPos)
+        let getCursorPos: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.getCursorPosCall(a, console) }
+        deviceCalls.updateValue(getCursorPos, forKey: Vector.getCursorPos)
+    }
+
+    private static func setTermColorCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
+        do throws(ConsoleError) {
+            try console.setTermColor(Int(a.signedESI))
+        } catch {
+            throw error.pebblesError
+        }
+        return 0
+    }
+
+    private static func setCursorPosCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
+        let w = try a.words(2)
+        do throws(ConsoleError) {
+            try console.setCursorPos(row: Int(Int32(bitPattern: w[0])), column: Int(Int32(bitPattern: w[1])))
+        } catch {
+            throw error.pebblesError
+        }
+        console.flush()
+        return 0
+    }
+
+    private static func getCursorPosCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
+        let w = try a.words(2)
+        // Both pointers are checked before either is written: all or nothing.
+        try a.space.validate(w[0], count: 4, write: true)
+        try a.space.validate(w[1], count: 4, write: true)
+        let cursor = console.getCursorPos()
+        try a.space.writeWord(UInt32(cursor.row), to: w[0])
+        try a.space.writeWord(UInt32(cursor.column), to: w[1])
+        return 0
+    }
+}

@@ -1,0 +1,65 @@
+import CShims
+
+/// getchar and readline: readers queue in arrival order, the head reader blocks until a
+/// keyboard interrupt brings bytes, and input that has ended halts the machine.
+extension Kernel {
+    /// The largest readline buffer; larger sizes are "unreasonable" (the ABI's word).
+    static let maxReadline = 4096
+
+    func registerKeyboardCalls(_ devices: TerminalDevices) {
+        let getchar: DeviceCall = { a throws(PebblesError) -> Int32? in try kernel.getcharCall(a, devices) }
+        deviceCalls.updateValue(getchar, forKey: Vector.getchar)
+        let readline: DeviceCall = { a throws(PebblesError) -> Int32? in try kernel.readlineCall(a, devices) }
+        deviceCalls.updateValue(readline, forKey: Vector.readline)
+    }
+
+    fileprivate func getcharCall(_ a: SyscallArguments, _ devices: TerminalDevices) throws(PebblesError) -> Int32? {
+        let byte = try serveReader(a.thread, devices) { devices.keyboard.getchar() }
+        return Int32(byte)
+    }
+
+    fileprivate func readlineCall(_ a: SyscallArguments, _ devices: TerminalDevices) throws(PebblesError) -> Int32? {
+        let w = try a.words(2)
+        let size = Int32(bitPattern: w[0]), buffer = w[1]
+        guard size >= 0, size <= Kernel.maxReadline else { throw .invalidArgument }
+        guard size > 0 else { return 0 }
+        // Checked before any key is consumed, so a bad buffer never loses typed input.
+        try a.space.validate(buffer, count: Int(size), write: true)
+        let line = try serveReader(a.thread, devices) {
+            devices.keyboard.readline(size: Int(size), echoingTo: devices.console)
+        }
+        // If a sibling thread unmapped the buffer while this one was blocked, copyOut says so.
+        try a.space.copyOut(line, to: buffer)
+        return Int32(line.count)
+    }
+
+    /// Queues `t` as a keyboard reader and runs `attempt` each time it is the head reader and
+    /// input may have arrived, until it yields a value.
+    private func serveReader<Value: Equatable>(_ t: Thread, _ devices: TerminalDevices,
+                                    _ attempt: () -> KeyboardRead<Value>) throws(PebblesError) -> Value {
+        devices.arrive(t)
+        defer { devices.leave(t, scheduler: scheduler) }
+        while true {
+            if t.mustExit { throw .busy }  // killed while waiting: it vanishes on the way out
+            if devices.head === t {
+                switch attempt() {
+                case .ready(let value): return value
+                case .endOfInput: endOfInput(devices)
+                case .wait: break
+                }
+            }
+            devices.console.flush()
+            if devices.head === t && HostKeys.needsPolling {
+                scheduler.yield()  // a file never raises SIGIO; its bytes are read on demand
+            } else {
+                scheduler.block(.keyboard)
+            }
+        }
+    }
+
+    /// A reader waits for input that can never come: halt the machine cleanly (README).
+    private func endOfInput(_ devices: TerminalDevices) -> Never {
+        shutdownHooks.append { KernelLog.line("pebblebed: end of input with a reader waiting; halting") }
+        halt(status: firstTaskStatus ?? firstTask.status)
+    }
+}

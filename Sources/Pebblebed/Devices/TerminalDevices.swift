@@ -1,0 +1,38 @@
+import CShims
+
+/// The console and the keyboard as the kernel uses them, with the queue of keyboard readers.
+/// Kernel context only (interrupt signals blocked); `pb_keyboard_drain` is the only part that
+/// runs in the SIGIO handler.
+final class TerminalDevices {
+    let console: Console
+    let keyboard = Keyboard(source: HostKeys())
+    /// Threads in getchar or readline, in arrival order. Only the first is served; the others
+    /// are blocked until it leaves (one reader at a time, as the ABI asks).
+    private(set) var readers: [Thread] = []
+
+    init(console: Console) {
+        self.console = console
+    }
+
+    var head: Thread? { readers.first }
+
+    func arrive(_ t: Thread) { readers.append(t) }
+
+    /// Removes a reader that finished or must exit, and lets the next one look at the input.
+    func leave(_ t: Thread, scheduler: Scheduler) {
+        let wasHead = readers.first === t
+        readers.removeAll { $0 === t }
+        if wasHead { wakeHead(scheduler) }
+    }
+
+    /// The keyboard interrupt's work: the head reader may now find its bytes.
+    func wakeHead(_ scheduler: Scheduler) {
+        if let first = readers.first, first.state == .blocked(.keyboard) {
+            scheduler.makeRunnable(first)
+        }
+    }
+}
+
+/// A system call served by a device. Registered with `updateValue`: assigning a typed-throws
+/// closure literal through a dictionary subscript crashes the Swift 6.3 compiler (SILGen).
+typealias DeviceCall = (SyscallArguments) throws(PebblesError) -> Int32?
