@@ -171,6 +171,11 @@ extension Run {
         if let timeout { run += ["--timeout", "\(timeout)"] }
         gdbArgs += ["--args", me] + run + ["--", program] + arguments
         FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))
+        // gdb waits for SIGCHLD with the mask it inherited: a runner that blocks signals
+        // (test harnesses do) would leave it waiting forever.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         let cArgs = gdbArgs.map { strdup($0) } + [nil]
         execvp("gdb", cArgs)
         throw ValidationError("cannot run gdb: \(String(cString: strerror(errno)))")

@@ -33,6 +33,8 @@ public struct GDBScript {
             "# Written by `pebblebed run --gdb`: the pebblebed kernel with guest \(programPath).",
             "set pagination off",
             "set complaints 0",
+            "# Start the machine directly, not through $SHELL: guest arguments pass unexpanded.",
+            "set startup-with-shell off",
             "# Interrupts and traps of the machine: pass them on silently.",
             "handle \(GDBScript.passedSignals) nostop noprint pass",
             "add-symbol-file \(quoted(programPath))",
