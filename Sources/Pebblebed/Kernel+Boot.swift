@@ -18,7 +18,8 @@ extension Kernel {
         let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
-        let first = try k.makeFirstTask()
+        if options.debugPanicVector { k.installDebugPanicVector() }
+        try k.makeFirstTask()
         k.setUpChaosAndTrace()
         // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
         if options.seed == nil {
@@ -28,10 +29,12 @@ extension Kernel {
         let sErr = pb_seccomp_install()
         guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
         k.scheduler.idleHook = { [unowned k] in k.idleService() }
-        k.scheduler.start(first)
+        k.scheduler.clock = { [unowned k] in k.ticks }
+        k.scheduler.start()
     }
 
-    private func makeFirstTask() throws(BootError) -> Thread {
+    /// Loads the first task and queues its thread for `Scheduler.start`.
+    private func makeFirstTask() throws(BootError) {
         let image: LoadedProgram
         do {
             image = try ProgramLoader.load(name: options.program, arguments: options.arguments.map { Array($0.utf8) })
@@ -47,7 +50,7 @@ extension Kernel {
         threads[tid] = thread
         firstTask = task
         liveTasks = 1
-        return thread
+        scheduler.makeRunnable(thread)
     }
 
     private func setUpChaosAndTrace() {

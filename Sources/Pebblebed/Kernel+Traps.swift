@@ -3,8 +3,11 @@ import Glibc
 
 /// Where every trap and interrupt from a guest enters the kernel: on the current thread's kernel
 /// stack, interrupts blocked, its user state saved in its trap frame.
+/// `handle` returns before `returnToUser` so that its references are released: the trap's
+/// stack frames are abandoned when the thread returns to user mode or exits.
 let kernelEntry: pb_kernel_entry_fn = { ev in
     kernel.handle(Trap(ev!.pointee))
+    kernel.returnToUser()
 }
 
 /// A fault while the kernel itself ran: a kernel bug.
@@ -13,7 +16,7 @@ let kernelFaultPanic: pb_panic_fn = { signo, code, addr, regs in
 }
 
 extension Kernel {
-    func handle(_ trap: Trap) -> Never {
+    func handle(_ trap: Trap) {
         let t = scheduler.current!
         if scheduler.chaos != nil { chaosEntry(trap) }
         if let trace = scheduler.trace { trace.instant(trap.traceName, thread: t) }
@@ -40,23 +43,27 @@ extension Kernel {
         case .segment(let selector):
             kill(t, reason: "loaded segment selector \(hex(selector, width: 4)) (guests run in 32-bit user mode only)")
         }
-        returnToUser()
     }
 
-    /// Leaves the kernel for the current thread's user code, taking a pending preemption and
-    /// ending threads that must exit on the way.
+    /// Leaves the kernel for the current thread's user code, taking a pending preemption (or
+    /// the yield-on-every-trap policy) and ending threads that must exit on the way.
+    /// Never resumed after pb_return_to_user or vanish, so it holds no object reference itself
+    /// (a retain here would never be released): it asks helpers that return.
     func returnToUser() -> Never {
+        var trapped = true
         while true {
-            let t = scheduler.current!
-            if t.mustExit { vanishCurrent() }
-            if scheduler.preemptPending {
-                scheduler.preemptPending = false
+            if currentMustExit() { vanishCurrent() }
+            if scheduler.shouldGiveWay(afterTrap: trapped) {
+                trapped = false
                 scheduler.yield()
                 continue
             }
-            pb_return_to_user(t.frame)
+            pb_return_to_user(currentFrame())
         }
     }
+
+    private func currentMustExit() -> Bool { scheduler.current.mustExit }
+    private func currentFrame() -> UnsafeMutablePointer<pb_trapframe> { scheduler.current.frame }
 
     /// Seeded runs: account the instructions just run and decide, from the seed only, whether
     /// this entry is a preemption point.
@@ -68,8 +75,7 @@ extension Kernel {
 
     func timerInterrupt() {
         pb_pending_timer = 0
-        scheduler.wakeSleepers(now: ticks)
-        scheduler.preemptPending = true
+        scheduler.tick(now: ticks)
         checkTimeout()
     }
 

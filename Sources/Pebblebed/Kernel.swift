@@ -15,6 +15,8 @@ public struct BootOptions {
     public var audit = false
     /// 15-410 test verdicts and the timeout (Simics/).
     public var simics = SimicsOptions()
+    /// Debug only: vector 0x8F makes the kernel panic (tests of the panic path).
+    public var debugPanicVector = false
     /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
@@ -48,8 +50,6 @@ public final class Kernel {
     var keyboardCancelHook: (Thread) -> Void = { _ in }
     /// System calls served by devices (console, keyboard), registered by them at boot.
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
-    /// misbehave mode (see Syscalls/SchedulingCalls.swift).
-    var misbehaveMode: Int32 = 0
     /// Test report lines seen so far (Simics/TestReport.swift).
     var testReport = TestReport()
 
@@ -76,6 +76,7 @@ public final class Kernel {
         pb_timer_start(0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
+        auditTasks(context: "at halt")
         runShutdownHooks()
         exit(exitCode(haltStatus: status))
     }

@@ -16,6 +16,9 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: "Audit frame accounting after every task exit, not only at halt.")
     var audit = false
 
+    @Flag(help: .hidden)   // debug only: vector 0x8F makes the kernel panic (tests of the panic path)
+    var debugPanicVector = false
+
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, or ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
@@ -41,6 +44,7 @@ struct MachineOptions: ParsableArguments {
         o.hz = hz
         o.ramdisk = ramdisk ?? MachineOptions.defaultRAMDisk()
         o.audit = audit
+        o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
         if let log {
@@ -77,7 +81,8 @@ func bootOrExit(_ options: BootOptions) -> Never {
 
 struct Boot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Boot the machine: init starts the guest shell (the default command).")
+        abstract: "Boot the machine: init starts the guest shell (the default command).",
+        discussion: terminalHelp)
 
     @OptionGroup var machine: MachineOptions
 
@@ -186,6 +191,7 @@ struct PebblebedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
+        discussion: terminalHelp,
         subcommands: [Boot.self, Run.self, Stress.self],
         defaultSubcommand: Boot.self)
 }

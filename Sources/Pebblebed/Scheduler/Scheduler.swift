@@ -12,6 +12,12 @@ public final class Scheduler {
     var dead: [Thread] = []
     /// A timer tick asked for a switch at the next return to user mode.
     var preemptPending = false
+    /// The tick at which the current thread got the CPU; its quantum runs from here.
+    var sliceStart: UInt64 = 0
+    /// What misbehave selected (see README.md).
+    var policy = SchedulingPolicy.standard
+    /// Timer ticks since boot (the kernel's monotonic tick count).
+    var clock: () -> UInt64 = { 0 }
     /// Hook for idle: services devices (keyboard input, end of input) and says whether any
     /// event could still wake a thread; set by the kernel.
     var idleHook: () -> Void = {}
@@ -22,10 +28,12 @@ public final class Scheduler {
 
     init() {}
 
+    /// Puts a thread that could not run (new, blocked, descheduled) on the run queue: at the
+    /// back, or at the front under the LIFO policy.
     public func makeRunnable(_ t: Thread) {
         precondition(t.state != .running && t.state != .exited, "makeRunnable of \(t.tid) in \(t.state)")
         t.state = .runnable
-        runQueue.append(t)
+        if policy.lifo { runQueue.prepend(t) } else { runQueue.append(t) }
         trace?.instant("wake", thread: t)
     }
 
@@ -42,25 +50,42 @@ public final class Scheduler {
         switchAway()
     }
 
-    /// Gives the CPU to the next runnable thread, if there is one.
+    /// Gives the CPU to the next runnable thread, if there is one; the caller goes to the back
+    /// of the queue (under every policy, or giving way would be a no-op).
     public func yield() {
-        guard !runQueue.isEmpty else { return }
+        guard !runQueue.isEmpty else {
+            sliceStart = clock()
+            return
+        }
         requeueCurrent()
         switchAway()
     }
 
-    /// Gives the CPU to `target`, which must be runnable.
-    public func yield(to target: Thread) {
-        precondition(target.state == .runnable)
+    /// Makes runnable `target` the next thread to run: yield() then gives it the CPU.
+    public func moveToFront(_ target: Thread) {
+        precondition(target.state == .runnable, "moveToFront of \(target.tid) in \(target.state)")
         runQueue.remove(target)
-        requeueCurrent()
-        switchTo(target)
+        runQueue.prepend(target)
     }
 
-    /// The running thread goes to the back of the run queue (it stays current until the switch).
+    /// The running thread goes back on the run queue: it is not blocked, it gives way.
     private func requeueCurrent() {
         current.state = .runnable
         runQueue.append(current)
+    }
+
+    /// A timer tick: wakes the sleepers whose tick has come and ends the current quantum if it
+    /// is used up. The switch itself happens on the way back to user mode.
+    func tick(now: UInt64) {
+        wakeSleepers(now: now)
+        if now &- sliceStart >= policy.quantum { preemptPending = true }
+    }
+
+    /// Whether the thread about to return to user mode should first give way: its quantum
+    /// ended, or (yield-on-every-trap policy) it just trapped. Clears the request.
+    func shouldGiveWay(afterTrap: Bool) -> Bool {
+        defer { preemptPending = false }
+        return preemptPending || (afterTrap && policy.yieldOnTrap)
     }
 
     /// Puts the current thread to sleep until `tick`.
@@ -72,7 +97,7 @@ public final class Scheduler {
         block(.sleep)
     }
 
-    /// Wakes every sleeper whose tick has come.
+    /// Wakes every sleeper whose tick has come, earliest first.
     func wakeSleepers(now: UInt64) {
         var n = 0
         while n < sleepers.count && sleepers[n].wakeTick <= now { n += 1 }
@@ -85,25 +110,21 @@ public final class Scheduler {
         sleepers.removeAll { $0 === t }
     }
 
-    /// The current thread has ended: switch away for good.
-    func exitCurrent() -> Never {
-        current.state = .exited
-        dead.append(current)
-        switchAway()
-        fatalError("an exited thread was resumed")
+    /// Switches to the next runnable thread, idling until there is one. The incoming thread
+    /// is not held by this frame while it runs: a reference from a suspended stack would keep
+    /// an exited thread alive until this thread resumes.
+    func switchAway() {
+        waitForRunnable()
+        let prev = current!
+        let sp = installNext()
+        guard current !== prev else { return }
+        trace?.switched(from: prev, to: current)
+        pb_context_switch(&prev.kernelSP, sp)
+        finishSwitch()
     }
 
-    /// Switches to the next runnable thread, idling until there is one.
-    func switchAway() {
-        while runQueue.isEmpty {
-            idle()
-        }
-        if chaos != nil {
-            let i = chaos!.pick(runQueue.count)
-            switchTo(runQueue.remove(at: i))
-        } else {
-            switchTo(runQueue.removeFirst())
-        }
+    private func waitForRunnable() {
+        while runQueue.isEmpty { idle() }
     }
 
     private func idle() {
@@ -121,17 +142,15 @@ public final class Scheduler {
         idleHook()
     }
 
-    func switchTo(_ next: Thread) {
-        let prev = current!
+    /// Makes `next` the running thread: its state, its address space, its trap frame and
+    /// kernel stack for the trap handler, and a fresh quantum.
+    private func install(_ next: Thread) {
         next.state = .running
         current = next
+        sliceStart = clock()
         chaos?.newBudget()
-        guard prev !== next else { return }
-        trace?.switched(from: prev, to: next)
         memory.activate(next.task.space)
         pb_set_current(next.frame, next.stack.top)
-        pb_context_switch(&prev.kernelSP, next.kernelSP)
-        finishSwitch()
     }
 
     /// Runs on the incoming thread's stack after every switch: the outgoing dead threads'
@@ -141,32 +160,75 @@ public final class Scheduler {
             dead.removeAll { $0 !== current }
         }
     }
+}
 
-    /// The first thread of the machine starts running on the boot stack's behalf.
-    func start(_ first: Thread) -> Never {
-        current = first
-        first.state = .running
-        chaos?.newBudget()
-        trace?.switched(from: nil, to: first)
-        memory.activate(first.task.space)
-        pb_set_current(first.frame, first.stack.top)
-        var bootSP: UnsafeMutableRawPointer? = nil
-        pb_context_switch(&bootSP, first.kernelSP)
-        fatalError("returned to the boot stack")
+/// Leaving a kernel context for good (an exited thread's stack, the boot stack). Such a stack
+/// is abandoned in the middle of its calls, so a strong reference held by any frame on it would
+/// never be released and its object would leak: every step that touches objects runs in a
+/// function that returns before the switch, and the switch itself carries only raw pointers.
+extension Scheduler {
+    /// The current thread has ended: switch away for good.
+    func exitCurrent() -> Never {
+        retireCurrent()
+        leaveForGood(tracing: true)
+    }
+
+    /// Runs the first runnable thread from the boot stack.
+    func start() -> Never {
+        leaveForGood(tracing: false)
+    }
+
+    private func retireCurrent() {
+        current.state = .exited
+        dead.append(current)
+    }
+
+    private func leaveForGood(tracing fromCurrent: Bool) -> Never {
+        waitForRunnable()
+        let sp = installNext()
+        traceSwitch(fromPrevious: fromCurrent)
+        var abandoned: UnsafeMutableRawPointer? = nil
+        pb_context_switch(&abandoned, sp)
+        fatalError("an abandoned kernel context was resumed")
+    }
+
+    /// Makes the next thread current (the head of the run queue, or a seeded choice under
+    /// chaos); returns its saved kernel stack pointer.
+    fileprivate func installNext() -> UnsafeMutableRawPointer? {
+        let next = chaos != nil ? runQueue.remove(at: chaos!.pick(runQueue.count)) : runQueue.removeFirst()
+        install(next)
+        return next.kernelSP
+    }
+
+    /// Records the switch into the current thread, from the exited one (last in `dead`).
+    private func traceSwitch(fromPrevious: Bool) {
+        guard let trace else { return }
+        trace.switched(from: fromPrevious ? dead.last : nil, to: current)
     }
 }
 
-/// A FIFO of threads.
+/// A FIFO of threads (with a front door for the LIFO policy). Slots before `head` are
+/// cleared, so a dequeued thread is not kept alive by the queue.
 struct ThreadQueue {
-    private var items: [Thread] = []
+    private var items: [Thread?] = []
     private var head = 0
     var isEmpty: Bool { head == items.count }
     var count: Int { items.count - head }
 
     mutating func append(_ t: Thread) { items.append(t) }
 
+    mutating func prepend(_ t: Thread) {
+        if head > 0 {
+            head -= 1
+            items[head] = t
+        } else {
+            items.insert(t, at: 0)
+        }
+    }
+
     mutating func removeFirst() -> Thread {
-        let t = items[head]
+        let t = items[head]!
+        items[head] = nil
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
@@ -175,8 +237,9 @@ struct ThreadQueue {
         return t
     }
 
+    /// Removes the thread `offset` places from the front.
     mutating func remove(at offset: Int) -> Thread {
-        items.remove(at: head + offset)
+        items.remove(at: head + offset)!
     }
 
     mutating func remove(_ t: Thread) {
@@ -184,4 +247,7 @@ struct ThreadQueue {
     }
 
     func contains(_ t: Thread) -> Bool { items[head...].contains { $0 === t } }
+
+    /// The queued threads, front first (for audits).
+    var all: [Thread] { items[head...].map { $0! } }
 }

@@ -23,7 +23,7 @@ public enum KernelLog {
 
     /// The default without `--log`: stderr, unless stdout and stderr are both the terminal,
     /// where the console draws the screen and log lines would tear it; then ./pebblebed.log,
-    /// named on stderr at exit (or stderr after all when the file cannot be made).
+    /// named on stderr at exit (if the file cannot be made: stderr, held until exit by the console).
     public static func openDefault() {
         guard pb_terminal_is_tty(1) != 0, pb_terminal_is_tty(2) != 0 else { return }
         guard open(path: defaultFile) == nil else { return }
@@ -34,18 +34,29 @@ public enum KernelLog {
         }
     }
 
+    /// While the console draws on the same terminal as the log, lines wait here (the newest
+    /// `heldLimit`) and are written once the terminal is restored; nil writes at once. Set by
+    /// the console device.
+    nonisolated(unsafe) public static var held: [String]?
+    public static let heldLimit = 1000
+
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     public static func line(_ text: String) {
-        var s = text
-        s.append("\n")
-        s.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { return }
-                off += n
-            }
+        if held != nil {
+            held!.append(text)
+            if held!.count > heldLimit { held!.removeFirst() }
+            return
         }
+        // write_all: a tty stderr may share the O_NONBLOCK open file of the keyboard's stdin.
+        let bytes = Array((text + "\n").utf8)
+        _ = pb_terminal_write_all(fd, bytes, bytes.count)
+    }
+
+    /// Writes the held lines and stops holding.
+    public static func releaseHeld() {
+        guard let lines = held else { return }
+        held = nil
+        lines.forEach(line)
     }
 }
 

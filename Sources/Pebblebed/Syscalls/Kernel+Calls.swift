@@ -23,16 +23,24 @@ extension Kernel {
         return nil
     }
 
+    /// yield: -1 gives way to anyone; a tid must name a thread that can run now (runnable, or
+    /// the caller itself). The target is looked up in a helper so that no reference to it stays
+    /// on this stack while the caller is switched out.
     func yieldCall(_ t: Thread, target: Int32) throws(PebblesError) -> Int32 {
-        if target == -1 {
-            scheduler.yield()
-            return 0
+        if target != -1 {
+            guard try prepareYield(from: t, to: target) else { return 0 }
         }
-        guard let other = threads[target] else { throw .notFound }
-        if other === t { return 0 }
-        guard other.state == .runnable else { throw .busy }
-        scheduler.yield(to: other)
+        scheduler.yield()
         return 0
+    }
+
+    /// Puts yield's target at the front of the run queue; false if it is the caller.
+    private func prepareYield(from t: Thread, to target: Int32) throws(PebblesError) -> Bool {
+        guard let other = threads[target] else { throw .notFound }
+        if other === t { return false }
+        guard other.state == .runnable else { throw .busy }
+        scheduler.moveToFront(other)
+        return true
     }
 
     /// deschedule: the check of *reject and the descheduling happen with no other thread
@@ -87,5 +95,12 @@ extension Kernel {
         while bytes.last == 10 || bytes.last == 0 { bytes.removeLast() }
         logGuestLine(a.thread, String(decoding: bytes, as: UTF8.self))
         return 0
+    }
+}
+
+extension Kernel {
+    /// misbehave: selects a scheduling policy (Scheduler/README.md); unknown modes are ignored.
+    func misbehave(_ mode: Int32) {
+        if let p = SchedulingPolicy(mode: mode) { scheduler.policy = p }
     }
 }

@@ -51,15 +51,15 @@ extension Kernel {
         case Vector.threadFork: return try threadFork(t)
         case Vector.exec: return try execCall(a)
         case Vector.wait: return try wait(t, statusAddress: a.esi)
-        case Vector.vanish: vanishCurrent()
-        case Vector.taskVanish: taskVanish(t, status: a.signedESI)
+        case Vector.vanish: t.mustExit = true; return nil   // ends in returnToUser
+        case Vector.taskVanish: taskVanish(t, status: a.signedESI); return nil
         case Vector.setStatus: t.task.status = a.signedESI; return 0
         case Vector.yield: return try yieldCall(t, target: a.signedESI)
         case Vector.deschedule: return try descheduleCall(a)
         case Vector.makeRunnable: return try makeRunnableCall(a.signedESI)
         case Vector.sleep: return try sleepCall(a.signedESI)
         case Vector.getTicks: return Int32(bitPattern: UInt32(truncatingIfNeeded: ticks))
-        case Vector.misbehave: misbehaveMode = a.signedESI; return 0
+        case Vector.misbehave: misbehave(a.signedESI); return 0
         case Vector.halt: halt(status: firstTaskStatus ?? firstTask.status)
         case Vector.newPages:
             let w = try a.words(2)

@@ -5,6 +5,12 @@ extension Kernel {
     /// fork: a new task with a copy-on-write copy of the address space and one thread copied
     /// from the caller. Refused in a multi-threaded task.
     func fork(_ parentThread: Thread) throws(PebblesError) -> Int32 {
+        let tid = try makeForkChild(parentThread)
+        childFirstYield()
+        return tid
+    }
+
+    private func makeForkChild(_ parentThread: Thread) throws(PebblesError) -> Int32 {
         let parent = parentThread.task
         guard parent.threads.count == 1 else { throw .busy }
         let space = try parent.space.forkCopy()
@@ -23,21 +29,39 @@ extension Kernel {
         parent.children.append(child)
         threads[tid] = thread
         liveTasks += 1
-        scheduler.makeRunnable(thread)
+        admit(thread)
         return tid
     }
 
     /// thread_fork: a new thread in the caller's task with a copy of its registers and no
     /// swexn handler.
     func threadFork(_ creator: Thread) throws(PebblesError) -> Int32 {
+        let tid = try makeThread(copying: creator)
+        childFirstYield()
+        return tid
+    }
+
+    private func makeThread(copying creator: Thread) throws(PebblesError) -> Int32 {
         let tid = allocateTid()
         let thread = try Thread(tid: tid, task: creator.task)
         pb_trapframe_copy(thread.frame, creator.frame)
         thread.frame.pointee.regs.rax = 0
         creator.task.threads.append(thread)
         threads[tid] = thread
-        scheduler.makeRunnable(thread)
+        admit(thread)
         return tid
+    }
+
+    /// A new thread joins the run queue; under the child-first policy at its front.
+    private func admit(_ thread: Thread) {
+        scheduler.makeRunnable(thread)
+        if scheduler.policy.childFirst { scheduler.moveToFront(thread) }
+    }
+
+    /// Under the child-first policy the creator gives way to the new thread (at the front of
+    /// the queue) before it returns; called once the creating helper dropped its references.
+    private func childFirstYield() {
+        if scheduler.policy.childFirst { scheduler.yield() }
     }
 
     /// exec: replaces the program. On any error the old program is untouched.
@@ -53,14 +77,26 @@ extension Kernel {
     }
 
     /// vanish for the current thread; the last thread out ends the task. Never fails: the exit
-    /// record was allocated with the task, and nothing here allocates.
+    /// record was allocated with the task, and nothing here allocates. Called only from
+    /// returnToUser; holds no references across the final switch (see Scheduler.exitCurrent).
     func vanishCurrent() -> Never {
+        retireCurrentThread()
+        scheduler.exitCurrent()
+    }
+
+    /// Takes the current thread out of its task and the thread table; ends the task if it was
+    /// the last one.
+    private func retireCurrentThread() {
         let t = scheduler.current!
         let task = t.task
         task.threads.removeAll { $0 === t }
         threads[t.tid] = nil
-        if task.threads.isEmpty { endTask(task) }
-        scheduler.exitCurrent()
+        guard task.threads.isEmpty else { return }
+        endTask(task)
+        if options.audit {
+            audit(context: "after task \(task.id) exited")
+            auditTasks(context: "after task \(task.id) exited", exiting: t)
+        }
     }
 
     /// The last thread of `task` is gone: free its memory, hand its children and uncollected
@@ -88,7 +124,6 @@ extension Kernel {
             heir.zombies.append(task.exitRecord)
             wakeWaiter(of: heir)
         }
-        if options.audit { audit(context: "after task \(task.id) exited") }
     }
 
     /// Who adopts orphans: the first task (init) while it lives; after that the kernel itself
@@ -130,16 +165,15 @@ extension Kernel {
         return record.tid
     }
 
-    /// task_vanish: every thread of the task ends with `status`. Threads blocked in the kernel
-    /// are woken to end on their way out.
-    func taskVanish(_ t: Thread, status: Int32) -> Never {
+    /// task_vanish: every thread of the task ends with `status`, the caller on its way out of
+    /// this call; threads blocked in the kernel are woken to end on their way out.
+    func taskVanish(_ t: Thread, status: Int32) {
         let task = t.task
         task.status = status
-        for other in task.threads where other !== t {
+        for other in task.threads {
             other.mustExit = true
             wakeForExit(other)
         }
-        vanishCurrent()
     }
 
     /// Makes a blocked thread runnable so that it can notice `mustExit`.

@@ -22,7 +22,13 @@ public final class Task {
         self.space = space
         self.name = name
         exitRecord = ExitRecord(tid: id)
+        Task.alive += 1
     }
+
+    deinit { Task.alive -= 1 }
+
+    /// Task objects in existence, for the kernel's leak audit.
+    nonisolated(unsafe) static var alive = 0
 
     var liveThreadCount: Int { threads.count }
 }

@@ -14,7 +14,9 @@ public final class Thread {
     public enum BlockReason: Equatable { case wait, sleep, keyboard, other }
 
     public let tid: Int32
-    public unowned(unsafe) let task: Task
+    /// Strong: an orphan whose adopter is gone is kept alive by its threads alone. The cycle
+    /// with `Task.threads` is broken when the thread leaves the task.
+    public let task: Task
     public internal(set) var state: State = .runnable
     /// Saved user registers; stable address because the trap entry writes it.
     let frame: UnsafeMutablePointer<pb_trapframe>
@@ -38,9 +40,14 @@ public final class Thread {
             throw .noMemory
         }
         kernelSP = pb_context_init(stack.top, threadFirstRun, nil)
+        Thread.alive += 1
     }
 
+    /// Thread objects in existence, for the kernel's leak audit.
+    nonisolated(unsafe) static var alive = 0
+
     deinit {
+        Thread.alive -= 1
         pb_trapframe_destroy(frame)
         frame.deallocate()
     }

@@ -33,6 +33,23 @@ final class RecordingOutput: ConsoleOutput {
         #expect(output.exitSequence.isEmpty)
     }
 
+    @Test func stopLeavesTheLastScreenAsPlainTextOnTheMainScreen() throws {
+        let (console, output) = started()
+        console.print(Array("one\n\ntwo  \u{1}\nthree".utf8))
+        try console.setCursorPos(row: 1, column: 0)
+        try console.setTermColor(0x1F)
+        console.stop()
+        #expect(output.text.last == "\(esc)[0m\(esc)[?25h\(esc)[?1049lone\n\ntwo  ☺\nthree\n")
+    }
+
+    @Test func theTranscriptReachesAtLeastTheCursorRow() {
+        let (console, output) = started()
+        console.print(Array("a\n\n\n".utf8))
+        console.stop()
+        #expect(output.text.last?.hasSuffix("l" + "a\n\n\n") == true)
+        #expect(ANSIRenderer.transcript(of: ConsoleScreen()).isEmpty)
+    }
+
     @Test func flushDrawsOnlyTheDamagedCellsInOneWrite() throws {
         let (console, output) = started()
         try console.setCursorPos(row: 2, column: 5)

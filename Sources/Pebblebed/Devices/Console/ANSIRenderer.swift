@@ -42,10 +42,33 @@ public final class ANSIRenderer: ConsoleRenderer {
         drawnCursor = screen.cursor
     }
 
-    public func stop() {
-        output.write(Self.exitSequence)
+    /// Leaves the alternate screen and prints the console's last contents as plain text on the
+    /// main screen, so that what the machine showed (the output of `pebblebed run`, a fault
+    /// report) is still there after it ends.
+    public func stop(_ screen: ConsoleScreen) {
+        output.write(Self.exitSequence + Self.transcript(of: screen))
         // Written now, so the restore path must not write it again.
         output.setExitSequence([])
+    }
+
+    /// The rows down to the last one that is not blank (at least down to the cursor's row),
+    /// trailing blanks trimmed, as UTF-8 lines.
+    static func transcript(of screen: ConsoleScreen) -> [UInt8] {
+        let blank = ConsoleCell(character: 0x20, color: 0).character
+        func isBlank(_ row: Int) -> Bool {
+            (0..<ConsoleScreen.columnCount).allSatisfy { [0x00, blank].contains(screen[row, $0].character) }
+        }
+        let cursorRow = screen.cursor.column > 0 ? screen.cursor.row : screen.cursor.row - 1
+        var last = ConsoleScreen.rowCount - 1
+        while last > cursorRow && isBlank(last) { last -= 1 }
+        var bytes: [UInt8] = []
+        for row in stride(from: 0, through: last, by: 1) {
+            var cells = (0..<ConsoleScreen.columnCount).map { screen[row, $0].character }
+            while let end = cells.last, end == blank || end == 0 { cells.removeLast() }
+            cells.forEach { bytes.append(contentsOf: CodePage437.utf8[Int($0)]) }
+            bytes.append(0x0A)
+        }
+        return bytes
     }
 }
 

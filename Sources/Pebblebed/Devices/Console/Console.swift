@@ -21,8 +21,11 @@ public final class Console {
         return Console(renderer: renderer)
     }
 
+    /// True when the screen is drawn on a terminal with escapes (not passed through).
+    public var drawsOnTerminal: Bool { renderer is ANSIRenderer }
+
     public func start() { renderer.start(&screen) }
-    public func stop() { renderer.stop() }
+    public func stop() { renderer.stop(screen) }
     public func flush() { renderer.flush(&screen) }
 
     /// print(size, buf): the bytes at the cursor with the current color.

@@ -12,7 +12,7 @@ public protocol ConsoleRenderer: AnyObject {
     /// Brings the host output up to date with the screen, consuming its damage.
     func flush(_ screen: inout ConsoleScreen)
     /// Gives the host output back (leaves the alternate screen, shows the cursor).
-    func stop()
+    func stop(_ screen: ConsoleScreen)
 }
 
 /// Where a renderer's bytes go: standard output in the emulator, a recorder in tests.
@@ -64,5 +64,5 @@ public final class PassthroughRenderer: ConsoleRenderer {
         pending.removeAll(keepingCapacity: true)
     }
 
-    public func stop() {}
+    public func stop(_ screen: ConsoleScreen) {}
 }

@@ -47,3 +47,12 @@ public struct HostKeys: KeySource {
 public struct HostKeyboardError: Error, Equatable {
     public var errno: Int32
 }
+
+/// What `--help` says about the terminal: the host escape and scripted input.
+public let terminalHelp = """
+    At a terminal, the machine's console is drawn on the alternate screen and the keyboard is \
+    in raw mode. Type Ctrl-] then q to quit the emulator from any state (Ctrl-] Ctrl-] types \
+    one Ctrl-]). With stdout a pipe or a file, printed bytes pass through unchanged; stdin \
+    from a pipe or a file is read as keystrokes, and the machine halts when a program waits \
+    for input after its end.
+    """

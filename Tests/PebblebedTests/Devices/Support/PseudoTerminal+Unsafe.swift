@@ -101,6 +101,9 @@ final class PseudoTerminal {
             let pid = waitpid(child, &status, WNOHANG)
             if pid == child {
                 child = 0
+                // Collect what it wrote before exiting: reading stops at EIO once the output
+                // buffered in the terminal is consumed and no slave descriptor is left.
+                _ = read(seconds: 2) { _ in false }
                 // WIFEXITED/WEXITSTATUS are macros Swift cannot see.
                 return status & 0x7F == 0 ? (status >> 8) & 0xFF : -(status & 0x7F)
             }

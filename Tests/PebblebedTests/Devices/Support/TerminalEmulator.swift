@@ -19,9 +19,12 @@ struct TerminalEmulator {
     private(set) var cursorVisible = true
     private(set) var alternateScreen = false
     private(set) var unknownSequences: [String] = []
+    /// The alternate screen as it was when the program left it (what a person last saw).
+    private(set) var lastAlternateCells: [[Cell]]?
     private var attribute: UInt8?
     private var scrollRegion: ClosedRange<Int>
     private var mainCells: [[Cell]]?
+    private var savedCursor = (row: 0, column: 0)
     private var parser = Parser()
 
     init(rows: Int = 25, columns: Int = 80) {
@@ -112,11 +115,15 @@ extension TerminalEmulator {
             cursorVisible = on
         case 1049 where on != alternateScreen:
             alternateScreen = on
+            // Like xterm: 1049 also saves the cursor on entry and restores it on exit.
             if on {
                 mainCells = cells
+                savedCursor = cursor
                 cells = Array(repeating: Array(repeating: Cell(), count: columns), count: rows)
             } else if let saved = mainCells {
+                lastAlternateCells = cells
                 cells = saved
+                cursor = savedCursor
             }
         case 1049:
             break
