@@ -19,7 +19,7 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: .hidden)   // debug only: vector 0x8F makes the kernel panic (tests of the panic path)
     var debugPanicVector = false
 
-    @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, or ./pebblebed.log when the console owns the terminal).")
+    @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
     @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")

@@ -9,27 +9,26 @@ public enum KernelLog {
 
     /// The default log file when the console owns the terminal.
     public static let defaultFile = "pebblebed.log"
-    /// The file the log goes to when it is not stderr, for the note at exit.
-    nonisolated(unsafe) static var filePath: String?
+    /// A second destination getting every line at once (the default file on a terminal).
+    nonisolated(unsafe) static var copyFD: Int32 = -1
 
     /// Sends the log to `path` (truncated). Returns an error message on failure.
     public static func open(path: String) -> String? {
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return "cannot open log file \(path): \(String(cString: strerror(errno)))" }
         self.fd = fd
-        filePath = path
         return nil
     }
 
-    /// The default without `--log`: stderr, unless stdout and stderr are both the terminal,
-    /// where the console draws the screen and log lines would tear it; then ./pebblebed.log,
-    /// named on stderr at exit (if the file cannot be made: stderr, held until exit by the console).
+    /// The default without `--log`: stderr. When stdout and stderr are both the terminal, the
+    /// console draws there and holds log lines until it has restored the terminal (`held`), so
+    /// the whole log also goes at once to ./pebblebed.log, named on stderr at exit.
     public static func openDefault() {
         guard pb_terminal_is_tty(1) != 0, pb_terminal_is_tty(2) != 0 else { return }
-        guard open(path: defaultFile) == nil else { return }
+        copyFD = Glibc.open(defaultFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard copyFD >= 0 else { return }
         atexit {
-            guard let path = KernelLog.filePath else { return }
-            let note = "pebblebed: kernel log in \(path)\n"
+            let note = "pebblebed: kernel log in \(KernelLog.defaultFile)\n"
             _ = note.withCString { write(2, $0, strlen($0)) }
         }
     }
@@ -42,6 +41,14 @@ public enum KernelLog {
 
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     public static func line(_ text: String) {
+        if copyFD >= 0 {
+            let bytes = Array((text + "\n").utf8)
+            _ = pb_terminal_write_all(copyFD, bytes, bytes.count)
+        }
+        emit(text)
+    }
+
+    private static func emit(_ text: String) {
         if held != nil {
             held!.append(text)
             if held!.count > heldLimit { held!.removeFirst() }
@@ -56,7 +63,7 @@ public enum KernelLog {
     public static func releaseHeld() {
         guard let lines = held else { return }
         held = nil
-        lines.forEach(line)
+        lines.forEach(emit)
     }
 }
 
