@@ -26,6 +26,7 @@ extension AddressSpace {
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
             if e.flags.contains(.zeroFill) { fillAround(page) }
+            if e.flags.contains(.copyOnWrite) { takeOverAround(page) }
             show(page, frame: privatize(page), writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
@@ -87,6 +88,20 @@ extension AddressSpace {
             let e = table[q]
             guard e.flags.isSuperset(of: [.zeroFill, .writable]) else { continue }
             if q == page || !e.flags.contains(.inHost) { _ = privatize(q) }
+        }
+    }
+
+    /// A write to a copy-on-write page also takes over the COW pages of its aligned block whose
+    /// frames have no other sharer left (after fork and the child's exec or exit, all of them):
+    /// no copy and no reservation is involved, and the fault-around run then shows them
+    /// writable with the faulting page. Pages shown read-only already stay so until written.
+    func takeOverAround(_ page: UInt32) {
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        for q in start..<start + AddressSpace.zeroFillAround where q != page {
+            var e = table[q]
+            guard e.flags.contains(.copyOnWrite), memory.pool.references(e.frame) == 1 else { continue }
+            e.flags.remove(.copyOnWrite)
+            table[q] = e
         }
     }
 

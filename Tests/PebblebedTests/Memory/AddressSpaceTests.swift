@@ -326,6 +326,28 @@ import Testing
         #expect(s.faultAroundRun(p + 5, frame: s[p + 5].frame, writable: true) == p...(p + 8))
     }
 
+    @Test func copyOnWriteFaultTakesOverUnsharedNeighbours() throws {
+        try freshMemory(frames: 64)
+        let parent = AddressSpace()
+        let p = Self.page0
+        try parent.newPages(base: Self.base, length: 20 * 4096)
+        try parent.copyOut([UInt8](repeating: 1, count: 20 * 4096), to: Self.base)
+        let child = try parent.forkCopy()
+        try child.copyOut([3], to: Self.base + 6 * 4096)      // the parent's page 6 is unshared again
+        let reserved = memory.pool.reserved
+        parent.takeOverAround(p + 1)
+        #expect(!parent[p + 6].flags.contains(.copyOnWrite), "sole sharer: taken over")
+        #expect(parent[p + 5].flags.contains(.copyOnWrite), "still shared with the child")
+        #expect(parent[p + 1].flags.contains(.copyOnWrite), "the faulting page is left to privatize")
+        #expect(parent[p + 16].flags.contains(.copyOnWrite), "outside the block")
+        #expect(memory.pool.reserved == reserved)
+        expectClean([parent, child])
+        child.destroy()
+        parent.takeOverAround(p + 17)
+        for i: UInt32 in 16..<20 where i != 17 { #expect(!parent[p + i].flags.contains(.copyOnWrite)) }
+        expectClean([parent])
+    }
+
     @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
         try freshMemory()
         let s = AddressSpace()
