@@ -26,7 +26,7 @@ extension AddressSpace {
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
             if e.flags.contains(.zeroFill) { fillAround(page) }
-            if e.flags.contains(.copyOnWrite) { takeOverAround(page) }
+            if e.flags.contains(.copyOnWrite) { copyAround(page) }
             show(page, frame: privatize(page), writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
@@ -102,6 +102,26 @@ extension AddressSpace {
             guard e.flags.contains(.copyOnWrite), memory.pool.references(e.frame) == 1 else { continue }
             e.flags.remove(.copyOnWrite)
             table[q] = e
+        }
+    }
+
+    /// Copy-on-write neighbours for a write fault at `page`: the unshared ones of its block are
+    /// taken over; and when this fault continues a sequential run of copies (the previous
+    /// copy fault was at the page next to it), the shared ones from `page` to the end of the
+    /// block in that direction are copied now, as a sequential writer will write them next.
+    /// Their copies were reserved at fork; pages the host shows already are left alone (the
+    /// host would go on showing the shared frame).
+    func copyAround(_ page: UInt32) {
+        takeOverAround(page)
+        let last = lastCopyFault
+        lastCopyFault = page
+        guard page == last &+ 1 || page == last &- 1 else { return }
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        let pages = page > last ? Array(page + 1..<start + AddressSpace.zeroFillAround) : (start..<page).reversed()
+        for q in pages {
+            let e = table[q]
+            guard e.flags.contains(.copyOnWrite), e.flags.contains(.writable), !e.flags.contains(.inHost) else { continue }
+            _ = privatize(q)
         }
     }
 

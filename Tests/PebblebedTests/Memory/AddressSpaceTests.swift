@@ -348,6 +348,32 @@ import Testing
         expectClean([parent])
     }
 
+    @Test func sequentialCopyFaultsCopyTheRestOfTheBlock() throws {
+        try freshMemory(frames: 96)
+        let parent = AddressSpace()
+        let p = Self.page0
+        try parent.newPages(base: Self.base, length: 32 * 4096)
+        try parent.copyOut((0..<32 * 4096).map { UInt8(truncatingIfNeeded: $0 / 4096) }, to: Self.base)
+        let child = try parent.forkCopy()
+        child.table[p + 9].flags.insert(.inHost)     // shown: must stay shared
+        func fault(_ q: UInt32) { child.copyAround(q); _ = child.privatize(q) }
+        fault(p + 4)                                 // an isolated fault copies one page
+        #expect(child[p + 5].flags.contains(.copyOnWrite))
+        fault(p + 5)                                 // continues 4: copies 6..15 but 9
+        for i: UInt32 in 6..<16 { #expect(child[p + i].flags.contains(.copyOnWrite) == (i == 9), "page \(i)") }
+        #expect(child[p + 16].flags.contains(.copyOnWrite), "outside the block")
+        fault(p + 20)                                // isolated again
+        #expect(child[p + 19].flags.contains(.copyOnWrite) && child[p + 21].flags.contains(.copyOnWrite))
+        fault(p + 19)                                // continues 20 downwards: copies 16..18
+        for i: UInt32 in 16..<20 { #expect(!child[p + i].flags.contains(.copyOnWrite), "page \(i)") }
+        #expect(child[p + 21].flags.contains(.copyOnWrite))
+        child.table[p + 9].flags.remove(.inHost)
+        for i: UInt32 in 0..<32 { #expect(try byte(child, Self.base + i * 4096 + 7) == UInt8(i)) }
+        expectClean([parent, child])
+        parent.destroy()
+        expectClean([child])
+    }
+
     @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
         try freshMemory()
         let s = AddressSpace()
