@@ -101,7 +101,7 @@ struct Run: ParsableCommand {
         PROGRAM is a RAM-disk name (see `ls` in the shell) or a host path containing a '/'.
         The exit code is the program's exit status modulo 256 (a task killed by a fault has \
         status -2, so 254); 2 means the machine could not boot or load the program, 70 a \
-        kernel panic, 71 a failed frame audit.
+        kernel panic, 71 a failed frame or thread/task audit.
         """)
 
     @OptionGroup var machine: MachineOptions
