@@ -74,7 +74,8 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
         __asm__ volatile("rdfsbase %0" : "=r"(base));
         if (base != host_fs_base) {
             __asm__ volatile("wrfsbase %0" :: "r"(host_fs_base));
-            bad = fs ? fs : 0xffff;
+            // 0 is what pb_return_to_user leaves for the guest; anything else the guest set.
+            if (base != 0 || fs != 0) bad = fs ? fs : 0xffff;
         }
     }
     if (fs != 0) {
@@ -93,10 +94,19 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
     return bad;
 }
 
-static inline int interrupted_guest(const greg_t *g) {
+// The kernel always runs with SIGALRM blocked and a guest never does, so the interrupted mask
+// tells guest from kernel even for a guest that switched to 64-bit code and jumped outside the
+// guest range (a fault there is the guest's, not a kernel panic).
+void pb_repair_host_segments(void) { (void)restore_host_segments(); }
+
+static inline int interrupted_guest(const ucontext_t *uc) {
+    const greg_t *g = uc->uc_mcontext.gregs;
     uint64_t rip = (uint64_t)g[REG_RIP];
+    uint64_t mask;
+    memcpy(&mask, &uc->uc_sigmask, sizeof mask);
     return (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS ||
-           (rip >= PB_USER_MEM_START && rip < PB_USER_MEM_END);
+           (rip >= PB_USER_MEM_START && rip < PB_USER_MEM_END) ||
+           (mask & sigbit(SIGALRM)) == 0;
 }
 
 static uint32_t fpstate_size(const void *fp) {
@@ -149,13 +159,17 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
     uint64_t bad_selector = restore_host_segments();
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;
-    if (!interrupted_guest(g) || current_tf == NULL) {
+    if (!interrupted_guest(uc) || current_tf == NULL) {
         kernel_panic(sig, si->si_code, (uint64_t)si->si_addr, (const pb_regs *)g);
         _exit(70);
     }
     // Single-step fast path: count the instruction and resume the guest at once.
-    if (sig == SIGTRAP && stepping && si->si_code == TRAP_TRACE && !bad_selector) {
-        if (--pb_step_budget > 0) return;
+    if (sig == SIGTRAP && stepping && si->si_code == TRAP_TRACE && !bad_selector &&
+        (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS) {
+        if (--pb_step_budget > 0) {
+            if (have_fsgsbase) __asm__ volatile("wrfsbase %0" :: "r"(0UL));   // as pb_return_to_user
+            return;
+        }
         memset(&last_event, 0, sizeof last_event);
         last_event.kind = PB_EV_STEP;
         last_event.signo = sig;
@@ -175,7 +189,7 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;
     if (sig == SIGIO && io_drain) io_drain();
-    if (!interrupted_guest(g) || current_tf == NULL) {
+    if (!interrupted_guest(uc) || current_tf == NULL) {
         // The kernel was idle in sigsuspend: note the interrupt and let the idle loop look.
         if (sig == SIGALRM) pb_pending_timer = 1; else pb_pending_io = 1;
         return;
@@ -304,6 +318,11 @@ void pb_return_to_user(const pb_trapframe *tf) {
     if (stepping) f->uc.uc_mcontext.gregs[REG_EFL] |= EFLAGS_TF;
     f->uc.uc_mcontext.fpregs = fp;
     f->uc.uc_sigmask = 0;   // the guest runs with interrupts on
+    // With FSGSBASE the guest runs with FS base 0: 64-bit guest code must find no host pointer
+    // (glibc's thread block) through FS. Every handler restores the host's base first.
+    if (have_fsgsbase)
+        __asm__ volatile("mov %0, %%rsp\n\twrfsbase %1\n\tmov $15, %%eax\n\tsyscall\n\tud2"
+                         :: "r"(&f->uc), "r"(0UL) : "memory");
     __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall\n\tud2"
                      :: "r"(&f->uc) : "memory");
     __builtin_unreachable();

@@ -3,6 +3,7 @@
 // only read, write, poll, fcntl, tcsetattr and plain memory, no allocation, no stdio.
 #define _GNU_SOURCE
 #include "pb_terminal.h"
+#include "pb_machine.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -305,10 +306,10 @@ void pb_terminal_restore(void) {
 // Runs in the signal handler. Restoring first is the point: a raw-mode terminal left behind
 // makes the user's shell unusable. SA_RESETHAND already put back the default action, so the
 // re-raised signal (blocked until we return) ends the process with its usual status.
-// Limitation: if a guest had loaded %fs and the signal interrupted guest code, libc's errno
-// (thread-local through %fs) is not reachable here; the trap entry's segment repair is not
-// shared with this handler.
+// The signal may interrupt guest code, whose FS base is 0 or the guest's own: the trap entry's
+// segment repair runs first so that libc's errno (thread-local through FS) is reachable.
 static void pb_terminal_exit_handler(int sig) {
+    pb_repair_host_segments();   // errno lives behind FS, which a guest may have changed
     pb_terminal_restore();
     raise(sig);
 }

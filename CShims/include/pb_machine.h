@@ -94,6 +94,10 @@ uint32_t pb_xsave_size(void);
 // Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
 uint16_t pb_peek16(uint64_t addr);
 
+// For signal handlers other than the machine's (terminal restore on SIGTERM...): puts back the
+// emulator's FS base and data segments, which a guest may have changed (or which are 0 while a
+// guest runs), before any code that uses thread-local storage such as errno. Async-signal-safe.
+void pb_repair_host_segments(void);
 // Deterministic preemption (seeded runs): while stepping, every guest runs with the trap flag,
 // so each guest instruction raises SIGTRAP; the handler counts them down in pb_step_budget
 // without entering the kernel and raises PB_EV_STEP when it reaches zero. Instruction counts

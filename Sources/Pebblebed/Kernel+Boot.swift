@@ -18,6 +18,7 @@ extension Kernel {
         let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
+        if options.debugPanicVector { k.installDebugPanicVector() }
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
         // Seeded runs keep no timer: time is counted in guest instructions (Chaos).

@@ -13,6 +13,8 @@ public struct BootOptions {
     public var hostProgram: [UInt8]? = nil
     /// Check frame accounting after every task exit, not only at halt.
     public var audit = false
+    /// Debug only: vector 0x8F makes the kernel panic (tests of the panic path).
+    public var debugPanicVector = false
     /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.

@@ -16,6 +16,9 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: "Audit frame accounting after every task exit, not only at halt.")
     var audit = false
 
+    @Flag(help: .hidden)   // debug only: vector 0x8F makes the kernel panic (tests of the panic path)
+    var debugPanicVector = false
+
     @Option(help: "Write the kernel log (lprintf, fault reports) to this file instead of stderr.")
     var log: String?
 
@@ -41,6 +44,7 @@ struct MachineOptions: ParsableArguments {
         o.hz = hz
         o.ramdisk = ramdisk ?? MachineOptions.defaultRAMDisk()
         o.audit = audit
+        o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
         if let log {

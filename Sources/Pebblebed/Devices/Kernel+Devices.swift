@@ -13,6 +13,12 @@ extension Kernel {
             devices.console.flush()
             devices.console.stop()
             HostKeys.restoreTerminal()
+            KernelLog.releaseHeld()
+        }
+        // Log lines written into the drawn screen would garble it and vanish with the alternate
+        // screen: they wait until the terminal is restored (or go to --log FILE).
+        if devices.console.drawsOnTerminal && pb_terminal_is_tty(KernelLog.fd) != 0 {
+            KernelLog.held = []
         }
         do { _ = try HostKeys.open() } catch {
             throw .host("opening standard input as the keyboard", error.errno)

@@ -13,17 +13,36 @@ func kernelPanicReport(signal: Int32, code: Int32, address: UInt64, regs: pb_reg
     panicReport(headline: "kernel panic: \(name) in kernel mode at address \(hex(address, width: 16)) (si_code \(code))", regs: regs)
 }
 
+/// Host exit code of a machine stopped by a kernel panic.
+public let kernelPanicExit: Int32 = 70
+
+/// Set while a panic is being reported: a second fault (say, in the backtrace) must not start a
+/// second report or loop; it ends the process at once.
+nonisolated(unsafe) private var panicking = false
+
 private func panicReport(headline: String, regs: pb_regs?) -> Never {
+    if panicking {
+        let msg = "kernel panic: fault while reporting a panic\n"
+        _ = msg.withCString { write(2, $0, strlen($0)) }
+        pb_terminal_restore()
+        _exit(kernelPanicExit)
+    }
+    panicking = true
+    // The report goes to stderr whatever --log says: whoever watches the terminal must see it.
     KernelLog.fd = 2
+    // Restore the terminal first, so the report lands on a usable screen.
     kernel?.runShutdownHooks()
     KernelLog.line(headline)
     if let t = kernel?.scheduler.current {
-        KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)'")
+        KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)' (\(t.state))")
+        KernelLog.line("  its user registers:\n" + registerDump(t.regs, width: 8))
+    } else {
+        KernelLog.line("  no current thread (boot)")
     }
-    if let r = regs { KernelLog.line(registerDump(r, width: 16)) }
+    if let r = regs { KernelLog.line("  kernel registers:\n" + registerDump(r, width: 16)) }
     KernelLog.line("  backtrace:")
     pb_backtrace(2)
-    _exit(70)
+    _exit(kernelPanicExit)
 }
 
 /// Registers in the order people read them; `width` 8 for a guest, 16 for the host.

@@ -60,6 +60,18 @@ struct TerminalSessionTests {
         #expect(sameTerminalSettings(before, try terminal.attributes()))
     }
 
+    @Test func aFaultReportOnTheLogAppearsAfterTheTerminalIsRestored() throws {
+        guard Guest.hasProgram("fault_null") else { return }
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["run", "--ramdisk", Guest.ramdisk, "fault_null"],
+                           environment: ["TERM": "xterm"])
+        #expect(terminal.waitForExit() == 254)
+        let shown = rows(screen(terminal))
+        // Once from the console transcript, once from the log with the registers after it.
+        #expect(shown.filter { $0.hasPrefix("Thread 1 of task 1 (fault_null) killed") }.count == 2, "\(shown)")
+        #expect(shown.contains { $0.contains("eip=0x") }, "\(shown)")
+    }
+
     @Test func sigtermRestoresTheTerminalAndEndsByTheSignal() throws {
         let (terminal, before) = try start()
         try #require(waitForScreen(terminal, "pebbles$"))

@@ -1,0 +1,39 @@
+/// A debug-only way for a guest to make the kernel fail (`--debug-panic-vector`), so that tests
+/// can check the panic path end to end: the report, the terminal restore and exit code 70.
+/// Never registered unless asked for; without it vector 0x8F is an unknown call like any other.
+extension Kernel {
+    static let debugPanicVector = 0x8F
+
+    /// What the trigger does, chosen by the guest in %esi.
+    enum DebugPanicMode: Int32 {
+        case invariant = 0      // kernelPanic: a broken invariant
+        case badPointer = 1     // a read through a bad pointer: SIGSEGV in kernel mode
+        case swiftTrap = 2      // a Swift runtime trap (fatalError): SIGILL in kernel mode
+        case stackOverflow = 3  // unbounded recursion into the kernel stack's guard page
+    }
+
+    func installDebugPanicVector() {
+        let call: (SyscallArguments) throws(PebblesError) -> Int32? = { a throws(PebblesError) -> Int32? in
+            try Kernel.debugPanicCall(a)
+        }
+        deviceCalls.updateValue(call, forKey: Kernel.debugPanicVector)
+    }
+
+    private static func debugPanicCall(_ a: SyscallArguments) throws(PebblesError) -> Int32? {
+        guard let mode = DebugPanicMode(rawValue: a.signedESI) else { throw .invalidArgument }
+        KernelLog.line("pebblebed: debug panic vector, mode \(mode), from thread \(a.thread.tid)")
+        switch mode {
+        case .invariant: kernelPanic("debug panic vector: invariant broken on purpose")
+        case .badPointer: return debugReadBadPointer()
+        case .swiftTrap: fatalError("debug panic vector: Swift trap on purpose")
+        case .stackOverflow: return debugRecurse(1)
+        }
+    }
+
+    /// Each level keeps a buffer live so the recursion eats the kernel stack quickly.
+    private static func debugRecurse(_ depth: Int32) -> Int32 {
+        var pad = (0..<64).map { Int32($0) &+ depth }
+        if depth < Int32.max { pad[Int(depth) & 63] = debugRecurse(depth &+ 1) }
+        return pad.reduce(0, &+)
+    }
+}
