@@ -291,9 +291,10 @@ def main():
         print(f"bench: round {r + 1}/{args.rounds} done ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     rows = [p.result() for p in todo]
     if boots:
-        row = metric_result("boot", "boot to shell prompt (wall)", "time", Goal("<=", 50), boots, None, unit="ms")
-        row["cpu"] = summarize(boot_cpu)
-        rows.append(row)
+        # Wall time is what a user waits, but on a shared host it counts other processes' turns;
+        # CPU time (every thread of the emulator until the prompt) is the work itself. Both shown.
+        rows.append(metric_result("boot", "boot to shell prompt (wall)", "time", Goal("<=", 50), boots, None, unit="ms"))
+        rows.append(metric_result("boot_cpu", "boot to shell prompt (CPU)", "time", Goal("<=", 50), boot_cpu, None, unit="ms"))
     info["loadavg_end"] = os.getloadavg()
     results = {"rounds": args.rounds, "scale": args.scale, "clock": "process CPU time per operation",
                "host": info, "seconds": round(time.monotonic() - started, 1), "metrics": rows,
