@@ -2,12 +2,15 @@
  * swexn_deregister: a NULL esp3 or a NULL eip deregisters (also when none
  * is registered), after which a fault kills the thread (status -2); a
  * handler is deregistered while it runs, so a fault inside it kills too;
- * a handler that registers again before faulting is called again; fork
- * keeps the handler.
+ * a handler that registers again before faulting is called again; a
+ * handler whose exception stack cannot take the frame does not run (the
+ * fault kills); fork keeps the handler.
  */
 #define TEST_NAME "swexn_deregister"
 #include <stdlib.h>
 #include "testlib.h"
+
+int main(int argc, char **argv);
 
 static char stack1[PAGE_SIZE] __attribute__((aligned(16)));
 static char stack2[PAGE_SIZE] __attribute__((aligned(16)));
@@ -70,6 +73,21 @@ static void nested(void)
     fault();
 }
 
+/* The exception stack is not mapped: the frame cannot be pushed, so the
+ * fault kills as if there were no handler. */
+static void unmapped_exception_stack(void)
+{
+    CHECK(swexn((void *)0x70001000, exiting, 0, 0) == 0);
+    fault();
+}
+
+/* The exception stack is read-only (text): the same. */
+static void readonly_exception_stack(void)
+{
+    CHECK(swexn((char *)(void *)main + 256, exiting, 0, 0) == 0);
+    fault();
+}
+
 static void kept_by_fork(void)
 {
     int tid, status;
@@ -103,6 +121,8 @@ int main(int argc, char **argv)
     if ((s = run(dereg_eip)) != -2) fail("NULL eip: status %d", s);
     if ((s = run(fault_in_handler)) != -2) fail("fault in handler: status %d", s);
     if ((s = run(nested)) != 42) fail("nested handler: status %d", s);
+    if ((s = run(unmapped_exception_stack)) != -2) fail("unmapped exception stack: status %d", s);
+    if ((s = run(readonly_exception_stack)) != -2) fail("read-only exception stack: status %d", s);
     if ((s = run(kept_by_fork)) != 70) fail("fork did not keep the handler: status %d", s);
     pass();
 }

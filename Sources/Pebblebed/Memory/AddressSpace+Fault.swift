@@ -25,6 +25,7 @@ extension AddressSpace {
             guard e.flags.contains(.writable) else { return .violation }
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
+            if e.flags.contains(.zeroFill) { fillAround(page) }
             show(page, frame: privatize(page), writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
@@ -71,6 +72,24 @@ extension AddressSpace {
         return e.frame
     }
 
+    /// Pages of the aligned block that one zero-fill write fault fills.
+    static let zeroFillAround: UInt32 = 16
+
+    /// A write to a zero-fill page fills the untouched zero-fill pages of its aligned block too,
+    /// in page order so their frames are consecutive, and the fault-around run then shows them
+    /// all with one mmap: sequential writes (memset, a growing stack) take one fault per block.
+    /// Their frames were reserved when they were mapped, so this only spends a promise early.
+    /// Pages the host shows already (the zero frame) are left alone: the host would go on
+    /// showing the zero frame instead of their new frame.
+    func fillAround(_ page: UInt32) {
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        for q in start..<start + AddressSpace.zeroFillAround {
+            let e = table[q]
+            guard e.flags.isSuperset(of: [.zeroFill, .writable]) else { continue }
+            if q == page || !e.flags.contains(.inHost) { _ = privatize(q) }
+        }
+    }
+
     /// The frame that would make `page` continue its neighbour's frame, so the two can share
     /// one host mapping.
     func frameHint(_ page: UInt32) -> FrameNumber? {
@@ -109,9 +128,9 @@ extension AddressSpace {
         let first = FrameNumber(rawValue: frame.rawValue &- (page - run.lowerBound))
         HostMapping.map(page: run.lowerBound, count: run.count, frame: first, writable: writable, fd: memory.physical.fd)
         hostCalls += 1
+        hostRuns.append(HostRun(start: run.lowerBound, count: UInt32(run.count)))
         for q in run {
             var e = table[q]
-            if !e.flags.contains(.inHost) { hostPages.append(q) }
             e.flags.insert(.inHost)
             if writable { e.flags.insert(.hostWritable) } else { e.flags.remove(.hostWritable) }
             table[q] = e
@@ -140,7 +159,7 @@ extension AddressSpace {
                 table[q] = e
             }
         }
-        hostPages.removeAll(keepingCapacity: true)
+        hostRuns.removeAll(keepingCapacity: true)
         hostCalls = 0
     }
 
@@ -163,19 +182,20 @@ extension AddressSpace {
         }
     }
 
-    /// Calls `body` for each run of consecutive pages in `hostPages` (sorted, without repeats).
-    private func forEachShownRun(_ body: (UInt32, Int) -> Void) {
-        guard !hostPages.isEmpty else { return }
-        hostPages.sort()
-        var runStart = hostPages[0], previous = hostPages[0]
-        for page in hostPages.dropFirst() where page != previous {
-            if page != previous + 1 {
-                body(runStart, Int(previous - runStart) + 1)
-                runStart = page
+    /// Calls `body` for each maximal run of pages covered by `hostRuns`, in page order.
+    func forEachShownRun(_ body: (UInt32, Int) -> Void) {
+        guard !hostRuns.isEmpty else { return }
+        hostRuns.sort { $0.start < $1.start }
+        var current = hostRuns[0]
+        for r in hostRuns.dropFirst() {
+            if r.start <= current.end {
+                current.count = max(current.end, r.end) - current.start
+            } else {
+                body(current.start, Int(current.count))
+                current = r
             }
-            previous = page
         }
-        body(runStart, Int(previous - runStart) + 1)
+        body(current.start, Int(current.count))
     }
 }
 

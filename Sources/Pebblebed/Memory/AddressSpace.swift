@@ -9,9 +9,10 @@ public final class AddressSpace {
     var table = PageTable()
     /// new_pages regions: first page -> page count.
     var regions: [UInt32: UInt32] = [:]
-    /// Pages currently mapped in the host (meaningful only while active). May hold pages that
-    /// were withdrawn individually since, or twice; a flush withdraws those again, harmlessly.
-    var hostPages: [UInt32] = []
+    /// Runs of pages mapped in the host since the last flush (meaningful only while active),
+    /// one per mmap. Runs may overlap or hold pages withdrawn individually since; a flush
+    /// merges them and withdraws such pages again, harmlessly.
+    var hostRuns: [HostRun] = []
     /// mmap/mprotect calls into the guest range since the last flush. Each can add at most two
     /// host mappings (splitting one at both ends), so bounding the calls bounds the mappings.
     var hostCalls = 0
@@ -25,7 +26,7 @@ public final class AddressSpace {
 
     public init() {}
 
-    deinit { precondition(hostPages.isEmpty || memory.active !== self, "active address space freed") }
+    deinit { precondition(hostRuns.isEmpty || memory.active !== self, "active address space freed") }
 
     public subscript(page: UInt32) -> PageTableEntry { table[page] }
 
@@ -88,4 +89,11 @@ public final class AddressSpace {
         table = PageTable()
         regions = [:]
     }
+}
+
+/// Consecutive guest pages shown by one host call.
+struct HostRun {
+    var start: UInt32
+    var count: UInt32
+    var end: UInt32 { start + count }
 }

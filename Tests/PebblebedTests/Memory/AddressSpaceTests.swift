@@ -305,6 +305,38 @@ import Testing
         expectClean([s])
     }
 
+    @Test func zeroFillWriteFillsItsBlockWithConsecutiveFrames() throws {
+        try freshMemory(frames: 64)
+        let s = AddressSpace()
+        let p = Self.page0
+        try s.newPages(base: Self.base, length: 20 * 4096)
+        s.table[p + 9].flags.insert(.inHost)        // shown (zero frame): must stay zero-fill
+        let reserved = memory.pool.reserved
+        s.fillAround(p + 5)
+        for i: UInt32 in 0..<16 where i != 9 {
+            #expect(!s[p + i].flags.contains(.zeroFill), "page \(i)")
+        }
+        #expect(s[p + 9].flags.contains(.zeroFill))
+        #expect(s[p + 16].flags.contains(.zeroFill), "outside the block")
+        for i: UInt32 in 0..<8 { #expect(s[p + i + 1].frame.rawValue == s[p + i].frame.rawValue + 1) }
+        #expect(memory.pool.reserved == reserved - 15, "promises spent, none added")
+        #expect(try s.copyIn(Self.base, count: 20 * 4096).allSatisfy { $0 == 0 })
+        s.table[p + 9].flags.remove(.inHost)
+        expectClean([s])
+        #expect(s.faultAroundRun(p + 5, frame: s[p + 5].frame, writable: true) == p...(p + 8))
+    }
+
+    @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
+        try freshMemory()
+        let s = AddressSpace()
+        s.hostRuns = [HostRun(start: 50, count: 3), HostRun(start: 10, count: 5), HostRun(start: 12, count: 2),
+                      HostRun(start: 15, count: 1), HostRun(start: 53, count: 4), HostRun(start: 30, count: 1)]
+        var runs: [[Int]] = []
+        s.forEachShownRun { runs.append([Int($0), $1]) }
+        #expect(runs == [[10, 6], [30, 1], [50, 7]])
+        s.hostRuns = []
+    }
+
     @Test func frameHintContinuesTheNeighbour() throws {
         try freshMemory()
         let s = AddressSpace()
