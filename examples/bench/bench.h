@@ -16,8 +16,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <syscall_int.h>
 
-#define BENCH_CLOCK_INT 0x82
 #define BENCH_PAGE 4096
 
 /* A moment, or (after bench_since) a duration. */
@@ -30,7 +30,7 @@ static inline bench_time bench_now(void)
     bench_time t = {0, 0};
     int r;
 
-    __asm__ volatile("int $0x82" : "=a"(r) : "S"(&t) : "memory");
+    __asm__ volatile("int %1" : "=a"(r) : "i"(BENCH_CLOCK_INT), "S"(&t) : "memory");
     if (r < 0) {
         printf("bench: clock call failed (%d)\n", r);
         exit(2);
