@@ -108,7 +108,8 @@ static uint8_t pb_exit_sequence[64];
 static size_t pb_exit_sequence_length;  // swapped to 0 by the one restore that writes it
 
 void pb_terminal_make_raw(struct termios *t) {
-    t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t->c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | IXON);
+    t->c_iflag |= ICRNL;
     t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
     t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
     t->c_cflag |= CS8;

@@ -92,7 +92,8 @@ int pb_terminal_install_exit_handlers(void);
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
 int pb_terminal_write_all(int fd, const void *bytes, size_t count);
 /// The raw mode we use, applied to a copy: like cfmakeraw, but output post-processing (OPOST,
-/// ONLCR) stays on so '\n' from the emulator and from stderr still starts a new line.
+/// ONLCR) stays on so '\n' from the emulator and from stderr still starts a new line, and
+/// ICRNL stays on so Enter reaches getchar as '\n', as on a Pebbles keyboard.
 void pb_terminal_make_raw(struct termios *settings);
 /// The size of the terminal on fd (ioctl is variadic, which Swift cannot call). 0, or -1.
 int pb_terminal_window_size(int fd, int *rows, int *columns);

@@ -185,6 +185,31 @@ static void test_string(void)
     check_int(order > 0, 1, "memcmp unsigned");
 }
 
+int __popcountsi2(uint32_t x);
+int __popcountdi2(uint64_t x);
+int __ctzdi2(uint64_t x);
+int __clzdi2(uint64_t x);
+int __ffsdi2(int64_t x);
+int __clrsbdi2(int64_t x);
+int __paritysi2(uint32_t x);
+
+static void test_bitops(void)
+{
+    /* called directly: the host test is built without any libgcc */
+    check_int(__popcountsi2(0xF0F0F0F1u), 17, "popcount32");
+    check_int(__popcountdi2(0xFFFFFFFFFFFFFFFFull), 64, "popcount64");
+    check_int(__popcountdi2(0), 0, "popcount64 zero");
+    check_int(__ctzdi2(1ull << 40), 40, "ctz64 high");
+    check_int(__ctzdi2(0x80), 7, "ctz64 low");
+    check_int(__clzdi2(1), 63, "clz64");
+    check_int(__clzdi2(1ull << 63), 0, "clz64 top");
+    check_int(__ffsdi2(0), 0, "ffs64 zero");
+    check_int(__ffsdi2(1ll << 35), 36, "ffs64");
+    check_int(__clrsbdi2(-1), 63, "clrsb64 -1");
+    check_int(__clrsbdi2(1), 62, "clrsb64 1");
+    check_int(__paritysi2(7), 1, "parity");
+}
+
 static void test_divide(void)
 {
     volatile uint64_t a = 0xFEDCBA9876543210ULL, b = 0x123456789ULL, c = 1000;
@@ -261,6 +286,7 @@ int main(void)
     test_strtol();
     test_string();
     test_divide();
+    test_bitops();
     test_malloc();
     test_qsort();
     printf("%s libc_test: %d checks, %d failed\n", failures ? "FAIL" : "PASS", checks, failures);

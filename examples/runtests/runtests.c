@@ -24,6 +24,8 @@ static int is_test(const char *name)
 {
     int i;
 
+    if (strncmp(name, "race_broken_", 12) == 0)
+        return 0;
     for (i = 0; not_tests[i]; i++)
         if (strcmp(name, not_tests[i]) == 0)
             return 0;

@@ -13,7 +13,14 @@ extension Kernel {
             devices.console.flush()
             devices.console.stop()
             HostKeys.restoreTerminal()
+            KernelLog.releaseHeld()
         }
+        // Log lines written into the drawn screen would garble it and vanish with the alternate
+        // screen: they wait until the terminal is restored (or go to --log FILE).
+        if devices.console.drawsOnTerminal && pb_terminal_is_tty(KernelLog.fd) != 0 {
+            KernelLog.held = []
+        }
+        if devices.console.drawsOnTerminal { warnIfTerminalIsSmall() }
         do { _ = try HostKeys.open() } catch {
             throw .host("opening standard input as the keyboard", error.errno)
         }
@@ -26,6 +33,16 @@ extension Kernel {
         keyboardCancelHook = { [unowned self] t in devices.leave(t, scheduler: scheduler) }
         registerConsoleCalls(devices.console)
         registerKeyboardCalls(devices)
+    }
+
+    /// The console needs 80x25 cells; a smaller terminal wraps and scrolls the drawing. Said on
+    /// the log (held until exit when it shares the terminal), not on the guest's console.
+    private func warnIfTerminalIsSmall() {
+        var rows: Int32 = 0, columns: Int32 = 0
+        guard pb_terminal_window_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return }
+        if rows < Int32(ConsoleScreen.rowCount) || columns < Int32(ConsoleScreen.columnCount) {
+            KernelLog.line("pebblebed: the terminal is \(columns)x\(rows); the console needs 80x25 and was drawn garbled")
+        }
     }
 
     /// SIGIO's kernel half: the bytes are already in the ring (the handler drained stdin).

@@ -36,20 +36,16 @@ extension AddressSpace {
     public func copyIn(_ address: UInt32, count: Int) throws(PebblesError) -> [UInt8] {
         try validate(address, count: count, write: false)
         var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { dst in
-            forEachPiece(address, count: count, write: false) { frame, off, at, n in
-                memory.physical.read(frame, offset: off, into: UnsafeMutableRawBufferPointer(rebasing: dst[at..<at + n]))
-            }
+        forEachPiece(address, count: count, write: false) { frame, off, at, n in
+            memory.physical.read(frame, offset: off, count: n, into: &out, at: at)
         }
         return out
     }
 
     public func copyOut(_ bytes: [UInt8], to address: UInt32) throws(PebblesError) {
         try validate(address, count: bytes.count, write: true)
-        bytes.withUnsafeBytes { src in
-            forEachPiece(address, count: bytes.count, write: true) { frame, off, at, n in
-                memory.physical.write(frame, offset: off, UnsafeRawBufferPointer(rebasing: src[at..<at + n]))
-            }
+        forEachPiece(address, count: bytes.count, write: true) { frame, off, at, n in
+            memory.physical.write(frame, offset: off, from: bytes, range: at..<at + n)
         }
     }
 
@@ -80,14 +76,14 @@ extension AddressSpace {
             let e = table[a >> pageShift]
             guard e.isPresent else { throw .badAddress }
             let offset = Int(a) & (pageSize - 1)
-            let p = memory.physical.pointer(e.frame, offset: offset).assumingMemoryBound(to: UInt8.self)
-            for i in 0..<(pageSize - offset) {
-                if p[i] == 0 { return out }
-                guard out.count < limit else { throw .argumentsTooLong }
-                out.append(p[i])
-            }
-            guard a <= UInt32.max - UInt32(pageSize - offset) else { throw .badAddress }
-            a += UInt32(pageSize - offset)
+            let nul = memory.physical.firstNul(in: e.frame, from: offset)
+            let n = (nul ?? pageSize) - offset
+            guard out.count + n <= limit else { throw .argumentsTooLong }
+            out.append(contentsOf: [UInt8](repeating: 0, count: n))
+            memory.physical.read(e.frame, offset: offset, count: n, into: &out, at: out.count - n)
+            if nul != nil { return out }
+            guard a <= UInt32.max - UInt32(n) else { throw .badAddress }
+            a += UInt32(n)
         }
     }
 }

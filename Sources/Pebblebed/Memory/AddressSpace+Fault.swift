@@ -1,4 +1,9 @@
 /// Page faults and the soft-TLB: a guest access the host mapping did not allow arrives here.
+///
+/// This is the hot path (ARCHITECTURE.md, measured costs): a fault round trip costs several
+/// microseconds and an mmap about two, so a fault maps as much as one mmap can cover (fault-
+/// around over neighbouring pages whose frames are consecutive), a COW or ZFOD write maps the
+/// new frame at once, and nothing is withdrawn that mmap(MAP_FIXED) would replace anyway.
 extension AddressSpace {
     public enum FaultOutcome: Equatable {
         /// The page is now mapped as the page table allows; resume the guest.
@@ -6,6 +11,9 @@ extension AddressSpace {
         /// The access is not allowed (no page, or a write to a read-only page): a real fault.
         case violation
     }
+
+    /// Pages a fault may map besides the faulting one, on each side.
+    static let faultAround = 16
 
     /// Handles a fault at `address` of the active space; `write` says whether it was a write.
     /// COW and ZFOD work here never fails: its frames were reserved when the mapping was made.
@@ -17,32 +25,41 @@ extension AddressSpace {
             guard e.flags.contains(.writable) else { return .violation }
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
-            let frame = resolveWrite(page)
-            show(page, frame: frame, writable: true)
+            if e.flags.contains(.zeroFill) { fillAround(page) }
+            show(page, frame: privatize(page), writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
-            let private_ = e.flags.contains(.writable) && e.flags.isDisjoint(with: [.copyOnWrite, .zeroFill])
-            show(page, frame: e.frame, writable: private_)
+            show(page, frame: e.frame, writable: e.mapsWritable)
         }
         return .resolved
     }
 
-    /// Gives `page` a frame of its own that may be written: allocates a ZFOD frame, copies a
-    /// shared COW frame, or takes over a COW frame whose other sharers are gone. If the host
-    /// showed the old frame it is withdrawn, so the guest sees the new one on its next touch.
-    /// The page must be present and writable.
+    /// Gives `page` a frame of its own that may be written (see `privatize`) for a kernel write
+    /// through the physmap. If the host showed the old frame, the new one replaces it at once.
     @discardableResult
     func resolveWrite(_ page: UInt32) -> FrameNumber {
+        let old = table[page]
+        let frame = privatize(page)
+        if old.flags.contains(.inHost) && isActive && (frame != old.frame || !old.flags.contains(.hostWritable)) {
+            show(page, frame: frame, writable: true)
+        }
+        return frame
+    }
+
+    /// Gives `page` a frame of its own that may be written: allocates a ZFOD frame, copies a
+    /// shared COW frame, or takes over a COW frame whose other sharers are gone. Leaves the host
+    /// mapping alone (the caller remaps). The page must be present and writable.
+    func privatize(_ page: UInt32) -> FrameNumber {
         var e = table[page]
         precondition(e.isPresent && e.flags.contains(.writable))
         if e.flags.contains(.zeroFill) {
-            let f = memory.pool.allocateReserved()
+            let f = memory.pool.allocateReserved(near: frameHint(page))
             memory.physical.zero(f)
             e.frame = f
             e.flags.remove(.zeroFill)
         } else if e.flags.contains(.copyOnWrite) {
             if memory.pool.references(e.frame) > 1 {
-                let f = memory.pool.allocateReserved()
+                let f = memory.pool.allocateReserved(near: frameHint(page))
                 memory.physical.copy(from: e.frame, to: f)
                 memory.pool.release(e.frame)
                 e.frame = f
@@ -51,54 +68,140 @@ extension AddressSpace {
         } else {
             return e.frame
         }
-        if e.flags.contains(.inHost) && isActive {
-            HostMapping.withdraw(page: page, count: 1)
-            e.flags.subtract([.inHost, .hostWritable])
-        }
         table[page] = e
         return e.frame
     }
 
-    /// Maps one page into the host's guest range (this space must be the active one).
+    /// Pages of the aligned block that one zero-fill write fault fills.
+    static let zeroFillAround: UInt32 = 16
+
+    /// A write to a zero-fill page fills the untouched zero-fill pages of its aligned block too,
+    /// in page order so their frames are consecutive, and the fault-around run then shows them
+    /// all with one mmap: sequential writes (memset, a growing stack) take one fault per block.
+    /// Their frames were reserved when they were mapped, so this only spends a promise early.
+    /// Pages the host shows already (the zero frame) are left alone: the host would go on
+    /// showing the zero frame instead of their new frame.
+    func fillAround(_ page: UInt32) {
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        for q in start..<start + AddressSpace.zeroFillAround {
+            let e = table[q]
+            guard e.flags.isSuperset(of: [.zeroFill, .writable]) else { continue }
+            if q == page || !e.flags.contains(.inHost) { _ = privatize(q) }
+        }
+    }
+
+    /// The frame that would make `page` continue its neighbour's frame, so the two can share
+    /// one host mapping.
+    func frameHint(_ page: UInt32) -> FrameNumber? {
+        let below = page > 0 ? table[page - 1] : .empty
+        if below.isPresent, below.frame != .zero { return FrameNumber(rawValue: below.frame.rawValue + 1) }
+        let above = page < UInt32.max >> pageShift ? table[page + 1] : .empty
+        if above.isPresent, above.frame.rawValue > 1 { return FrameNumber(rawValue: above.frame.rawValue - 1) }
+        return nil
+    }
+
+    /// The run of pages one mmap can show together with `page` (at `frame`, `writable`): its
+    /// neighbours, up to `faultAround` on each side, that are present, not shown yet, backed by
+    /// the frames consecutive to `frame`, and shown with the same protection.
+    func faultAroundRun(_ page: UInt32, frame: FrameNumber, writable: Bool) -> ClosedRange<UInt32> {
+        guard frame != .zero else { return page...page }
+        func fits(_ q: UInt32, _ f: Int) -> Bool {
+            let e = table[q]
+            return e.isPresent && f > 0 && e.frame.index == f && e.frame != .zero
+                && !e.flags.contains(.inHost) && !e.flags.contains(.zeroFill) && e.mapsWritable == writable
+        }
+        var low = page, high = page
+        let top = UInt32.max >> pageShift
+        while page - low < AddressSpace.faultAround, low > VirtualAddress.userStart.pageNumber,
+              fits(low - 1, frame.index - Int(page - low) - 1) { low -= 1 }
+        while high - page < AddressSpace.faultAround, high < top,
+              fits(high + 1, frame.index + Int(high - page) + 1) { high += 1 }
+        return low...high
+    }
+
+    /// Maps `page` (and its fault-around run) into the host's guest range with one mmap. This
+    /// space must be the active one.
     private func show(_ page: UInt32, frame: FrameNumber, writable: Bool) {
         precondition(isActive, "fault in an inactive address space")
-        var e = table[page]
-        if !e.flags.contains(.inHost) {
-            if hostPages.count >= AddressSpace.maxHostPages {
-                withdrawAllFromHost()
-                e = table[page]
-            }
-            hostPages.append(page)
+        if hostCalls >= AddressSpace.maxHostCalls { withdrawAllFromHost() }
+        let run = faultAroundRun(page, frame: frame, writable: writable)
+        let first = FrameNumber(rawValue: frame.rawValue &- (page - run.lowerBound))
+        HostMapping.map(page: run.lowerBound, count: run.count, frame: first, writable: writable, fd: memory.physical.fd)
+        hostCalls += 1
+        hostRuns.append(HostRun(start: run.lowerBound, count: UInt32(run.count)))
+        for q in run {
+            var e = table[q]
+            e.flags.insert(.inHost)
+            if writable { e.flags.insert(.hostWritable) } else { e.flags.remove(.hostWritable) }
+            table[q] = e
         }
-        HostMapping.map(page: page, frame: frame, writable: writable, fd: memory.physical.fd)
-        e.flags.insert(.inHost)
-        if writable { e.flags.insert(.hostWritable) } else { e.flags.remove(.hostWritable) }
-        table[page] = e
+    }
+
+    /// Withdraws `count` pages from `first` from the host (they need not all be shown).
+    func withdrawFromHost(_ first: UInt32, count: Int) {
+        HostMapping.withdraw(page: first, count: count)
+        hostCalls += 1
+        for q in first..<first + UInt32(count) {
+            var e = table[q]
+            guard e.flags.contains(.inHost) else { continue }
+            e.flags.subtract([.inHost, .hostWritable])
+            table[q] = e
+        }
     }
 
     /// Withdraws every page the host shows for this space, one call per contiguous run.
     func withdrawAllFromHost() {
-        guard !hostPages.isEmpty else { return }
-        hostPages.sort()
-        var runStart = hostPages[0], runLength = 0
-        var previous: UInt32? = nil
-        for page in hostPages {
-            if page == previous { continue }
-            var e = table[page]
-            if e.flags.contains(.inHost) {
+        forEachShownRun { start, count in
+            HostMapping.withdraw(page: start, count: count)
+            for q in start..<start + UInt32(count) {
+                var e = table[q]
                 e.flags.subtract([.inHost, .hostWritable])
-                table[page] = e
+                table[q] = e
             }
-            if let p = previous, page == p + 1 {
-                runLength += 1
-            } else {
-                if runLength > 0 { HostMapping.withdraw(page: runStart, count: runLength) }
-                runStart = page
-                runLength = 1
-            }
-            previous = page
         }
-        HostMapping.withdraw(page: runStart, count: runLength)
-        hostPages.removeAll(keepingCapacity: true)
+        hostRuns.removeAll(keepingCapacity: true)
+        hostCalls = 0
+    }
+
+    /// Makes every page the host shows writable read-only there (fork turns them copy-on-write),
+    /// one call per contiguous run; read-only pages stay shown.
+    func downgradeHostWritable() {
+        forEachShownRun { start, count in
+            var runStart: UInt32? = nil
+            for q in start...start + UInt32(count) {
+                let e = q < start + UInt32(count) ? table[q] : .empty
+                if e.flags.contains(.hostWritable) {
+                    if runStart == nil { runStart = q }
+                    table[q].flags.remove(.hostWritable)
+                } else if let s = runStart {
+                    HostMapping.protectReadOnly(page: s, count: Int(q - s))
+                    hostCalls += 1
+                    runStart = nil
+                }
+            }
+        }
+    }
+
+    /// Calls `body` for each maximal run of pages covered by `hostRuns`, in page order.
+    func forEachShownRun(_ body: (UInt32, Int) -> Void) {
+        guard !hostRuns.isEmpty else { return }
+        hostRuns.sort { $0.start < $1.start }
+        var current = hostRuns[0]
+        for r in hostRuns.dropFirst() {
+            if r.start <= current.end {
+                current.count = max(current.end, r.end) - current.start
+            } else {
+                body(current.start, Int(current.count))
+                current = r
+            }
+        }
+        body(current.start, Int(current.count))
+    }
+}
+
+extension PageTableEntry {
+    /// How a fault shows the page: writable only when writes need no copy or fill first.
+    var mapsWritable: Bool {
+        flags.contains(.writable) && flags.isDisjoint(with: [.copyOnWrite, .zeroFill])
     }
 }

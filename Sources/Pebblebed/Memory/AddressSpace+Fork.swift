@@ -12,22 +12,23 @@ extension AddressSpace {
     /// that later writes could need cannot be reserved.
     public func forkCopy() throws(PebblesError) -> AddressSpace {
         try memory.pool.reserve(forkReservation())
-        // The parent's writable pages become read-only COW pages in the host too; withdrawing
-        // them all is one call per run, and they fault back in as they are used.
-        if isActive { withdrawAllFromHost() }
+        // The parent's writable pages become read-only COW pages in the host too (one call per
+        // run); what it shows read-only stays shown.
+        if isActive { downgradeHostWritable() }
         let child = AddressSpace()
         child.regions = regions
         child.stackLowPage = stackLowPage
         var updates: [(UInt32, PageTableEntry)] = []
         table.forEachPresent { page, e in
             var shared = e
-            shared.flags.subtract([.inHost, .hostWritable])
             if e.flags.contains(.writable) && !e.flags.contains(.zeroFill) {
                 shared.flags.insert(.copyOnWrite)
+                // The parent keeps its soft-TLB state: the page may still be shown read-only.
                 updates.append((page, shared))
             }
             // Zero-fill pages stay zero-fill on both sides, each with its own reservation.
             memory.pool.retain(shared.frame)
+            shared.flags.subtract([.inHost, .hostWritable])
             child.table[page] = shared
         }
         for (page, e) in updates { table[page] = e }

@@ -20,7 +20,7 @@ extension AddressSpace {
             throw .invalidArgument
         }
         let first = base >> pageShift
-        for page in first..<first + count { unmap(page) }
+        unmap(first, count: count)
         regions[first] = nil
     }
 }

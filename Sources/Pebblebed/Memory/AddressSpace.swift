@@ -9,19 +9,24 @@ public final class AddressSpace {
     var table = PageTable()
     /// new_pages regions: first page -> page count.
     var regions: [UInt32: UInt32] = [:]
-    /// Pages currently mapped in the host (meaningful only while active). May hold pages that
-    /// were withdrawn individually since; a flush withdraws those again, harmlessly.
-    var hostPages: [UInt32] = []
+    /// Runs of pages mapped in the host since the last flush (meaningful only while active),
+    /// one per mmap. Runs may overlap or hold pages withdrawn individually since; a flush
+    /// merges them and withdraws such pages again, harmlessly.
+    var hostRuns: [HostRun] = []
+    /// mmap/mprotect calls into the guest range since the last flush. Each can add at most two
+    /// host mappings (splitting one at both ends), so bounding the calls bounds the mappings.
+    var hostCalls = 0
     /// Lowest page of the initial stack (for exec's `stack_low` and fault reports).
     public var stackLowPage: UInt32 = 0
 
-    /// Bound on pages shown at once: the host allows ~65530 mappings and an isolated page costs
-    /// two, so past this the soft-TLB is flushed rather than letting mmap fail.
-    static let maxHostPages = 16384
+    /// Bound on host calls between flushes: vm.max_map_count is 65530 and each call may cost two
+    /// mappings, so past this the soft-TLB is flushed rather than letting mmap fail. The margin
+    /// leaves the emulator's own mappings (libraries, stacks, heap) room.
+    static let maxHostCalls = 28000
 
     public init() {}
 
-    deinit { precondition(hostPages.isEmpty || memory.active !== self, "active address space freed") }
+    deinit { precondition(hostRuns.isEmpty || memory.active !== self, "active address space freed") }
 
     public subscript(page: UInt32) -> PageTableEntry { table[page] }
 
@@ -45,13 +50,18 @@ public final class AddressSpace {
         table[page] = PageTableEntry(frame: .zero, flags: flags.union(extra))
     }
 
-    /// Removes one page, returning its frame reference and reservation.
-    func unmap(_ page: UInt32) {
-        var e = table[page]
-        guard e.isPresent else { return }
-        if e.flags.contains(.inHost) && isActive { HostMapping.withdraw(page: page, count: 1) }
-        release(&e)
-        table[page] = .empty
+    /// Removes `count` pages from `first`, returning their frame references and reservations.
+    /// The host loses them in one call (not one per page).
+    func unmap(_ first: UInt32, count: UInt32) {
+        var shown = false
+        for page in first..<first + count where table[page].flags.contains(.inHost) { shown = true }
+        if shown && isActive { withdrawFromHost(first, count: Int(count)) }
+        for page in first..<first + count {
+            var e = table[page]
+            guard e.isPresent else { continue }
+            release(&e)
+            table[page] = .empty
+        }
     }
 
     private func release(_ e: inout PageTableEntry) {
@@ -79,4 +89,11 @@ public final class AddressSpace {
         table = PageTable()
         regions = [:]
     }
+}
+
+/// Consecutive guest pages shown by one host call.
+struct HostRun {
+    var start: UInt32
+    var count: UInt32
+    var end: UInt32 { start + count }
 }

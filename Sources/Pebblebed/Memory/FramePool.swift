@@ -1,13 +1,23 @@
-/// The frame allocator: reference counts, a free list, and reservations.
+/// The frame allocator: reference counts, a free bitmap, and reservations.
 ///
 /// Strict accounting (no overcommit): a mapping that may later need a frame of its own (a ZFOD
 /// page, a writable page shared copy-on-write) *reserves* one when it is made, so that the COW
 /// and ZFOD fault handlers, which cannot report errors, always find a frame. `reserve` is the
 /// only call that can fail; `allocateReserved` never does.
+///
+/// Invariant: `reserved <= freeCount` (reserve checks it, unreserved allocation respects it).
+///
+/// Allocation is next-fit over a bitmap, and takes a hint: the frame right after the one that
+/// backs the neighbouring guest page. Neighbouring pages with consecutive frames merge into one
+/// host mapping (one mmap for a fault-around run, one VMA against vm.max_map_count).
 public struct FramePool {
     public let frameCount: Int
     private var refcount: [UInt32]
-    private var freeList: [UInt32]
+    /// Bit i of word i/64 set: frame i is free.
+    private var freeBits: [UInt64]
+    /// Where the next unhinted search starts (next-fit keeps successive allocations adjacent).
+    private var cursor = 1
+    public private(set) var freeCount: Int
     /// Frames promised to reservations and not yet allocated.
     public private(set) var reserved: Int = 0
 
@@ -17,15 +27,17 @@ public struct FramePool {
         self.frameCount = frameCount
         refcount = Array(repeating: 0, count: frameCount)
         refcount[0] = 1
-        // Handing out low frames first keeps neighbouring allocations contiguous, so
-        // neighbouring guest pages can merge into one host mapping.
-        freeList = (1..<UInt32(frameCount)).reversed()
+        freeBits = Array(repeating: ~0, count: (frameCount + 63) / 64)
+        let tail = frameCount % 64
+        if tail != 0 { freeBits[freeBits.count - 1] = (1 << UInt64(tail)) - 1 }
+        freeBits[0] &= ~1
+        freeCount = frameCount - 1
     }
 
-    public var freeCount: Int { freeList.count }
     /// Frames neither allocated nor promised.
-    public var available: Int { freeList.count - reserved }
-    public var usedCount: Int { frameCount - freeList.count }
+    public var available: Int { freeCount - reserved }
+    /// Frames allocated, the zero frame included.
+    public var usedCount: Int { frameCount - freeCount }
 
     /// Promises `count` future allocations, or throws `.noMemory` leaving nothing changed.
     public mutating func reserve(_ count: Int) throws(PebblesError) {
@@ -40,24 +52,45 @@ public struct FramePool {
         reserved -= count
     }
 
-    /// Allocates a frame against an earlier reservation. Never fails.
-    public mutating func allocateReserved() -> FrameNumber {
-        precondition(reserved > 0 && !freeList.isEmpty, "allocation without a reservation")
+    /// Allocates a frame against an earlier reservation, `near` if that frame is free. Never fails.
+    public mutating func allocateReserved(near hint: FrameNumber? = nil) -> FrameNumber {
+        precondition(reserved > 0 && freeCount > 0, "allocation without a reservation")
         reserved -= 1
-        return take()
+        return take(near: hint)
     }
 
     /// Allocates a frame without a prior reservation, or throws `.noMemory`.
-    public mutating func allocate() throws(PebblesError) -> FrameNumber {
+    public mutating func allocate(near hint: FrameNumber? = nil) throws(PebblesError) -> FrameNumber {
         guard available > 0 else { throw .noMemory }
-        return take()
+        return take(near: hint)
     }
 
-    private mutating func take() -> FrameNumber {
-        let f = freeList.removeLast()
-        assert(refcount[Int(f)] == 0)
-        refcount[Int(f)] = 1
-        return FrameNumber(rawValue: f)
+    public func isFree(_ f: FrameNumber) -> Bool {
+        f.index < frameCount && freeBits[f.index >> 6] & (1 << UInt64(f.index & 63)) != 0
+    }
+
+    private mutating func take(near hint: FrameNumber?) -> FrameNumber {
+        let i: Int
+        if let hint, hint != .zero, isFree(hint) { i = hint.index } else { i = nextFree(from: cursor) }
+        freeBits[i >> 6] &= ~(1 << UInt64(i & 63))
+        freeCount -= 1
+        assert(refcount[i] == 0)
+        refcount[i] = 1
+        cursor = i + 1 < frameCount ? i + 1 : 1
+        return FrameNumber(i)
+    }
+
+    /// The first free frame at or after `start`, wrapping around; one word per 64 frames.
+    private func nextFree(from start: Int) -> Int {
+        precondition(freeCount > 0)
+        var w = start >> 6
+        var bits = freeBits[w] & (~0 << UInt64(start & 63))
+        for _ in 0...freeBits.count {
+            if bits != 0 { return w << 6 | bits.trailingZeroBitCount }
+            w = w + 1 == freeBits.count ? 0 : w + 1
+            bits = freeBits[w]
+        }
+        fatalError("frame pool: free count \(freeCount) but no free frame")
     }
 
     public func references(_ f: FrameNumber) -> Int { Int(refcount[f.index]) }
@@ -68,14 +101,17 @@ public struct FramePool {
         refcount[f.index] += 1
     }
 
-    /// Drops one reference; the last one returns the frame to the free list.
+    /// Drops one reference; the last one returns the frame to the pool.
     /// Returns the references left.
     @discardableResult
     public mutating func release(_ f: FrameNumber) -> Int {
         guard f != .zero else { return 1 }
         precondition(refcount[f.index] > 0, "release of free frame \(f.rawValue)")
         refcount[f.index] -= 1
-        if refcount[f.index] == 0 { freeList.append(f.rawValue) }
+        if refcount[f.index] == 0 {
+            freeBits[f.index >> 6] |= 1 << UInt64(f.index & 63)
+            freeCount += 1
+        }
         return Int(refcount[f.index])
     }
 }

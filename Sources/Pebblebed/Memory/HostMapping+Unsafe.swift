@@ -38,4 +38,12 @@ enum HostMapping {
         let p = mmap(addr, count * pageSize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0)
         if p == MAP_FAILED { kernelPanic("withdrawing guest pages at \(hex(UInt(page) << 12)) failed: errno \(errno)") }
     }
+
+    /// Makes `count` shown guest pages from `page` read-only (still readable and executable).
+    static func protectReadOnly(page: UInt32, count: Int) {
+        let addr = UnsafeMutableRawPointer(bitPattern: UInt(page) << 12)
+        if mprotect(addr, count * pageSize, PROT_READ | PROT_EXEC) != 0 {
+            kernelPanic("mprotect of guest pages at \(hex(UInt(page) << 12)) failed: errno \(errno)")
+        }
+    }
 }

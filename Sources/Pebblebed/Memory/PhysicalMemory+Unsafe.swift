@@ -50,4 +50,21 @@ public final class PhysicalMemory {
         guard dst.count > 0 else { return }
         dst.baseAddress!.copyMemory(from: UnsafeRawPointer(pointer(f, offset: offset)), byteCount: dst.count)
     }
+
+    /// Copies `count` bytes at `offset` of frame `f` into `out[at...]`.
+    public func read(_ f: FrameNumber, offset: Int, count: Int, into out: inout [UInt8], at: Int) {
+        precondition(at >= 0 && at + count <= out.count)
+        out.withUnsafeMutableBytes { read(f, offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[at..<at + count])) }
+    }
+
+    /// Copies `bytes[range]` to `offset` of frame `f`.
+    public func write(_ f: FrameNumber, offset: Int, from bytes: [UInt8], range: Range<Int>) {
+        bytes.withUnsafeBytes { write(f, offset: offset, UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The index of the first NUL byte of frame `f` at or after `offset`, if any.
+    public func firstNul(in f: FrameNumber, from offset: Int) -> Int? {
+        let p = UnsafeRawBufferPointer(start: pointer(f, offset: offset), count: pageSize - offset)
+        return p.firstIndex(of: 0).map { $0 + offset }
+    }
 }

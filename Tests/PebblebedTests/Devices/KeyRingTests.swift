@@ -80,14 +80,16 @@ import Testing
 }
 
 @Suite struct TerminalRawModeTests {
-    @Test func rawModeTurnsOffLineEditingSignalsAndInputTranslationButKeepsOutputNewlines() {
+    @Test func rawModeTurnsOffLineEditingAndSignalsButKeepsNewlineTranslation() {
         var settings = termios()
         settings.c_lflag = tcflag_t(ICANON | ECHO | ISIG | IEXTEN)
         settings.c_iflag = tcflag_t(ICRNL | IXON)
         settings.c_oflag = 0
         pb_terminal_make_raw(&settings)
         #expect(settings.c_lflag & tcflag_t(ICANON | ECHO | ISIG | IEXTEN) == 0)
-        #expect(settings.c_iflag & tcflag_t(ICRNL | IXON) == 0)
+        #expect(settings.c_iflag & tcflag_t(IXON) == 0)
+        #expect(settings.c_iflag & tcflag_t(ICRNL) != 0)  // Enter arrives as '\n'
+        #expect(settings.c_cc.6 == 1)  // VMIN
         #expect(settings.c_oflag & tcflag_t(OPOST | ONLCR) == tcflag_t(OPOST | ONLCR))
         #expect(settings.c_cflag & tcflag_t(CSIZE) == tcflag_t(CS8))
     }

@@ -34,6 +34,16 @@ import Testing
         #expect(source.remaining.elementsEqual("next".utf8))
     }
 
+    @Test func crlfIsOneNewlineButTwoCarriageReturnsAreTwoLines() {
+        var discipline = LineDiscipline()
+        var source = keys("a\r\nb\r\r\n")
+        #expect(discipline.readline(size: 10, from: &source).line == Array("a\n".utf8))
+        #expect(discipline.readline(size: 10, from: &source).line == Array("b\n".utf8))
+        #expect(discipline.readline(size: 10, from: &source).line == Array("\n".utf8))
+        #expect(discipline.readline(size: 10, from: &source).line == nil)
+        #expect(source.remaining.isEmpty)
+    }
+
     @Test func anIncompleteLineWaitsAndContinuesWithLaterKeys() {
         var discipline = LineDiscipline()
         var source = keys("ec")

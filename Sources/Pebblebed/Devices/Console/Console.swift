@@ -21,6 +21,9 @@ public final class Console {
         return Console(renderer: renderer)
     }
 
+    /// True when the screen is drawn on a terminal with escapes (not passed through).
+    public var drawsOnTerminal: Bool { renderer is ANSIRenderer }
+
     public func start() { renderer.start(&screen) }
     public func stop() { renderer.stop(screen) }
     public func flush() { renderer.flush(&screen) }

@@ -4,7 +4,7 @@
 ///
 /// Rules (see Devices/README.md): keys are consumed only while a reader is outstanding; printable
 /// bytes are appended and echoed; 0x08 and 0x7F erase the previous byte of this line, never past
-/// its start; '\r' counts as '\n' (a raw tty sends CR for Enter); '\n' completes the line and is
+/// its start; '\r' counts as '\n' and a CRLF pair as one '\n'; '\n' completes the line and is
 /// echoed. Other control bytes and terminal escape sequences (arrow keys: ESC [ A) are dropped.
 /// A completed line longer than the reader's buffer leaves its rest queued for the next reader,
 /// already echoed.
@@ -17,6 +17,8 @@ public struct LineDiscipline: Sendable {
     /// Completed bytes not yet handed to a reader; they come before any new key.
     public private(set) var completed: [UInt8] = []
     private var escape = EscapeFilter()
+    /// The last key completed a line with '\r': a '\n' right after it is the same Enter (CRLF).
+    private var afterCarriageReturn = false
 
     public init() {}
 
@@ -57,6 +59,8 @@ public struct LineDiscipline: Sendable {
     /// Applies one key; true when it completed the line.
     private mutating func consume(_ key: UInt8, echo: inout [EchoOperation]) -> Bool {
         guard escape.admits(key) else { return false }
+        defer { afterCarriageReturn = key == 0x0D }
+        if key == 0x0A && afterCarriageReturn { return false }
         switch key {
         case 0x0A, 0x0D:
             editing.append(0x0A)

@@ -19,6 +19,8 @@ struct TerminalEmulator {
     private(set) var cursorVisible = true
     private(set) var alternateScreen = false
     private(set) var unknownSequences: [String] = []
+    /// The alternate screen as it was when the program left it (what a person last saw).
+    private(set) var lastAlternateCells: [[Cell]]?
     private var attribute: UInt8?
     private var scrollRegion: ClosedRange<Int>
     private var mainCells: [[Cell]]?
@@ -119,6 +121,7 @@ extension TerminalEmulator {
                 savedCursor = cursor
                 cells = Array(repeating: Array(repeating: Cell(), count: columns), count: rows)
             } else if let saved = mainCells {
+                lastAlternateCells = cells
                 cells = saved
                 cursor = savedCursor
             }

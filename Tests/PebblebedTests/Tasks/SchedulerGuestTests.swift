@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// Issue 4, scheduling half: yield, deschedule/make_runnable, sleep, get_ticks, timer
+/// preemption, --hz and misbehave, run as real guests under the kernel's resource audits.
+@Suite(.serialized) struct SchedulerGuestTests {
+    @Test func yieldRefusesMissingAndBlockedTargets() throws {
+        let r = try Audited.run("sched_yield")
+        Audited.expectPass(r, "sched_yield")
+    }
+
+    /// Many handshake rounds at a fast tick, so preemptions land all over the race window;
+    /// both outcomes (woken by make_runnable, returned early) must occur.
+    @Test func descheduleLosesNoWakeupUnderPreemption() throws {
+        let r = try Audited.run("sched_deschedule", ["3000"], options: ["--hz", "1000"])
+        Audited.expectPass(r, "sched_deschedule")
+        #expect(!r.stdout.contains(" 0 woken"), "\(r)")
+        #expect(!r.stdout.contains(" 0 returned early"), "\(r)")
+    }
+
+    @Test func sleepersWakeInOrder() throws {
+        let r = try Audited.run("sched_sleep")
+        Audited.expectPass(r, "sched_sleep")
+    }
+
+    @Test func busyThreadsAndTasksArePreempted() throws {
+        let r = try Audited.run("sched_busy")
+        Audited.expectPass(r, "sched_busy")
+    }
+
+    @Test func misbehaveModesChangeTheSchedule() throws {
+        let r = try Audited.run("sched_misbehave")
+        Audited.expectPass(r, "sched_misbehave")
+    }
+
+    /// `--hz` sets the tick length: a sleep of N ticks takes at least N/hz seconds of host time.
+    @Test(arguments: [(hz: 20, ticks: 10), (hz: 1000, ticks: 300)])
+    func hzSetsTheTickLength(hz: Int, ticks: Int) throws {
+        let start = Date()
+        let r = try Audited.run("sched_sleep", ["nap", String(ticks)], options: ["--hz", String(hz)])
+        let elapsed = Date().timeIntervalSince(start)
+        Audited.expectPass(r, "sched_sleep")
+        let expected = Double(ticks) / Double(hz)
+        #expect(elapsed >= expected, "slept \(elapsed)s, expected at least \(expected)s\n\(r)")
+        #expect(elapsed < expected + 10, "slept \(elapsed)s for \(expected)s\n\(r)")
+    }
+}
