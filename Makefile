@@ -33,5 +33,17 @@ test: guests kernel-debug
 bench: guests kernel
 	@./scripts/bench
 
+# Longer guard-rail runs on the release kernel (README, "Guard rails"): one long seeded fuzz
+# run, or rounds of fuzzing with fresh seeds and memory sizes plus every exhaustion program.
+FUZZ_CALLS  ?= 2000000
+FUZZ_SEED   ?= 1
+SOAK_ROUNDS ?= 10
+
+fuzz: guests kernel
+	$(RELEASE) run --ramdisk $(RAMDISK) --audit fuzz $(FUZZ_CALLS) $(FUZZ_SEED) 8 4
+
+soak: guests kernel
+	@./scripts/soak $(RELEASE) $(RAMDISK) $(SOAK_ROUNDS)
+
 clean:
 	rm -rf $(BUILD) .build
