@@ -77,6 +77,7 @@ extension Kernel {
     func timerInterrupt() {
         pb_pending_timer = 0
         scheduler.tick(now: ticks)
+        checkTimeout()
     }
 
     func ioInterrupt() {

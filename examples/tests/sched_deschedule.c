@@ -7,7 +7,9 @@
  * once, and make_runnable of a running, runnable, sleeping, nonexistent or
  * exited thread is refused.
  *
- *   sched_deschedule [rounds]   (default 2000)
+ *   sched_deschedule [rounds [scale]]   (default 2000 rounds, scale 400:
+ *   long spins are up to 1024 * scale iterations; seeded runs, which
+ *   single-step, want scale 1)
  */
 #define TEST_NAME "sched_deschedule"
 #include <stdlib.h>
@@ -15,7 +17,7 @@
 #include "testlib.h"
 
 static volatile int reject, go_round, done_round;
-static int rounds = 2000;
+static int rounds = 2000, scale = 400;
 
 static void *sleeper(void *arg)
 {
@@ -46,7 +48,7 @@ static void delay(unsigned int *seed)
         yield(-1);
         return;
     }
-    n = n < 768 ? n : n * 400;
+    n = n < 768 ? n : n * scale;
     for (i = 0; i < n; i++)
         ;
 }
@@ -97,6 +99,8 @@ int main(int argc, char **argv)
 
     if (argc > 1)
         rounds = atoi(argv[1]);
+    if (argc > 2)
+        scale = atoi(argv[2]);
     CHECK(thr_init(16 * 1024) == 0);
     errors();
     CHECK((tid = thr_create(sleeper, NULL)) > 0);

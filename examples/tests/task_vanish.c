@@ -4,20 +4,28 @@
  * it, when one thread calls task_vanish; the parent gets that status and
  * the blocked sleeper did not have to finish its sleep. The grandchild the
  * dead task was waiting for is handed to the first task.
+ *
+ *   task_vanish keyboard   also a thread in readline and one queued behind it
+ *                          in getchar (needs a terminal that types nothing:
+ *                          with stdin at end of input the machine halts).
  */
 #define TEST_NAME "task_vanish"
 #include <stdlib.h>
+#include <string.h>
 #include <thread.h>
 #include "testlib.h"
 
 #define LONG_SLEEP 100000
 
 static volatile int zero;
+static int with_keyboard;
 static volatile int spin;
 
 static void *sleeper(void *arg) { sleep(LONG_SLEEP); return (void *)1; }
 static void *descheduler(void *arg) { deschedule((int *)&zero); return (void *)2; }
 static void *waiter(void *arg) { wait(NULL); return (void *)3; }
+static void *reader(void *arg) { char line[80]; readline(sizeof(line), line); return (void *)4; }
+static void *getter(void *arg) { getchar(); return (void *)5; }
 static void *busy(void *arg) { while (1) spin++; return NULL; }
 
 /* Yields to `tid` fail once it is blocked in the kernel. */
@@ -50,6 +58,13 @@ static void doomed_task(void)
     until_blocked(s);
     until_blocked(d);
     until_blocked(w);
+    if (with_keyboard) {
+        int r = thr_create(reader, NULL), g;
+
+        until_blocked(r);
+        g = thr_create(getter, NULL);
+        until_blocked(g);
+    }
     task_vanish(42);
 }
 
@@ -58,6 +73,7 @@ int main(int argc, char **argv)
     unsigned int start = get_ticks();
     int tid, status;
 
+    with_keyboard = argc > 1 && strcmp(argv[1], "keyboard") == 0;
     tid = fork();
     if (tid == 0)
         doomed_task();

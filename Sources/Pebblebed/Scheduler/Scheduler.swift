@@ -54,7 +54,7 @@ public final class Scheduler {
     /// of the queue (under every policy, or giving way would be a no-op).
     public func yield() {
         guard !runQueue.isEmpty else {
-            sliceStart = clock()
+            renewSlice()   // nobody to give way to: the caller runs on with a fresh quantum
             return
         }
         requeueCurrent()
@@ -147,10 +147,16 @@ public final class Scheduler {
     private func install(_ next: Thread) {
         next.state = .running
         current = next
-        sliceStart = clock()
-        chaos?.newBudget()
+        renewSlice()
         memory.activate(next.task.space)
         pb_set_current(next.frame, next.stack.top)
+    }
+
+    /// A fresh quantum for the current thread (and, in seeded runs, a fresh instruction budget:
+    /// without one, instructions would stop being counted and virtual time would stand still).
+    private func renewSlice() {
+        sliceStart = clock()
+        chaos?.newBudget()
     }
 
     /// Runs on the incoming thread's stack after every switch: the outgoing dead threads'

@@ -18,6 +18,20 @@ import Testing
         #expect(!r.stdout.contains(" 0 returned early"), "\(r)")
     }
 
+    /// Seeded chaos preempts at arbitrary guest instructions: the handshake still loses nothing.
+    @Test(arguments: [1, 2])
+    func descheduleLosesNoWakeupUnderSeededChaos(seed: Int) throws {
+        let r = try Audited.run("sched_deschedule", ["100", "1"], options: ["--seed", String(seed)])
+        Audited.expectPass(r, "sched_deschedule")
+    }
+
+    /// A lone thread whose instruction budget runs out must get a new one, or virtual time
+    /// stands still and get_ticks never advances (a hang this test caught).
+    @Test func sleepAndTicksUnderSeededChaos() throws {
+        let r = try Audited.run("sched_sleep", options: ["--seed", "1"], timeout: 60)
+        Audited.expectPass(r, "sched_sleep")
+    }
+
     @Test func sleepersWakeInOrder() throws {
         let r = try Audited.run("sched_sleep")
         Audited.expectPass(r, "sched_sleep")

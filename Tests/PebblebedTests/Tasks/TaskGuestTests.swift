@@ -35,6 +35,20 @@ import Testing
         Audited.expectPass(r, "task_vanish")
     }
 
+    /// Keyboard readers block only on a terminal that types nothing (a file's end halts the
+    /// machine), so this run gets a pseudo-terminal: readline and a getchar queued behind it
+    /// are ended by task_vanish along with the others, and the audits still balance.
+    @Test func taskVanishEndsKeyboardReaders() throws {
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["run", "--audit", "--ramdisk", Guest.ramdisk, "task_vanish", "keyboard"],
+                           environment: ["TERM": "xterm"])
+        let status = terminal.waitForExit(seconds: 60)
+        let output = String(decoding: terminal.received, as: UTF8.self)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("PASS task_vanish"), "\(output)")
+        #expect(!output.contains("audit failed"), "\(output)")
+    }
+
     /// Raw thread_fork + vanish of every thread; fork and exec refused with two threads; the
     /// task outlives its first thread and ends with the status that thread set.
     @Test func threadForkAndVanishOfEachThread() throws {
