@@ -326,6 +326,54 @@ import Testing
         #expect(s.faultAroundRun(p + 5, frame: s[p + 5].frame, writable: true) == p...(p + 8))
     }
 
+    @Test func copyOnWriteFaultTakesOverUnsharedNeighbours() throws {
+        try freshMemory(frames: 64)
+        let parent = AddressSpace()
+        let p = Self.page0
+        try parent.newPages(base: Self.base, length: 20 * 4096)
+        try parent.copyOut([UInt8](repeating: 1, count: 20 * 4096), to: Self.base)
+        let child = try parent.forkCopy()
+        try child.copyOut([3], to: Self.base + 6 * 4096)      // the parent's page 6 is unshared again
+        let reserved = memory.pool.reserved
+        parent.takeOverAround(p + 1)
+        #expect(!parent[p + 6].flags.contains(.copyOnWrite), "sole sharer: taken over")
+        #expect(parent[p + 5].flags.contains(.copyOnWrite), "still shared with the child")
+        #expect(parent[p + 1].flags.contains(.copyOnWrite), "the faulting page is left to privatize")
+        #expect(parent[p + 16].flags.contains(.copyOnWrite), "outside the block")
+        #expect(memory.pool.reserved == reserved)
+        expectClean([parent, child])
+        child.destroy()
+        parent.takeOverAround(p + 17)
+        for i: UInt32 in 16..<20 where i != 17 { #expect(!parent[p + i].flags.contains(.copyOnWrite)) }
+        expectClean([parent])
+    }
+
+    @Test func sequentialCopyFaultsCopyTheRestOfTheBlock() throws {
+        try freshMemory(frames: 96)
+        let parent = AddressSpace()
+        let p = Self.page0
+        try parent.newPages(base: Self.base, length: 32 * 4096)
+        try parent.copyOut((0..<32 * 4096).map { UInt8(truncatingIfNeeded: $0 / 4096) }, to: Self.base)
+        let child = try parent.forkCopy()
+        child.table[p + 9].flags.insert(.inHost)     // shown: must stay shared
+        func fault(_ q: UInt32) { child.copyAround(q); _ = child.privatize(q) }
+        fault(p + 4)                                 // an isolated fault copies one page
+        #expect(child[p + 5].flags.contains(.copyOnWrite))
+        fault(p + 5)                                 // continues 4: copies 6..15 but 9
+        for i: UInt32 in 6..<16 { #expect(child[p + i].flags.contains(.copyOnWrite) == (i == 9), "page \(i)") }
+        #expect(child[p + 16].flags.contains(.copyOnWrite), "outside the block")
+        fault(p + 20)                                // isolated again
+        #expect(child[p + 19].flags.contains(.copyOnWrite) && child[p + 21].flags.contains(.copyOnWrite))
+        fault(p + 19)                                // continues 20 downwards: copies 16..18
+        for i: UInt32 in 16..<20 { #expect(!child[p + i].flags.contains(.copyOnWrite), "page \(i)") }
+        #expect(child[p + 21].flags.contains(.copyOnWrite))
+        child.table[p + 9].flags.remove(.inHost)
+        for i: UInt32 in 0..<32 { #expect(try byte(child, Self.base + i * 4096 + 7) == UInt8(i)) }
+        expectClean([parent, child])
+        parent.destroy()
+        expectClean([child])
+    }
+
     @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
         try freshMemory()
         let s = AddressSpace()
