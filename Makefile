@@ -29,6 +29,7 @@ run: guests kernel
 
 test: guests kernel-debug
 	PEBBLEBED_RAMDISK=$(RAMDISK) $(SWIFT) test --skip-build
+	python3 -m unittest discover -s bench
 
 bench: guests kernel
 	@./scripts/bench
