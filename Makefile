@@ -29,9 +29,22 @@ run: guests kernel
 
 test: guests kernel-debug
 	PEBBLEBED_RAMDISK=$(RAMDISK) $(SWIFT) test --skip-build
+	python3 -m unittest discover -s bench
 
 bench: guests kernel
 	@./scripts/bench
+
+# The race suite's correct programs under hundreds of seeds of scheduling chaos each
+# (examples/tests/race_*.c; race_readline needs keyboard input, so it is not here).
+SOAK_RUNS     ?= 300
+SOAK_SEED     ?= 1
+SOAK_PROGRAMS := race_mutex_counter race_bounded_buffer race_rwlock race_deschedule \
+                 race_fork_storm race_thread_storm race_print
+soak: guests kernel
+	@status=0; for p in $(SOAK_PROGRAMS); do \
+	    $(RELEASE) stress --runs $(SOAK_RUNS) --seed $(SOAK_SEED) --jobs 2 --timeout 120 \
+	        --ramdisk $(RAMDISK) $$p || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(BUILD) .build

@@ -72,6 +72,7 @@ extension Kernel {
             return try swexn(t, esp3: w[0], eip: w[1], arg: w[2], newureg: w[3]) ? nil : 0
         case Vector.print: return try printCall(a)
         case Vector.lprintf: return try lprintfCall(a)
+        case Vector.benchClock: return try benchClockCall(a)
         case Vector.simics: return simicsCall(t)
         default:
             if let handler = deviceCalls[v] { return try handler(a) }
