@@ -66,6 +66,9 @@ static inline uint64_t sigbit(int sig) { return 1ULL << (sig - 1); }
 // Runs first in every handler: a guest may have loaded FS or GS, and the host's FS base holds
 // glibc's and Swift's thread-local storage. Returns the offending selector, 0 if none.
 static inline __attribute__((always_inline)) uint64_t restore_host_segments(void) {
+    // A guest may set EFLAGS.AC (alignment checking, honoured in user mode) and Linux keeps it
+    // in the handler: the emulator's own unaligned accesses would then fault, recursively.
+    __asm__ volatile("pushfq; andq $~0x40000, (%%rsp); popfq" ::: "memory", "cc");
     uint16_t fs, gs, ds, es;
     __asm__ volatile("mov %%fs,%0; mov %%gs,%1; mov %%ds,%2; mov %%es,%3"
                      : "=r"(fs), "=r"(gs), "=r"(ds), "=r"(es));

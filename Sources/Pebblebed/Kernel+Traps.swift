@@ -6,8 +6,9 @@ import Glibc
 /// `handle` returns before `returnToUser` so that its references are released: the trap's
 /// stack frames are abandoned when the thread returns to user mode or exits.
 let kernelEntry: pb_kernel_entry_fn = { ev in
-    kernel.handle(Trap(ev!.pointee))
-    kernel.returnToUser()
+    let trap = Trap(ev!.pointee)
+    kernel.handle(trap)
+    kernel.returnToUser(afterTrap: trap.countsForYieldOnTrap)
 }
 
 /// A fault while the kernel itself ran: a kernel bug.
@@ -49,8 +50,8 @@ extension Kernel {
     /// the yield-on-every-trap policy) and ending threads that must exit on the way.
     /// Never resumed after pb_return_to_user or vanish, so it holds no object reference itself
     /// (a retain here would never be released): it asks helpers that return.
-    func returnToUser() -> Never {
-        var trapped = true
+    func returnToUser(afterTrap: Bool = true) -> Never {
+        var trapped = afterTrap
         while true {
             if currentMustExit() { vanishCurrent() }
             if scheduler.shouldGiveWay(afterTrap: trapped) {
@@ -71,6 +72,7 @@ extension Kernel {
         scheduler.chaos!.account()
         scheduler.wakeSleepers(now: ticks)
         if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+        checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
     func timerInterrupt() {
