@@ -6,8 +6,9 @@ import Glibc
 /// `handle` returns before `returnToUser` so that its references are released: the trap's
 /// stack frames are abandoned when the thread returns to user mode or exits.
 let kernelEntry: pb_kernel_entry_fn = { ev in
-    kernel.handle(Trap(ev!.pointee))
-    kernel.returnToUser()
+    let trap = Trap(ev!.pointee)
+    kernel.handle(trap)
+    kernel.returnToUser(afterSyscall: trap.isSyscall)
 }
 
 /// A fault while the kernel itself ran: a kernel bug.
@@ -46,11 +47,11 @@ extension Kernel {
     }
 
     /// Leaves the kernel for the current thread's user code, taking a pending preemption (or
-    /// the yield-on-every-trap policy) and ending threads that must exit on the way.
+    /// the yield-after-every-system-call policy) and ending threads that must exit on the way.
     /// Never resumed after pb_return_to_user or vanish, so it holds no object reference itself
     /// (a retain here would never be released): it asks helpers that return.
-    func returnToUser() -> Never {
-        var trapped = true
+    func returnToUser(afterSyscall: Bool) -> Never {
+        var trapped = afterSyscall
         while true {
             if currentMustExit() { vanishCurrent() }
             if scheduler.shouldGiveWay(afterTrap: trapped) {
@@ -81,5 +82,15 @@ extension Kernel {
     func ioInterrupt() {
         pb_pending_io = 0
         ioHook()
+    }
+}
+
+extension Trap {
+    /// Only system calls count for the yield-after-every-system-call policy: a page fault that
+    /// merely maps a page into the host range would be undone by the switch (activating another
+    /// space withdraws the mappings), and two tasks would fault and yield forever.
+    var isSyscall: Bool {
+        if case .syscall = self { return true }
+        return false
     }
 }
