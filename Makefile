@@ -8,7 +8,7 @@ RAMDISK  := $(BUILD)/ramdisk
 RELEASE  := .build/release/pebblebed
 DEBUG    := .build/debug/pebblebed
 
-.PHONY: all guests kernel kernel-debug run test bench soak fuzz clean check-tools
+.PHONY: all guests kernel kernel-debug run test bench soak soak-races soak-guard fuzz clean check-tools
 
 all: guests kernel
 
@@ -29,9 +29,37 @@ run: guests kernel
 
 test: guests kernel-debug
 	PEBBLEBED_RAMDISK=$(RAMDISK) $(SWIFT) test --skip-build
+	python3 -m unittest discover -s bench
 
 bench: guests kernel
 	@./scripts/bench
+
+# The race suite's correct programs under hundreds of seeds of scheduling chaos each
+# (examples/tests/race_*.c; race_readline needs keyboard input, so it is not here).
+SOAK_RUNS     ?= 300
+SOAK_SEED     ?= 1
+SOAK_PROGRAMS := race_mutex_counter race_bounded_buffer race_rwlock race_deschedule \
+                 race_fork_storm race_thread_storm race_print
+soak-races: guests kernel
+	@status=0; for p in $(SOAK_PROGRAMS); do \
+	    $(RELEASE) stress --runs $(SOAK_RUNS) --seed $(SOAK_SEED) --jobs 2 --timeout 120 \
+	        --ramdisk $(RAMDISK) $$p || status=1; \
+	done; exit $$status
+
+# Longer guard-rail runs on the release kernel (README, "Guard rails"): one long seeded fuzz
+# run, or rounds of fuzzing with fresh seeds and memory sizes plus every exhaustion program.
+FUZZ_CALLS  ?= 2000000
+FUZZ_SEED   ?= 1
+SOAK_ROUNDS ?= 10
+
+fuzz: guests kernel
+	$(RELEASE) run --ramdisk $(RAMDISK) --audit fuzz $(FUZZ_CALLS) $(FUZZ_SEED) 8 4
+
+soak-guard: guests kernel
+	@./scripts/soak $(RELEASE) $(RAMDISK) $(SOAK_ROUNDS)
+
+# Both soaks: the race programs under seeded chaos, then the guard rails.
+soak: soak-races soak-guard
 
 clean:
 	rm -rf $(BUILD) .build

@@ -23,7 +23,8 @@ typedef struct pb_regs {
 } pb_regs;
 
 // A guest thread's saved user state. `fpstate` points at a 64-byte aligned xsave area owned by the
-// frame; `fpsize` is how many of its bytes are valid (0: the guest gets a fresh FPU on return).
+// frame; `fpsize` is the size of its layout (0: the guest gets a fresh FPU on return). Only the
+// components its header marks in use hold valid bytes; the rest is never copied or read.
 typedef struct pb_trapframe {
     pb_regs regs;
     uint32_t fpsize;

@@ -69,6 +69,7 @@ extension Kernel {
     func idleService() {
         pb_pending_timer = 0
         scheduler.wakeSleepers(now: ticks)
+        checkTimeout()
         if pb_pending_io != 0 { ioInterrupt() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }

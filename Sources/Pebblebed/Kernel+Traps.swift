@@ -8,7 +8,7 @@ import Glibc
 let kernelEntry: pb_kernel_entry_fn = { ev in
     let trap = Trap(ev!.pointee)
     kernel.handle(trap)
-    kernel.returnToUser(afterSyscall: trap.isSyscall)
+    kernel.returnToUser(afterTrap: trap.countsForYieldOnTrap)
 }
 
 /// A fault while the kernel itself ran: a kernel bug.
@@ -47,11 +47,11 @@ extension Kernel {
     }
 
     /// Leaves the kernel for the current thread's user code, taking a pending preemption (or
-    /// the yield-after-every-system-call policy) and ending threads that must exit on the way.
+    /// the yield-on-every-trap policy) and ending threads that must exit on the way.
     /// Never resumed after pb_return_to_user or vanish, so it holds no object reference itself
     /// (a retain here would never be released): it asks helpers that return.
-    func returnToUser(afterSyscall: Bool) -> Never {
-        var trapped = afterSyscall
+    func returnToUser(afterTrap: Bool = true) -> Never {
+        var trapped = afterTrap
         while true {
             if currentMustExit() { vanishCurrent() }
             if scheduler.shouldGiveWay(afterTrap: trapped) {
@@ -72,25 +72,17 @@ extension Kernel {
         scheduler.chaos!.account()
         scheduler.wakeSleepers(now: ticks)
         if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+        checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
     func timerInterrupt() {
         pb_pending_timer = 0
         scheduler.tick(now: ticks)
+        checkTimeout()
     }
 
     func ioInterrupt() {
         pb_pending_io = 0
         ioHook()
-    }
-}
-
-extension Trap {
-    /// Only system calls count for the yield-after-every-system-call policy: a page fault that
-    /// merely maps a page into the host range would be undone by the switch (activating another
-    /// space withdraws the mappings), and two tasks would fault and yield forever.
-    var isSyscall: Bool {
-        if case .syscall = self { return true }
-        return false
     }
 }

@@ -13,6 +13,8 @@ public struct BootOptions {
     public var hostProgram: [UInt8]? = nil
     /// Check frame accounting after every task exit, not only at halt.
     public var audit = false
+    /// 15-410 test verdicts and the timeout (Simics/).
+    public var simics = SimicsOptions()
     /// Debug only: vector 0x8F makes the kernel panic (tests of the panic path).
     public var debugPanicVector = false
     /// Seeded, reproducible scheduling chaos (see Scheduler/Chaos.swift); nil for normal runs.
@@ -48,6 +50,8 @@ public final class Kernel {
     var keyboardCancelHook: (Thread) -> Void = { _ in }
     /// System calls served by devices (console, keyboard), registered by them at boot.
     var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
+    /// Test report lines seen so far (Simics/TestReport.swift).
+    var testReport = TestReport()
 
     init(options: BootOptions, ramdisk: RAMDisk) {
         self.options = options
@@ -74,7 +78,7 @@ public final class Kernel {
         audit(context: "at halt")
         auditTasks(context: "at halt")
         runShutdownHooks()
-        exit(status & 0xff)
+        exit(exitCode(haltStatus: status))
     }
 
     func runShutdownHooks() {

@@ -19,7 +19,7 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: .hidden)   // debug only: vector 0x8F makes the kernel panic (tests of the panic path)
     var debugPanicVector = false
 
-    @Option(help: "Write the kernel log (lprintf, fault reports) to this file instead of stderr.")
+    @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
     @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
@@ -48,9 +48,9 @@ struct MachineOptions: ParsableArguments {
         o.seed = seed
         o.tracePath = trace
         if let log {
-            let fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o644)
-            guard fd >= 0 else { throw ValidationError("cannot open log file \(log): \(String(cString: strerror(errno)))") }
-            KernelLog.fd = fd
+            if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
+        } else {
+            KernelLog.openDefault()
         }
         return o
     }
@@ -101,10 +101,33 @@ struct Run: ParsableCommand {
         PROGRAM is a RAM-disk name (see `ls` in the shell) or a host path containing a '/'.
         The exit code is the program's exit status modulo 256 (a task killed by a fault has \
         status -2, so 254); 2 means the machine could not boot or load the program, 70 a \
-        kernel panic, 71 a failed frame or thread/task audit.
+        kernel panic, 71 a failed frame or thread/task audit, 124 the --timeout.
+
+        --report judges a 15-410 test by the lines it logs with sim_puts/lprintf: \
+        "(^_^)_NAME START__TYPE_COMPLETE|ABORT|FOREVER", then "(^_^)_NAME END__SUCCESS|END__FAIL". \
+        A complete-type test passes with END__SUCCESS and no END__FAIL, an abort-type test when \
+        the kernel kills its task before any END__FAIL, a forever-type test when the machine is \
+        still running at --timeout. One "verdict:" line per test goes to stdout; the exit code \
+        is 0 when every test passed, else 1.
+
+        --gdb runs the machine under gdb with the guest's symbols, stopped at the guest's main \
+        (hardware breakpoints: hbreak FILE:LINE). --gdb-batch FILE runs gdb non-interactively \
+        with the commands in FILE after that.
         """)
 
     @OptionGroup var machine: MachineOptions
+
+    @Flag(help: "Judge a 15-410 test program by its report lines: verdict on stdout, exit 0 (pass) or 1.")
+    var report = false
+
+    @Option(help: "Halt the machine after this many seconds (exit code 124 without --report).")
+    var timeout: Double?
+
+    @Flag(help: "Debug the guest under gdb with its symbols, stopped at its main.")
+    var gdb = false
+
+    @Option(name: .customLong("gdb-batch"), help: ArgumentHelp("Like --gdb, but run gdb in batch mode with the gdb commands in FILE.", valueName: "FILE"))
+    var gdbBatch: String?
 
     @Argument(help: "The guest program.")
     var program: String
@@ -113,7 +136,13 @@ struct Run: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
+        if gdb || gdbBatch != nil { try execGDB() }
         var o = try machine.bootOptions()
+        o.simics.report = report
+        if let timeout {
+            guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
+            o.simics.timeoutNanoseconds = UInt64(timeout * 1e9)
+        }
         var name = program
         if program.contains("/") {
             guard let data = FileManager.default.contents(atPath: program) else {
@@ -128,12 +157,42 @@ struct Run: ParsableCommand {
     }
 }
 
+extension Run {
+    /// Writes the gdb command file (see GDBScript) and replaces this process with gdb running
+    /// pebblebed with the same options, minus the gdb ones.
+    func execGDB() throws -> Never {
+        let ramdisk = machine.ramdisk ?? MachineOptions.defaultRAMDisk()
+        let elfPath = URL(fileURLWithPath: program.contains("/") ? program : ramdisk + "/" + program).path
+        guard let elf = FileManager.default.contents(atPath: elfPath) else { throw ValidationError("cannot read \(elfPath)") }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-\(getpid()).gdb").path
+        try GDBScript(programPath: elfPath, elf: [UInt8](elf)).text.write(toFile: file, atomically: true, encoding: .utf8)
+        var gdbArgs = ["gdb", "-q"] + (gdbBatch == nil ? [] : ["-batch"]) + ["-x", file]
+        if let gdbBatch { gdbArgs += ["-x", gdbBatch] }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var run = ["run", "--memory", "\(machine.memory)", "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
+        if machine.audit { run.append("--audit") }
+        if let log = machine.log { run += ["--log", log] }
+        if report { run.append("--report") }
+        if let timeout { run += ["--timeout", "\(timeout)"] }
+        gdbArgs += ["--args", me] + run + ["--", program] + arguments
+        FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))
+        // gdb waits for SIGCHLD with the mask it inherited: a runner that blocks signals
+        // (test harnesses do) would leave it waiting forever.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
+        let cArgs = gdbArgs.map { strdup($0) } + [nil]
+        execvp("gdb", cArgs)
+        throw ValidationError("cannot run gdb: \(String(cString: strerror(errno)))")
+    }
+}
+
 struct PebblebedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self],
+        subcommands: [Boot.self, Run.self, Stress.self, Compile.self],
         defaultSubcommand: Boot.self)
 }
 

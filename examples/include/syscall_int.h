@@ -36,5 +36,6 @@
 
 /* Pebblebed extensions */
 #define LPRINTF_INT         0x81 /* %esi -> {int len, char *buf}: a line to the host log */
+#define BENCH_CLOCK_INT     0x82 /* %esi -> 16 bytes: wall and CPU nanoseconds (examples/bench) */
 
 #endif /* _SYSCALL_INT_H */

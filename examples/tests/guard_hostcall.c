@@ -12,7 +12,8 @@
  * (64-bit mode, then a jump to a host address above 4 GiB), far64-spin
  * (64-bit mode, looping until the timer interrupts it), fsbase (64-bit
  * mode, read through FS and come back to 32-bit mode: FS must not lead to
- * host memory).
+ * host memory), alignment-check (EFLAGS.AC set across system calls, then an
+ * unaligned store: the guest's own alignment fault, not the emulator's).
  */
 #define TEST_NAME "guard_hostcall"
 #include "testlib.h"
@@ -107,6 +108,17 @@ static void fsbase(void)
     exit(8);
 }
 
+/* EFLAGS.AC on: the kernel must not inherit it (its own unaligned accesses would fault); the
+ * guest's next unaligned store is its own alignment-check fault. */
+static void alignment_check(void)
+{
+    static char buf[16] __attribute__((aligned(8)));
+    __asm__ volatile("pushf; orl $0x40000, (%%esp); popf" ::: "memory", "cc");
+    gettid();
+    get_ticks();
+    *(volatile int *)(buf + 1) = 5;
+}
+
 struct mode {
     const char *name;
     void (*run)(void);
@@ -123,6 +135,7 @@ static const struct mode modes[] = {
     { "far64-host", far64_host, -2 },
     { "far64-spin", far64_spin, -2 },
     { "fsbase", fsbase, -2 },
+    { "alignment-check", alignment_check, -2 },
 };
 #define NMODES (int)(sizeof(modes) / sizeof(modes[0]))
 

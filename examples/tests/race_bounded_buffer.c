@@ -16,9 +16,9 @@
 #include "race_util.h"
 
 #define PRODUCERS 2
-#define CONSUMERS 3
-#define ITEMS 60            /* per producer */
-#define SLOTS 3
+#define CONSUMERS 2
+#define ITEMS 20            /* per producer */
+#define SLOTS 2
 #define STOP (-1)
 
 static struct {

@@ -18,7 +18,7 @@
 #include "race_util.h"
 
 #define CONSUMERS 3
-#define ITEMS 150
+#define ITEMS 40
 #define SLOTS 2
 #define STOP (-1)
 

@@ -19,7 +19,7 @@
 #include "testlib.h"
 #include "race_util.h"
 
-#define ROUNDS 200          /* times the optional argv[1] */
+#define ROUNDS 60           /* times the optional argv[1] */
 #define STALL_YIELDS 200    /* watchdog yields without progress that mean a hang */
 
 typedef struct {

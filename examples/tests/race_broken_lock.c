@@ -16,7 +16,7 @@
 #include "race_util.h"
 
 #define THREADS 3           /* created threads; the main thread makes one more */
-#define INCREMENTS 250     /* per thread, times the optional argv[1] */
+#define INCREMENTS 60       /* per thread, times the optional argv[1] */
 
 static int increments = INCREMENTS;
 

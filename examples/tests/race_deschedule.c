@@ -20,7 +20,7 @@
 #include "race_util.h"
 
 #define MAX_RING 3
-#define HANDOFFS 240        /* per ring, times the optional argv[1] */
+#define HANDOFFS 80         /* per ring, times the optional argv[1] */
 
 typedef struct {
     mutex_t lock;

@@ -17,7 +17,7 @@
 #include "testlib.h"
 #include "race_util.h"
 
-#define ROUNDS 3
+#define ROUNDS 2
 #define MANAGERS 3
 #define LEAVES 3
 #define WAITERS 2

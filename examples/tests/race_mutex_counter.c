@@ -11,8 +11,8 @@
 #include "testlib.h"
 #include "race_util.h"
 
-#define THREADS 4           /* created threads; the main thread makes one more */
-#define INCREMENTS 250     /* per thread, times the optional argv[1] */
+#define THREADS 3           /* created threads; the main thread makes one more */
+#define INCREMENTS 60       /* per thread, times the optional argv[1] */
 
 static int increments = INCREMENTS;
 

@@ -16,7 +16,7 @@
 
 #define READERS 3
 #define WRITERS 2
-#define ROUNDS 40
+#define ROUNDS 12
 #define CELLS 6
 
 static rwlock_t rw;

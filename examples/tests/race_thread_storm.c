@@ -11,7 +11,7 @@
 #include "testlib.h"
 #include "race_util.h"
 
-#define WAVES 5
+#define WAVES 3
 #define PARENTS 4
 #define CHILDREN 3
 

@@ -17,6 +17,14 @@ public enum Trap: Equatable {
     /// The guest loaded a segment register or left 32-bit mode.
     case segment(selector: UInt64)
 
+    /// Whether the yield-on-every-trap policy (misbehave) gives way after this trap. A page
+    /// fault is the soft-TLB filling in (real hardware would not trap at all): giving way
+    /// there lets two tasks withdraw each other's freshly mapped page forever, a livelock.
+    var countsForYieldOnTrap: Bool {
+        if case .pageFault = self { return false }
+        return true
+    }
+
     init(_ ev: pb_event) {
         switch pb_event_kind(rawValue: UInt32(bitPattern: ev.kind)) {
         case PB_EV_SYSCALL: self = .syscall(vector: Int(ev.vector))

@@ -26,7 +26,10 @@ extension AddressSpace {
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
             if e.flags.contains(.zeroFill) { fillAround(page) }
-            show(page, frame: privatize(page), writable: true)
+            // The faulting page first: the neighbours' copies then continue its frame.
+            let frame = privatize(page)
+            if e.flags.contains(.copyOnWrite) { copyAround(page) }
+            show(page, frame: frame, writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
             show(page, frame: e.frame, writable: e.mapsWritable)
@@ -88,6 +91,42 @@ extension AddressSpace {
             guard e.flags.isSuperset(of: [.zeroFill, .writable]) else { continue }
             if q == page || !e.flags.contains(.inHost) { _ = privatize(q) }
         }
+    }
+
+    /// A write to a copy-on-write page also takes over the COW pages of its aligned block whose
+    /// frames have no other sharer left (after fork and the child's exec or exit, all of them):
+    /// no copy and no reservation is involved, and the fault-around run then shows them
+    /// writable with the faulting page. Pages shown read-only already stay so until written.
+    func takeOverAround(_ page: UInt32) {
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        for q in start..<start + AddressSpace.zeroFillAround where q != page {
+            var e = table[q]
+            guard e.flags.contains(.copyOnWrite), memory.pool.references(e.frame) == 1 else { continue }
+            e.flags.remove(.copyOnWrite)
+            table[q] = e
+        }
+    }
+
+    /// Copy-on-write neighbours for a write fault at `page` (already made private): the
+    /// unshared ones of its block are taken over; and when this fault continues a sequential
+    /// run (the previous copy fault, or the end of the previous block copied, is the page next
+    /// to it), the shared ones from `page` to the end of the block in that direction are copied
+    /// now, as a sequential writer will write them next: one fault per block in the steady
+    /// state. Their copies were reserved at fork; pages the host shows already are left alone
+    /// (the host would go on showing the shared frame).
+    func copyAround(_ page: UInt32) {
+        takeOverAround(page)
+        let last = lastCopyFault
+        lastCopyFault = page
+        guard page == last &+ 1 || page == last &- 1 else { return }
+        let start = page & ~(AddressSpace.zeroFillAround - 1)
+        let pages = page > last ? Array(page + 1..<start + AddressSpace.zeroFillAround) : (start..<page).reversed()
+        for q in pages {
+            let e = table[q]
+            guard e.flags.contains(.copyOnWrite), e.flags.contains(.writable), !e.flags.contains(.inHost) else { continue }
+            _ = privatize(q)
+        }
+        if let end = pages.last { lastCopyFault = end }
     }
 
     /// The frame that would make `page` continue its neighbour's frame, so the two can share

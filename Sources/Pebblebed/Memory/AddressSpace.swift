@@ -16,6 +16,8 @@ public final class AddressSpace {
     /// mmap/mprotect calls into the guest range since the last flush. Each can add at most two
     /// host mappings (splitting one at both ends), so bounding the calls bounds the mappings.
     var hostCalls = 0
+    /// The page of the last copy-on-write write fault (sequential copies, see copyAround).
+    var lastCopyFault: UInt32 = 0
     /// Lowest page of the initial stack (for exec's `stack_low` and fault reports).
     public var stackLowPage: UInt32 = 0
 

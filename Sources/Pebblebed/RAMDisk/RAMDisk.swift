@@ -1,9 +1,13 @@
 import Foundation
 
-/// The RAM disk: a directory of files (by default the guest programs the Makefile built), read
-/// once at boot. `readfile` and `exec` see it; the name "." is the listing of the names.
+/// The RAM disk: a directory of files (by default the guest programs the Makefile built).
+/// Names are listed at boot; a file's bytes are read from the host on its first use (readfile
+/// or exec) and kept from then on, so boot does not read megabytes of programs it never runs.
+/// `readfile` and `exec` see it; the name "." is the listing of the names.
 public final class RAMDisk {
-    public private(set) var files: [String: [UInt8]] = [:]
+    private let directory: String
+    private var files: [String: [UInt8]] = [:]
+    private let present: Set<String>
     public let names: [String]
     /// "." : every name NUL-terminated, then one more NUL.
     let listing: [UInt8]
@@ -19,11 +23,12 @@ public final class RAMDisk {
         for name in entries.sorted() where !name.hasPrefix(".") {
             let path = directory + "/" + name
             guard fm.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
-                  let data = fm.contents(atPath: path) else { continue }
-            files[name] = [UInt8](data)
+                  fm.isReadableFile(atPath: path) else { continue }
             names.append(name)
         }
+        self.directory = directory
         self.names = names
+        present = Set(names)
         listing = names.flatMap { Array($0.utf8) + [0] } + [0]
     }
 
@@ -32,8 +37,16 @@ public final class RAMDisk {
         files[name] = contents
     }
 
-    /// The bytes of a file, "." included.
+    /// The bytes of a file, "." included; nil for a name not on the disk (or a file that
+    /// vanished from the host directory since boot).
     public func contents(of name: String) -> [UInt8]? {
-        name == "." ? listing : files[name]
+        if name == "." { return listing }
+        if let bytes = files[name] { return bytes }
+        guard present.contains(name), let data = FileManager.default.contents(atPath: directory + "/" + name) else {
+            return nil
+        }
+        let bytes = [UInt8](data)
+        files[name] = bytes
+        return bytes
     }
 }

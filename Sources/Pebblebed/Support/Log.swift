@@ -7,6 +7,32 @@ public enum KernelLog {
     /// Where log lines go; set at boot (`--log FILE`).
     nonisolated(unsafe) public static var fd: Int32 = 2
 
+    /// The default log file when the console owns the terminal.
+    public static let defaultFile = "pebblebed.log"
+    /// A second destination getting every line at once (the default file on a terminal).
+    nonisolated(unsafe) static var copyFD: Int32 = -1
+
+    /// Sends the log to `path` (truncated). Returns an error message on failure.
+    public static func open(path: String) -> String? {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return "cannot open log file \(path): \(String(cString: strerror(errno)))" }
+        self.fd = fd
+        return nil
+    }
+
+    /// The default without `--log`: stderr. When stdout and stderr are both the terminal, the
+    /// console draws there and holds log lines until it has restored the terminal (`held`), so
+    /// the whole log also goes at once to ./pebblebed.log, named on stderr at exit.
+    public static func openDefault() {
+        guard pb_terminal_is_tty(1) != 0, pb_terminal_is_tty(2) != 0 else { return }
+        copyFD = Glibc.open(defaultFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard copyFD >= 0 else { return }
+        atexit {
+            let note = "pebblebed: kernel log in \(KernelLog.defaultFile)\n"
+            _ = note.withCString { write(2, $0, strlen($0)) }
+        }
+    }
+
     /// While the console draws on the same terminal as the log, lines wait here (the newest
     /// `heldLimit`) and are written once the terminal is restored; nil writes at once. Set by
     /// the console device.
@@ -15,6 +41,14 @@ public enum KernelLog {
 
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     public static func line(_ text: String) {
+        if copyFD >= 0 {
+            let bytes = Array((text + "\n").utf8)
+            _ = pb_terminal_write_all(copyFD, bytes, bytes.count)
+        }
+        emit(text)
+    }
+
+    private static func emit(_ text: String) {
         if held != nil {
             held!.append(text)
             if held!.count > heldLimit { held!.removeFirst() }
@@ -29,7 +63,7 @@ public enum KernelLog {
     public static func releaseHeld() {
         guard let lines = held else { return }
         held = nil
-        lines.forEach(line)
+        lines.forEach(emit)
     }
 }
 

@@ -93,7 +93,7 @@ extension Kernel {
         guard size >= 0, size <= 4096 else { throw .invalidArgument }
         var bytes = try a.space.copyIn(w[1], count: Int(size))
         while bytes.last == 10 || bytes.last == 0 { bytes.removeLast() }
-        KernelLog.line("[task \(a.thread.task.id) thread \(a.thread.tid)] " + String(decoding: bytes, as: UTF8.self))
+        logGuestLine(a.thread, String(decoding: bytes, as: UTF8.self))
         return 0
     }
 }

@@ -12,6 +12,9 @@ public enum Vector {
     public static let swexn = 0x74
     /// Pebblebed extension: a line to the kernel log ({len, buf} packet).
     public static let lprintf = 0x81
+    /// Pebblebed: a Simics magic call; the loader patches sim_call's `xchg %ebx,%ebx` into
+    /// `int $0x8E` (Simics/MagicPatch.swift).
+    public static let simics = 0x8E
 }
 
 /// The arguments of one system call: the single argument in %esi, or the packet of argument
@@ -69,6 +72,8 @@ extension Kernel {
             return try swexn(t, esp3: w[0], eip: w[1], arg: w[2], newureg: w[3]) ? nil : 0
         case Vector.print: return try printCall(a)
         case Vector.lprintf: return try lprintfCall(a)
+        case Vector.benchClock: return try benchClockCall(a)
+        case Vector.simics: return simicsCall(t)
         default:
             if let handler = deviceCalls[v] { return try handler(a) }
             throw .noSuchCall

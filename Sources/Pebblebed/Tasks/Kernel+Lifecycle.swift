@@ -197,6 +197,7 @@ extension Kernel {
         consoleWrite(Array((line + "\n").utf8))
         KernelLog.line(line)
         KernelLog.line(registerDump(t.regs, width: 8))
+        noteKilled(t)
         if t.task.threads.count == 1 { t.task.status = -2 }
         t.mustExit = true
     }

@@ -55,6 +55,7 @@ enum ProgramLoader {
         try memory.pool.reserve(plan.count + Int(stackPages))
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
+        MagicPatch.apply(image, named: name, to: space)
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
         space.stackLowPage = stackLow
         let sp = writeArguments(arguments, into: space, stackLow: stackLow)

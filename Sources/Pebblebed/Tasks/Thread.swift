@@ -31,6 +31,10 @@ public final class Thread {
     var mustExit = false
 
     init(tid: Int32, task: Task) throws(PebblesError) {
+        // Bare thread_fork children need no guest memory, so without a limit a thread bomb
+        // would only stop when the host ran out of mappings for kernel stacks (and then could
+        // not map guest pages either: a panic).
+        guard Thread.alive < Thread.limit else { throw .noMemory }
         self.tid = tid
         self.task = task
         stack = try KernelStack()
@@ -45,6 +49,9 @@ public final class Thread {
 
     /// Thread objects in existence, for the kernel's leak audit.
     nonisolated(unsafe) static var alive = 0
+    /// The most threads (of all tasks) at once: fork and thread_fork fail beyond it. Each costs
+    /// a kernel stack (two host mappings, of the ~65,000 a process may have) and a trap frame.
+    static let limit = 4096
 
     deinit {
         Thread.alive -= 1
@@ -73,5 +80,5 @@ struct SwexnRegistration {
 /// its creator put in its trap frame.
 private let threadFirstRun: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
     kernel.scheduler.finishSwitch()
-    kernel.returnToUser(afterSyscall: false)
+    kernel.returnToUser(afterTrap: false)
 }

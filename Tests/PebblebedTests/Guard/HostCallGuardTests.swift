@@ -62,6 +62,12 @@ import Testing
         try expectKilled("fsbase", message: "loaded segment selector 0x0033")
     }
 
+    /// EFLAGS.AC set by the guest used to stay set in the signal handler, where the emulator's
+    /// own unaligned accesses then faulted recursively until the host process died (SIGSEGV).
+    @Test func alignmentCheckFlagStaysWithTheGuest() throws {
+        try expectKilled("alignment-check", message: "alignment check, eip 0x")
+    }
+
     @Test func everyModeInOneMachine() throws {
         let r = try Guest.run("guard_hostcall", [], options: ["--audit"], timeout: 60)
         #expect(r.status == 0, "\(r)")

@@ -49,7 +49,7 @@ import Testing
 
     /// Guests written for any schedule pass under every misbehave mode (`sched_with MODE PROGRAM`
     /// selects the mode, which survives exec). Mode 1 with two tasks once livelocked: yielding
-    /// after page faults undid each task's host mappings.
+    /// after page faults undid each task's host mappings (Trap.countsForYieldOnTrap).
     @Test(arguments: [1, 2, 8, 15])
     func programsPassUnderEveryMode(mode: Int) throws {
         for (program, status) in [("task_wait", Int32(0)), ("task_vanish", 0), ("mutex_counter", 0), ("task_threads", 7)] {

@@ -1,0 +1,66 @@
+/// The kernel side of Simics magic calls: a patched sim_call traps with `int $0x8E` (see
+/// MagicPatch) and lands here with the command in %ebx and its arguments in %ecx and %edx.
+extension Kernel {
+    /// Longest SIM_PUTS string taken (410's report lines are at most 256 bytes).
+    static let maxSimicsString = 4096
+
+    /// Serves one magic call. Returns the value for %eax, or nil to leave every register as it
+    /// was: Simics writes %eax only for the calls that answer.
+    func simicsCall(_ t: Thread) -> Int32? {
+        let ebx = UInt32(truncatingIfNeeded: t.regs.rbx)
+        let ecx = UInt32(truncatingIfNeeded: t.regs.rcx), edx = UInt32(truncatingIfNeeded: t.regs.rdx)
+        switch SimicsCommand(code: ebx) {
+        case .inSimics: return 1
+        case .memorySize: return Int32(truncatingIfNeeded: options.memoryBytes >> 10)
+        case .puts: simicsPuts(t, address: ecx)
+        case .breakpoint: magicBreak(t)
+        case .halt:
+            logKernelLine(t, "SIM_HALT: halting the machine")
+            halt(status: firstTaskStatus ?? firstTask.status)
+        case .harness(let code):
+            logKernelLine(t, "sim_call \(hex(code)) (test harness; ecx \(hex(ecx)), edx \(hex(edx))) ignored")
+        case .unknown(let code):
+            logKernelLine(t, "sim_call \(hex(code)): unknown command, ignored")
+        }
+        return nil
+    }
+
+    /// One line a guest wrote to the kernel log (lprintf, SIM_PUTS), prefixed with its task and
+    /// thread; it may be a 15-410 test report line.
+    func logGuestLine(_ t: Thread, _ text: String) {
+        KernelLog.line("[task \(t.task.id) thread \(t.tid)] " + text)
+        testReport.note(text, task: t.task.id)
+    }
+
+    /// A kernel message about what a guest thread did.
+    func logKernelLine(_ t: Thread, _ text: String) {
+        KernelLog.line("[task \(t.task.id) thread \(t.tid)] kernel: " + text)
+    }
+
+    private func simicsPuts(_ t: Thread, address: UInt32) {
+        do {
+            var bytes = try t.task.space.readString(address, limit: Kernel.maxSimicsString)
+            while bytes.last == 10 { bytes.removeLast() }
+            logGuestLine(t, String(decoding: bytes, as: UTF8.self))
+        } catch {
+            logKernelLine(t, "SIM_PUTS: no string at \(hex(address)) (\(error.description))")
+        }
+    }
+
+    /// MAGIC_BREAK: stops the host debugger when one is attached, else only logs. The magic
+    /// instruction is the two bytes before the saved eip (the trap already stepped over it).
+    private func magicBreak(_ t: Thread) {
+        let at = "eip \(hex(UInt32(truncatingIfNeeded: t.regs.rip) &- 2)), esp \(hex(UInt32(truncatingIfNeeded: t.regs.rsp)))"
+        guard HostDebugger.isAttached else {
+            logKernelLine(t, "SIM_BREAKPOINT at \(at); no debugger attached, continuing")
+            return
+        }
+        logKernelLine(t, "SIM_BREAKPOINT at \(at): stopping in the debugger (SIGTRAP)")
+        HostDebugger.stop()
+    }
+
+    /// The kernel killed thread `t` (called by `kill`): an abort-type test's expected end.
+    func noteKilled(_ t: Thread) {
+        testReport.taskKilled(t.task.id)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+let hostHasGDB = ["/usr/bin/gdb", "/usr/local/bin/gdb"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// `pebblebed run --gdb-batch FILE`: the guest under gdb with its symbols, non-interactively.
+@Suite(.enabled(if: Guest.hasProgram("simics_calls") && hostHasGDB))
+struct SimicsDebuggerTests {
+
+    private func underGDB(_ commands: String, _ program: String, _ args: [String] = []) throws -> GuestRun {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)").path
+        try commands.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try Guest.run(program, args, options: ["--gdb-batch", file], timeout: 120)
+    }
+
+    @Test func stopsAtTheGuestMainWithItsSymbols() throws {
+        let r = try underGDB("info symbol $pc\ninfo line *$pc\ncontinue\n", "hello", ["a", "-b"])
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains("main in section .text of \(Guest.ramdisk)/hello"), "\(r)")
+        #expect(r.stdout.contains("of \"hello/hello.c\""), "\(r)")
+        #expect(r.stdout.contains("argv[2] = -b"), "the guest ran to completion: \(r)")
+        #expect(r.stdout.contains("exited normally"), "\(r)")
+    }
+
+    @Test func interactiveGDBStopsAtMainAndQuitsAtEndOfInput() throws {
+        let r = try Guest.run("hello", options: ["--gdb"], stdin: "", timeout: 120)
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains(": file hello/hello.c, line"), "the breakpoint is in the guest source: \(r)")
+        #expect(r.stdout.contains("Breakpoint 2, main"), "\(r)")
+        #expect(r.stderr.contains("pebblebed: gdb commands in "), "\(r)")
+    }
+
+    @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
+        let r = try underGDB("continue\ncontinue\n", "simics_calls")
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains("Program received signal SIGTRAP"), "\(r)")
+        #expect(r.stderr.contains("stopping in the debugger"), "\(r)")
+        #expect(r.stdout.contains("PASS simics_calls"), "\(r)")
+        #expect(r.stdout.contains("exited normally"), "\(r)")
+    }
+}

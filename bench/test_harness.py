@@ -1,0 +1,71 @@
+"""Unit tests of the harness's pure parts: parsing, ratios, goals, the JSON writer.
+Run: python3 -m unittest discover -s bench (part of `make test`; nothing here is timed)."""
+import json
+import os
+import tempfile
+import unittest
+
+from harness import Goal, metric_result, parse_bench_lines, per_op, ratio, summarize, table, write_json
+
+
+class ParseTests(unittest.TestCase):
+    def test_sums_lines_of_one_name_and_ignores_other_output(self):
+        text = "hello\nBENCH cow 100 80 4\nBENCH zfod 10 9 1\nBENCH cow 300 120 4\nBENCH bad 1 2\n"
+        totals = parse_bench_lines(text)
+        self.assertEqual(totals, {"cow": (400, 200, 8), "zfod": (10, 9, 1)})
+        self.assertEqual(per_op(totals, "cow"), 25.0)
+        self.assertEqual(per_op(totals, "cow", "wall"), 50.0)
+
+    def test_missing_or_empty_result_is_an_error(self):
+        with self.assertRaises(ValueError):
+            per_op({}, "cow")
+        with self.assertRaises(ValueError):
+            per_op({"cow": (1, 1, 0)}, "cow")
+
+
+class RatioTests(unittest.TestCase):
+    def test_cost_ratio_is_measured_over_anchor(self):
+        self.assertAlmostEqual(ratio("cost", 250, 200), 1.25)
+
+    def test_speed_ratio_is_anchor_time_over_measured_time(self):
+        self.assertAlmostEqual(ratio("speed", 200, 190), 0.95)
+
+    def test_nonpositive_times_are_rejected(self):
+        with self.assertRaises(ValueError):
+            ratio("cost", 0, 1)
+
+    def test_goals(self):
+        self.assertTrue(Goal("<=", 1.25).met(1.25))
+        self.assertFalse(Goal("<=", 1.25).met(1.26))
+        self.assertTrue(Goal(">=", 0.97).met(0.98))
+        self.assertFalse(Goal(">=", 0.97).met(0.9))
+
+    def test_median_of_per_round_ratios_and_spread(self):
+        row = metric_result("k", "t", "cost", Goal("<=", 2), [30, 10, 40], [10, 10, 10])
+        self.assertEqual(row["ratio"]["median"], 3.0)
+        self.assertEqual((row["ratio"]["min"], row["ratio"]["max"]), (1.0, 4.0))
+        self.assertFalse(row["met"])
+        self.assertEqual(summarize([1, 2, 3, 4])["median"], 2.5)
+
+    def test_absolute_goal_uses_the_median_itself(self):
+        row = metric_result("boot", "boot", "time", Goal("<=", 50), [40, 70, 45], None, unit="ms")
+        self.assertIsNone(row["ratio"])
+        self.assertTrue(row["met"])
+        self.assertIn("45.0 ms", table([row]))
+
+
+class JSONTests(unittest.TestCase):
+    def test_written_file_reads_back(self):
+        row = metric_result("k", "t", "speed", Goal(">=", 0.97), [100, 110], [99, 99])
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "sub", "results.json")
+            write_json(path, {"metrics": [row]})
+            with open(path) as f:
+                back = json.load(f)
+        self.assertEqual(back["metrics"][0]["goal"], ">= 0.97")
+        self.assertEqual(back["metrics"][0]["ratio"]["values"], [0.99, 0.9])
+        self.assertFalse(back["metrics"][0]["met"])
+
+
+if __name__ == "__main__":
+    unittest.main()

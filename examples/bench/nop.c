@@ -1,0 +1,5 @@
+/* bench_nop: the small program bench_exec runs. */
+int main(void)
+{
+    return 0;
+}
