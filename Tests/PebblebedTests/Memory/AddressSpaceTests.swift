@@ -384,6 +384,27 @@ import Testing
         expectClean([other])
     }
 
+    /// Only the refusals: a resolved fault maps into the host's guest range, which the test
+    /// process does not have (the guest programs cover those).
+    @Test func faultsTheTableDoesNotAllowAreViolations() throws {
+        try freshMemory()
+        let s = AddressSpace()
+        try memory.pool.reserve(1)
+        s.mapFrame(Self.page0, frame: memory.pool.allocateReserved(), writable: false)
+        try s.newPages(base: Self.base + 4096, length: 4096)
+        #expect(s.handleFault(at: Self.base + 2 * 4096, write: false) == .violation, "no page")
+        #expect(s.handleFault(at: Self.base + 5, write: true) == .violation, "read-only page")
+        #expect(s.handleFault(at: 0x0080_0000, write: false) == .violation, "kernel memory")
+        s.table[Self.page0].flags.insert(.inHost)
+        #expect(s.handleFault(at: Self.base, write: false) == .violation, "readable and shown already")
+        s.table[Self.page0].flags.remove(.inHost)
+        s.table[Self.page0 + 1].flags.formUnion([.inHost, .hostWritable])
+        #expect(s.handleFault(at: Self.base + 4096, write: true) == .violation, "writable and shown writable")
+        s.table[Self.page0 + 1].flags.subtract([.inHost, .hostWritable])
+        #expect(s[Self.page0 + 1].flags.contains(.zeroFill), "a refused fault changes nothing")
+        expectClean([s])
+    }
+
     @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {
         try freshMemory()
         let s = AddressSpace()
