@@ -72,6 +72,7 @@ extension Kernel {
         scheduler.chaos!.account()
         scheduler.wakeSleepers(now: ticks)
         if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+        checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
     func timerInterrupt() {

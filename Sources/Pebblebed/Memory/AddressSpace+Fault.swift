@@ -26,8 +26,10 @@ extension AddressSpace {
             // Mapped writable already and still a write fault: the host disagrees with the table.
             if e.flags.contains(.hostWritable) { return .violation }
             if e.flags.contains(.zeroFill) { fillAround(page) }
+            // The faulting page first: the neighbours' copies then continue its frame.
+            let frame = privatize(page)
             if e.flags.contains(.copyOnWrite) { copyAround(page) }
-            show(page, frame: privatize(page), writable: true)
+            show(page, frame: frame, writable: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
             show(page, frame: e.frame, writable: e.mapsWritable)
@@ -105,12 +107,13 @@ extension AddressSpace {
         }
     }
 
-    /// Copy-on-write neighbours for a write fault at `page`: the unshared ones of its block are
-    /// taken over; and when this fault continues a sequential run of copies (the previous
-    /// copy fault was at the page next to it), the shared ones from `page` to the end of the
-    /// block in that direction are copied now, as a sequential writer will write them next.
-    /// Their copies were reserved at fork; pages the host shows already are left alone (the
-    /// host would go on showing the shared frame).
+    /// Copy-on-write neighbours for a write fault at `page` (already made private): the
+    /// unshared ones of its block are taken over; and when this fault continues a sequential
+    /// run (the previous copy fault, or the end of the previous block copied, is the page next
+    /// to it), the shared ones from `page` to the end of the block in that direction are copied
+    /// now, as a sequential writer will write them next: one fault per block in the steady
+    /// state. Their copies were reserved at fork; pages the host shows already are left alone
+    /// (the host would go on showing the shared frame).
     func copyAround(_ page: UInt32) {
         takeOverAround(page)
         let last = lastCopyFault
@@ -123,6 +126,7 @@ extension AddressSpace {
             guard e.flags.contains(.copyOnWrite), e.flags.contains(.writable), !e.flags.contains(.inHost) else { continue }
             _ = privatize(q)
         }
+        if let end = pages.last { lastCopyFault = end }
     }
 
     /// The frame that would make `page` continue its neighbour's frame, so the two can share

@@ -354,24 +354,55 @@ import Testing
         let p = Self.page0
         try parent.newPages(base: Self.base, length: 32 * 4096)
         try parent.copyOut((0..<32 * 4096).map { UInt8(truncatingIfNeeded: $0 / 4096) }, to: Self.base)
+        func fault(_ s: AddressSpace, _ q: UInt32) { _ = s.privatize(q); s.copyAround(q) }
+        func contentsKept(_ s: AddressSpace) throws {
+            for i: UInt32 in 0..<32 { #expect(try byte(s, Self.base + i * 4096 + 7) == UInt8(i)) }
+        }
         let child = try parent.forkCopy()
         child.table[p + 9].flags.insert(.inHost)     // shown: must stay shared
-        func fault(_ q: UInt32) { child.copyAround(q); _ = child.privatize(q) }
-        fault(p + 4)                                 // an isolated fault copies one page
+        fault(child, p + 4)                          // an isolated fault copies one page
         #expect(child[p + 5].flags.contains(.copyOnWrite))
-        fault(p + 5)                                 // continues 4: copies 6..15 but 9
+        fault(child, p + 5)                          // continues 4: copies 6..15 but 9
         for i: UInt32 in 6..<16 { #expect(child[p + i].flags.contains(.copyOnWrite) == (i == 9), "page \(i)") }
         #expect(child[p + 16].flags.contains(.copyOnWrite), "outside the block")
-        fault(p + 20)                                // isolated again
-        #expect(child[p + 19].flags.contains(.copyOnWrite) && child[p + 21].flags.contains(.copyOnWrite))
-        fault(p + 19)                                // continues 20 downwards: copies 16..18
-        for i: UInt32 in 16..<20 { #expect(!child[p + i].flags.contains(.copyOnWrite), "page \(i)") }
-        #expect(child[p + 21].flags.contains(.copyOnWrite))
+        fault(child, p + 16)                         // continues the block copied up to 15
+        for i: UInt32 in 17..<32 { #expect(!child[p + i].flags.contains(.copyOnWrite), "page \(i)") }
         child.table[p + 9].flags.remove(.inHost)
-        for i: UInt32 in 0..<32 { #expect(try byte(child, Self.base + i * 4096 + 7) == UInt8(i)) }
+        try contentsKept(child)
         expectClean([parent, child])
+        child.destroy()
+
+        let other = try parent.forkCopy()
+        fault(other, p + 20)                         // isolated
+        #expect(other[p + 19].flags.contains(.copyOnWrite) && other[p + 21].flags.contains(.copyOnWrite))
+        fault(other, p + 19)                         // continues 20 downwards: copies 16..18
+        for i: UInt32 in 16..<20 { #expect(!other[p + i].flags.contains(.copyOnWrite), "page \(i)") }
+        #expect(other[p + 21].flags.contains(.copyOnWrite))
+        try contentsKept(other)
+        expectClean([parent, other])
         parent.destroy()
-        expectClean([child])
+        expectClean([other])
+    }
+
+    /// Only the refusals: a resolved fault maps into the host's guest range, which the test
+    /// process does not have (the guest programs cover those).
+    @Test func faultsTheTableDoesNotAllowAreViolations() throws {
+        try freshMemory()
+        let s = AddressSpace()
+        try memory.pool.reserve(1)
+        s.mapFrame(Self.page0, frame: memory.pool.allocateReserved(), writable: false)
+        try s.newPages(base: Self.base + 4096, length: 4096)
+        #expect(s.handleFault(at: Self.base + 2 * 4096, write: false) == .violation, "no page")
+        #expect(s.handleFault(at: Self.base + 5, write: true) == .violation, "read-only page")
+        #expect(s.handleFault(at: 0x0080_0000, write: false) == .violation, "kernel memory")
+        s.table[Self.page0].flags.insert(.inHost)
+        #expect(s.handleFault(at: Self.base, write: false) == .violation, "readable and shown already")
+        s.table[Self.page0].flags.remove(.inHost)
+        s.table[Self.page0 + 1].flags.formUnion([.inHost, .hostWritable])
+        #expect(s.handleFault(at: Self.base + 4096, write: true) == .violation, "writable and shown writable")
+        s.table[Self.page0 + 1].flags.subtract([.inHost, .hostWritable])
+        #expect(s[Self.page0 + 1].flags.contains(.zeroFill), "a refused fault changes nothing")
+        expectClean([s])
     }
 
     @Test func shownRunsMergeOverlappingAndAdjacentOnes() throws {

@@ -29,12 +29,13 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("PASS \(program)\n"), "\(r)")
     }
 
-    @Test func concurrentPrintCallsComeOutUnbroken() throws {
-        for _ in 0..<3 {
-            let r = try Guest.run("race_print", options: ["--hz", "1000"], timeout: 30)
-            #expect(r.status == 0, "\(r)")
-            #expect(RacePrintOutput.problems(in: r.stdout) == [], "\(r)")
-        }
+    /// Timer-driven runs, then seeded runs that can preempt a printer anywhere, even in the
+    /// middle of its print system call's way in or out.
+    @Test(arguments: [["--hz", "1000"], ["--hz", "1000"], ["--seed", "11"], ["--seed", "12"]])
+    func concurrentPrintCallsComeOutUnbroken(options: [String]) throws {
+        let r = try Guest.run("race_print", options: options, timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        #expect(RacePrintOutput.problems(in: r.stdout) == [], "\(r)")
     }
 
     /// Three threads read 18 keyboard lines at once: each line reaches exactly one reader whole
@@ -43,9 +44,9 @@ import Testing
         let input = (0..<18).map { n in
             "rl " + (n < 10 ? "0" : "") + "\(n) " + String(repeating: String(UnicodeScalar(UInt8(97 + n % 26))), count: 30) + "\n"
         }.joined()
-        for hz in ["100", "1000"] {
-            let r = try Guest.run("race_readline", options: ["--hz", hz], stdin: input, timeout: 30)
-            #expect(r.status == 0 && r.stdout.contains("PASS race_readline\n"), "\(r)")
+        for options in [["--hz", "100"], ["--hz", "1000"], ["--seed", "21"]] {
+            let r = try Guest.run("race_readline", options: options, stdin: input, timeout: 60)
+            #expect(r.status == 0 && r.stdout.contains("PASS race_readline\n"), "\(options): \(r)")
         }
     }
 

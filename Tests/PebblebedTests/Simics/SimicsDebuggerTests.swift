@@ -23,6 +23,14 @@ struct SimicsDebuggerTests {
         #expect(r.stdout.contains("exited normally"), "\(r)")
     }
 
+    @Test func interactiveGDBStopsAtMainAndQuitsAtEndOfInput() throws {
+        let r = try Guest.run("hello", options: ["--gdb"], stdin: "", timeout: 120)
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains(": file hello/hello.c, line"), "the breakpoint is in the guest source: \(r)")
+        #expect(r.stdout.contains("Breakpoint 2, main"), "\(r)")
+        #expect(r.stderr.contains("pebblebed: gdb commands in "), "\(r)")
+    }
+
     @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
         let r = try underGDB("continue\ncontinue\n", "simics_calls")
         #expect(!r.timedOut, "\(r)")

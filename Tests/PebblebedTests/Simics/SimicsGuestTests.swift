@@ -89,6 +89,13 @@ struct SimicsVerdictTests {
         #expect(r.stdout.hasSuffix(line), "\(r)")
     }
 
+    @Test func timeoutCountsInSeededRunsToo() throws {
+        let r = try Guest.run("simics_report", ["forever"], options: ["--seed", "3", "--report", "--timeout", "1"], timeout: 30)
+        #expect(!r.timedOut, "seeded runs have no timer tick: \(r)")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.hasSuffix("verdict: PASS simics_report (forever type): still running at the timeout\n"), "\(r)")
+    }
+
     @Test func noReportLinesFail() throws {
         let r = try Guest.run("simics_report", ["silent"], options: ["--report"])
         #expect(r.status == 1, "\(r)")
