@@ -121,7 +121,8 @@ static uint32_t fpstate_size(const void *fp) {
 // Where each user state component lives in a standard-format xsave area (CPUID leaf 0xD), so
 // that a trap copies only the components the guest has in use (XSTATE_BV in the area's header)
 // instead of the whole area: XRSTOR initializes every component whose bit is clear, whatever
-// bytes are there. On the measured host a guest using x87/SSE has 584 bytes in use of 2444.
+// bytes are there. On the measured host an x87/SSE guest needs 588 bytes of 2444 (legacy area,
+// header, PKRU, the trailing magic).
 #define XSAVE_LEGACY_AND_HEADER 576
 static struct { uint32_t offset, size; } xcomponent[64];
 

@@ -221,6 +221,17 @@ def pairs(scale):
     ]
 
 
+def floor_notes(by_key):
+    """What the anchors say about each other: every guest system call is at least one bare
+    signal round trip, so a guest yield cannot cost less than that."""
+    if "syscall" not in by_key or "yield" not in by_key:
+        return []
+    floor = [t / y for t, y in zip(by_key["syscall"].anchor, by_key["yield"].anchor)]
+    return [f"a bare signal round trip (the floor of any guest system call) costs "
+            f"{statistics.median(floor):.2f}x a native sched_yield (median), so the yield ratio "
+            f"cannot go below that"]
+
+
 def proc_cpu_ns(pid):
     """CPU time of every thread of a live process so far (schedstat: ns run on a CPU)."""
     total = 0
@@ -290,6 +301,7 @@ def main():
             boot_cpu.append(c)
         print(f"bench: round {r + 1}/{args.rounds} done ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     rows = [p.result() for p in todo]
+    notes = floor_notes({p.key: p for p in todo})
     if boots:
         # Wall time is what a user waits, but on a shared host it counts other processes' turns;
         # CPU time (every thread of the emulator until the prompt) is the work itself. Both shown.
@@ -298,9 +310,11 @@ def main():
     info["loadavg_end"] = os.getloadavg()
     results = {"rounds": args.rounds, "scale": args.scale, "clock": "process CPU time per operation",
                "host": info, "seconds": round(time.monotonic() - started, 1), "metrics": rows,
-               "command": "make bench"}
+               "notes": notes, "command": "make bench"}
     write_json(args.json, results)
     print(table(rows))
+    for n in notes:
+        print(f"\nnote: {n}")
     print(f"\n{args.rounds} rounds; ratios compare CPU time per operation (medians, spread min..max); "
           f"JSON: {os.path.relpath(args.json, ROOT)}")
 

@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from harness import Goal, metric_result, parse_bench_lines, per_op, ratio, summarize, table, write_json
+from harness import Goal, Pair, floor_notes, metric_result, parse_bench_lines, per_op, ratio, summarize, table, write_json
 
 
 class ParseTests(unittest.TestCase):
@@ -52,6 +52,16 @@ class RatioTests(unittest.TestCase):
         self.assertIsNone(row["ratio"])
         self.assertTrue(row["met"])
         self.assertIn("45.0 ms", table([row]))
+
+
+class FloorNoteTests(unittest.TestCase):
+    def test_yield_floor_is_the_signal_anchor_over_the_yield_anchor(self):
+        def pair(key, anchor):
+            return Pair(key, key, "cost", Goal("<=", 2), [], key, [], key, anchor=anchor)
+        notes = floor_notes({"syscall": pair("syscall", [4.0, 3.0, 5.0]), "yield": pair("yield", [2.0, 2.0, 2.0])})
+        self.assertEqual(len(notes), 1)
+        self.assertIn("2.00x", notes[0])
+        self.assertEqual(floor_notes({"syscall": pair("syscall", [1.0])}), [])
 
 
 class JSONTests(unittest.TestCase):

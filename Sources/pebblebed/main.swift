@@ -192,7 +192,7 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self],
+        subcommands: [Boot.self, Run.self, Stress.self, Compile.self],
         defaultSubcommand: Boot.self)
 }
 

@@ -10,7 +10,8 @@
  * (the `syscall` instruction in compatibility mode), sysenter, syscall64
  * (far jump to the 64-bit code segment 0x33, then `syscall`), far64-host
  * (64-bit mode, then a jump to a host address above 4 GiB), far64-spin
- * (64-bit mode, looping until the timer interrupts it), fsbase (64-bit
+ * (64-bit mode, looping until the timer interrupts it), vsyscall (64-bit
+ * mode, then a call into the vsyscall page), fsbase (64-bit
  * mode, read through FS and come back to 32-bit mode: FS must not lead to
  * host memory), alignment-check (EFLAGS.AC set across system calls, then an
  * unaligned store: the guest's own alignment fault, not the emulator's).
@@ -76,6 +77,31 @@ static void far64_host(void)
                      ::: "eax", "memory");
 }
 
+/* The vsyscall page (gettimeofday) is the one host entry at a fixed address. If the call ran,
+ * the host would write the time into our buffer and we would come back to 32-bit code and say
+ * LEAK; the filter traps it, so the child dies instead. */
+static unsigned int tv[4];
+
+static void vsyscall(void)
+{
+    tv[0] = tv[1] = tv[2] = tv[3] = 0;   /* mapped writable now */
+    __asm__ volatile(TO_64
+                     "mov %%esp, %%esp\n"
+                     "mov %%ebx, %%edi\n"          /* zero-extends: the guest address */
+                     "xor %%esi, %%esi\n"
+                     "movabs $0xffffffffff600000, %%rax\n"
+                     "call *%%rax\n"
+                     "sub $8, %%rsp\n"
+                     "movl $4f, (%%rsp)\n"
+                     "movl $0x23, 4(%%rsp)\n"
+                     "lretl\n"
+                     BACK_32
+                     "4:\n"
+                     :: "b"(tv) : "eax", "ecx", "edx", "edi", "esi", "memory");
+    printf("guard_hostcall: LEAK: vsyscall gettimeofday ran: %u s\n", tv[0]);
+    exit(8);
+}
+
 static void far64_spin(void)
 {
     __asm__ volatile(TO_64 "2: jmp 2b\n" BACK_32 ::: "memory");
@@ -134,6 +160,7 @@ static const struct mode modes[] = {
     { "syscall64", syscall64, -2 },
     { "far64-host", far64_host, -2 },
     { "far64-spin", far64_spin, -2 },
+    { "vsyscall", vsyscall, -2 },
     { "fsbase", fsbase, -2 },
     { "alignment-check", alignment_check, -2 },
 };

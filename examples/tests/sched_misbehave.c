@@ -4,7 +4,7 @@
  * - 8 (child first): thread_fork runs the new thread before it returns;
  * - 2|4 (LIFO wakeups, long quantum): threads made runnable in the order
  *   A, B, C run C, B, A; with 4 alone (FIFO) A, B, C;
- * - 1|4 (yield on every trap): two threads that trap once per step
+ * - 1|4 (yield on every trap): two threads that make one system call per step
  *   alternate strictly; with 4 alone the first finishes its steps in one go;
  * - an unknown mode changes nothing; -1 restores the standard policy.
  */

@@ -41,11 +41,11 @@ static void until_blocked(int tid)
 
 static void doomed_task(void)
 {
-    int grandchild, s, d, w;
+    int grandchild, s, d, w, b;
 
     grandchild = fork();            /* the waiter's child: outlives us */
     if (grandchild == 0) {
-        sleep(10);
+        sleep(40);                  /* long after task_vanish, even with a long quantum */
         exit(61);
     }
     if (thr_init(16 * 1024) < 0)
@@ -53,7 +53,7 @@ static void doomed_task(void)
     s = thr_create(sleeper, NULL);
     d = thr_create(descheduler, NULL);
     w = thr_create(waiter, NULL);
-    if (s < 0 || d < 0 || w < 0 || thr_create(busy, NULL) < 0)
+    if (s < 0 || d < 0 || w < 0)
         task_vanish(96);
     until_blocked(s);
     until_blocked(d);
@@ -65,6 +65,11 @@ static void doomed_task(void)
         g = thr_create(getter, NULL);
         until_blocked(g);
     }
+    /* Last, so that its quanta do not delay the rest: a thread busy in user mode. */
+    if ((b = thr_create(busy, NULL)) < 0)
+        task_vanish(95);
+    while (spin == 0)
+        yield(b);
     task_vanish(42);
 }
 

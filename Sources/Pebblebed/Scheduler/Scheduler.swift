@@ -82,7 +82,8 @@ public final class Scheduler {
     }
 
     /// Whether the thread about to return to user mode should first give way: its quantum
-    /// ended, or (yield-on-every-trap policy) it just trapped. Clears the request.
+    /// ended, or (yield-on-every-trap policy) it just trapped (Trap.countsForYieldOnTrap).
+    /// Clears the request.
     func shouldGiveWay(afterTrap: Bool) -> Bool {
         defer { preemptPending = false }
         return preemptPending || (afterTrap && policy.yieldOnTrap)

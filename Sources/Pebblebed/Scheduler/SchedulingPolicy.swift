@@ -3,7 +3,7 @@
 struct SchedulingPolicy: Equatable {
     /// Ticks a thread may run in user mode before the timer preempts it.
     var quantum: UInt64 = 1
-    /// Every trap (system call, fault, interrupt) ends with the thread giving way.
+    /// Every trap but a page fault ends with the thread giving way (Trap.countsForYieldOnTrap).
     var yieldOnTrap = false
     /// Threads made runnable (created, woken, made_runnable) go to the front of the queue.
     var lifo = false

@@ -80,5 +80,5 @@ struct SwexnRegistration {
 /// its creator put in its trap frame.
 private let threadFirstRun: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
     kernel.scheduler.finishSwitch()
-    kernel.returnToUser()
+    kernel.returnToUser(afterTrap: false)
 }

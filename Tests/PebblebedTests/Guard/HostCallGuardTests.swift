@@ -52,6 +52,12 @@ import Testing
         try expectKilled("far64-host", message: "loaded segment selector 0x0033")
     }
 
+    /// The vsyscall page is at a fixed host address; its emulated gettimeofday would write
+    /// wherever 64-bit guest code points it. The filter traps calls from there.
+    @Test func vsyscallPageIsTrapped() throws {
+        try expectKilled("vsyscall", message: "loaded segment selector 0x0033")
+    }
+
     @Test func sixtyFourBitSpinIsStoppedByTheTimer() throws {
         try expectKilled("far64-spin", message: "loaded segment selector 0x0033")
     }

@@ -47,6 +47,17 @@ import Testing
         Audited.expectPass(r, "sched_misbehave")
     }
 
+    /// Guests written for any schedule pass under every misbehave mode (`sched_with MODE PROGRAM`
+    /// selects the mode, which survives exec). Mode 1 with two tasks once livelocked: yielding
+    /// after page faults undid each task's host mappings (Trap.countsForYieldOnTrap).
+    @Test(arguments: [1, 2, 8, 15])
+    func programsPassUnderEveryMode(mode: Int) throws {
+        for (program, status) in [("task_wait", Int32(0)), ("task_vanish", 0), ("mutex_counter", 0), ("task_threads", 7)] {
+            let r = try Audited.run("sched_with", [String(mode), program], timeout: 60)
+            Audited.expectPass(r, program, status: status)
+        }
+    }
+
     /// `--hz` sets the tick length: a sleep of N ticks takes at least N/hz seconds of host time.
     @Test(arguments: [(hz: 20, ticks: 10), (hz: 1000, ticks: 300)])
     func hzSetsTheTickLength(hz: Int, ticks: Int) throws {
