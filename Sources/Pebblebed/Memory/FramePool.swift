@@ -99,12 +99,18 @@ public struct FramePool {
         fatalError("frame pool: free count \(freeCount) but no free frame")
     }
 
-    /// The first frame of the lowest run of `length` free frames, if there is one: where a
-    /// block of pages about to be filled together gets consecutive frames.
+    /// How far past the cursor `firstFreeRun` looks: it runs in the fault path, and a badly
+    /// fragmented pool must not make every fault scan all of memory.
+    static let runSearchLimit = 1 << 14
+
+    /// The first frame of the lowest run of `length` free frames within `runSearchLimit`
+    /// frames of the cursor, if there is one: where a block of pages about to be filled
+    /// together gets consecutive frames.
     public func firstFreeRun(length: Int) -> FrameNumber? {
         guard length > 0 else { return nil }
         var i = cursor, start = cursor, run = 0
-        while i < frameCount {
+        let end = min(frameCount, cursor + FramePool.runSearchLimit)
+        while i < end {
             if i & 63 == 0 && freeBits[i >> 6] == 0 {   // a fully allocated word
                 run = 0
                 i += 64
