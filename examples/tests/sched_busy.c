@@ -5,6 +5,10 @@
  * - Two busy tasks, each spinning for a fixed amount of work that takes
  *   about 20 ticks alone, overlap in time: each starts before the other
  *   ends (run one after the other they could not).
+ * - A thread that spends most of its time in system calls is preempted
+ *   too, and the spinner beside it progresses: most of its ticks arrive
+ *   while the kernel runs (SIGALRM blocked) and are taken on the way back
+ *   to user mode.
  */
 #define TEST_NAME "sched_busy"
 #include <stdlib.h>
@@ -13,6 +17,17 @@
 
 static volatile unsigned int count[2];
 static volatile int stop;
+
+static void *caller(void *arg)
+{
+    volatile unsigned int *c = &count[(int)arg];
+
+    while (!stop) {
+        gettid();
+        (*c)++;
+    }
+    return NULL;
+}
 
 static void *spinner(void *arg)
 {
@@ -54,12 +69,14 @@ static void busy_task(unsigned int work)
     exit((int)((start & 0xffff) << 16 | (end & 0xffff)));
 }
 
-static void busy_threads(void)
+static void busy_threads(void *(*first)(void *))
 {
     int a, b;
     unsigned int a0, b0;
 
-    CHECK((a = thr_create(spinner, (void *)0)) > 0);
+    stop = 0;
+    count[0] = count[1] = 0;
+    CHECK((a = thr_create(first, (void *)0)) > 0);
     CHECK((b = thr_create(spinner, (void *)1)) > 0);
     CHECK(sleep(10) == 0);
     a0 = count[0];
@@ -99,6 +116,7 @@ int main(int argc, char **argv)
 {
     busy_tasks();                   /* before thr_init: fork needs one thread */
     CHECK(thr_init(16 * 1024) == 0);
-    busy_threads();
+    busy_threads(spinner);
+    busy_threads(caller);           /* lives in gettid, beside a spinner */
     pass();
 }

@@ -29,7 +29,7 @@ extension AddressSpace {
             // The faulting page first: the neighbours' copies then continue its frame.
             let frame = privatize(page)
             if e.flags.contains(.copyOnWrite) { copyAround(page) }
-            show(page, frame: frame, writable: true)
+            show(page, frame: frame, writable: true, populate: true)
         } else {
             if e.flags.contains(.inHost) { return .violation }
             show(page, frame: e.frame, writable: e.mapsWritable)
@@ -52,17 +52,20 @@ extension AddressSpace {
     /// Gives `page` a frame of its own that may be written: allocates a ZFOD frame, copies a
     /// shared COW frame, or takes over a COW frame whose other sharers are gone. Leaves the host
     /// mapping alone (the caller remaps). The page must be present and writable.
-    func privatize(_ page: UInt32) -> FrameNumber {
+    /// A new frame goes `near` when that one is free, else next to the neighbours' frames.
+    @discardableResult
+    func privatize(_ page: UInt32, near: FrameNumber? = nil) -> FrameNumber {
         var e = table[page]
         precondition(e.isPresent && e.flags.contains(.writable))
+        let hint = near.flatMap { memory.pool.isFree($0) ? $0 : nil } ?? frameHint(page)
         if e.flags.contains(.zeroFill) {
-            let f = memory.pool.allocateReserved(near: frameHint(page))
+            let f = memory.pool.allocateReserved(near: hint)
             memory.physical.zero(f)
             e.frame = f
             e.flags.remove(.zeroFill)
         } else if e.flags.contains(.copyOnWrite) {
             if memory.pool.references(e.frame) > 1 {
-                let f = memory.pool.allocateReserved(near: frameHint(page))
+                let f = memory.pool.allocateReserved(near: hint)
                 memory.physical.copy(from: e.frame, to: f)
                 memory.pool.release(e.frame)
                 e.frame = f
@@ -86,10 +89,26 @@ extension AddressSpace {
     /// showing the zero frame instead of their new frame.
     func fillAround(_ page: UInt32) {
         let start = page & ~(AddressSpace.zeroFillAround - 1)
-        for q in start..<start + AddressSpace.zeroFillAround {
-            let e = table[q]
-            guard e.flags.isSuperset(of: [.zeroFill, .writable]) else { continue }
-            if q == page || !e.flags.contains(.inHost) { _ = privatize(q) }
+        privatizeInRow(start..<start + AddressSpace.zeroFillAround) { q, e in
+            e.flags.isSuperset(of: [.zeroFill, .writable]) && (q == page || !e.flags.contains(.inHost))
+        }
+    }
+
+    /// Privatizes the pages of `pages` that are `eligible`, in increasing order, with frames in
+    /// a row: continuing the frame below the first one if that is free, else the lowest run of
+    /// free frames long enough (first-fit alone would scatter them over freed holes).
+    func privatizeInRow(_ pages: Range<UInt32>, _ eligible: (UInt32, PageTableEntry) -> Bool) {
+        var count = 0
+        var first: UInt32? = nil
+        for q in pages where eligible(q, table[q]) {
+            count += 1
+            if first == nil { first = q }
+        }
+        guard let first else { return }
+        var next = frameHint(first).flatMap { memory.pool.isFree($0) ? $0 : nil }
+            ?? memory.pool.firstFreeRun(length: count)
+        for q in pages where eligible(q, table[q]) {
+            next = FrameNumber(rawValue: privatize(q, near: next).rawValue + 1)
         }
     }
 
@@ -120,13 +139,17 @@ extension AddressSpace {
         lastCopyFault = page
         guard page == last &+ 1 || page == last &- 1 else { return }
         let start = page & ~(AddressSpace.zeroFillAround - 1)
-        let pages = page > last ? Array(page + 1..<start + AddressSpace.zeroFillAround) : (start..<page).reversed()
-        for q in pages {
-            let e = table[q]
-            guard e.flags.contains(.copyOnWrite), e.flags.contains(.writable), !e.flags.contains(.inHost) else { continue }
-            _ = privatize(q)
+        let copyable = { (q: UInt32, e: PageTableEntry) in
+            e.flags.isSuperset(of: [.copyOnWrite, .writable]) && !e.flags.contains(.inHost)
         }
-        if let end = pages.last { lastCopyFault = end }
+        if page > last {
+            privatizeInRow(page + 1..<start + AddressSpace.zeroFillAround, copyable)
+            lastCopyFault = start + AddressSpace.zeroFillAround - 1
+        } else {
+            // Downwards (a stack): each copy continues the frame of the page above it.
+            for q in (start..<page).reversed() where copyable(q, table[q]) { privatize(q) }
+            lastCopyFault = start
+        }
     }
 
     /// The frame that would make `page` continue its neighbour's frame, so the two can share
@@ -160,12 +183,14 @@ extension AddressSpace {
 
     /// Maps `page` (and its fault-around run) into the host's guest range with one mmap. This
     /// space must be the active one.
-    private func show(_ page: UInt32, frame: FrameNumber, writable: Bool) {
+    /// `populate`: the guest is writing here now (see HostMapping.map).
+    private func show(_ page: UInt32, frame: FrameNumber, writable: Bool, populate: Bool = false) {
         precondition(isActive, "fault in an inactive address space")
         if hostCalls >= AddressSpace.maxHostCalls { withdrawAllFromHost() }
         let run = faultAroundRun(page, frame: frame, writable: writable)
         let first = FrameNumber(rawValue: frame.rawValue &- (page - run.lowerBound))
-        HostMapping.map(page: run.lowerBound, count: run.count, frame: first, writable: writable, fd: memory.physical.fd)
+        HostMapping.map(page: run.lowerBound, count: run.count, frame: first, writable: writable,
+                        fd: memory.physical.fd, populate: populate)
         hostCalls += 1
         hostRuns.append(HostRun(start: run.lowerBound, count: UInt32(run.count)))
         for q in run {

@@ -7,15 +7,17 @@
 ///
 /// Invariant: `reserved <= freeCount` (reserve checks it, unreserved allocation respects it).
 ///
-/// Allocation is next-fit over a bitmap, and takes a hint: the frame right after the one that
-/// backs the neighbouring guest page. Neighbouring pages with consecutive frames merge into one
-/// host mapping (one mmap for a fault-around run, one VMA against vm.max_map_count).
+/// Allocation is first-fit over a bitmap from a cursor at or below the lowest free frame, and
+/// takes a hint: the frame right after the one that backs the neighbouring guest page.
+/// Neighbouring pages with consecutive frames merge into one host mapping (one mmap for a
+/// fault-around run, one VMA against vm.max_map_count); reusing the lowest frames keeps the
+/// memfd's touched part (host memory, and the physmap's page-table entries) small and warm.
 public struct FramePool {
     public let frameCount: Int
     private var refcount: [UInt32]
     /// Bit i of word i/64 set: frame i is free.
     private var freeBits: [UInt64]
-    /// Where the next unhinted search starts (next-fit keeps successive allocations adjacent).
+    /// Where the next unhinted search starts; no frame below it is free.
     private var cursor = 1
     public private(set) var freeCount: Int
     /// Frames promised to reservations and not yet allocated.
@@ -71,12 +73,16 @@ public struct FramePool {
 
     private mutating func take(near hint: FrameNumber?) -> FrameNumber {
         let i: Int
-        if let hint, hint != .zero, isFree(hint) { i = hint.index } else { i = nextFree(from: cursor) }
+        if let hint, hint != .zero, isFree(hint) {
+            i = hint.index
+        } else {
+            i = nextFree(from: cursor)
+            cursor = i + 1 < frameCount ? i + 1 : 1
+        }
         freeBits[i >> 6] &= ~(1 << UInt64(i & 63))
         freeCount -= 1
         assert(refcount[i] == 0)
         refcount[i] = 1
-        cursor = i + 1 < frameCount ? i + 1 : 1
         return FrameNumber(i)
     }
 
@@ -91,6 +97,29 @@ public struct FramePool {
             bits = freeBits[w]
         }
         fatalError("frame pool: free count \(freeCount) but no free frame")
+    }
+
+    /// The first frame of the lowest run of `length` free frames, if there is one: where a
+    /// block of pages about to be filled together gets consecutive frames.
+    public func firstFreeRun(length: Int) -> FrameNumber? {
+        guard length > 0 else { return nil }
+        var i = cursor, start = cursor, run = 0
+        while i < frameCount {
+            if i & 63 == 0 && freeBits[i >> 6] == 0 {   // a fully allocated word
+                run = 0
+                i += 64
+                continue
+            }
+            if freeBits[i >> 6] & (1 << UInt64(i & 63)) != 0 {
+                if run == 0 { start = i }
+                run += 1
+                if run == length { return FrameNumber(start) }
+            } else {
+                run = 0
+            }
+            i += 1
+        }
+        return nil
     }
 
     public func references(_ f: FrameNumber) -> Int { Int(refcount[f.index]) }
@@ -111,6 +140,7 @@ public struct FramePool {
         if refcount[f.index] == 0 {
             freeBits[f.index >> 6] |= 1 << UInt64(f.index & 63)
             freeCount += 1
+            cursor = min(cursor, f.index)
         }
         return Int(refcount[f.index])
     }

@@ -45,15 +45,15 @@ public struct PageTable {
         }
         set {
             let d = Int(page >> 10)
-            let leaf: Leaf
-            if let l = directory[d] {
-                if !isKnownUniquelyReferenced(&directory[d]!) { directory[d] = Leaf(copying: l) }
-                leaf = directory[d]!
-            } else {
+            // No other reference to the leaf may be held across the uniqueness check, or it
+            // always fails and every store copies the whole leaf.
+            if directory[d] == nil {
                 guard newValue.isPresent else { return }
-                leaf = Leaf()
-                directory[d] = leaf
+                directory[d] = Leaf()
+            } else if !isKnownUniquelyReferenced(&directory[d]!) {
+                directory[d] = Leaf(copying: directory[d]!)
             }
+            let leaf = directory[d]!
             let old = leaf.entries[Int(page & 1023)]
             leaf.entries[Int(page & 1023)] = newValue
             leaf.presentCount += (newValue.isPresent ? 1 : 0) - (old.isPresent ? 1 : 0)

@@ -83,15 +83,44 @@ import Testing
         #expect(d.index < 200)
     }
 
-    @Test func nextFitWrapsAroundToFramesFreedBehindIt() throws {
+    @Test func freedFramesAreReusedLowestFirst() throws {
         var pool = FramePool(frameCount: 130)   // spans three bitmap words
-        var frames = try (0..<129).map { _ in try pool.allocate() }
+        let frames = try (0..<129).map { _ in try pool.allocate() }
         #expect(pool.freeCount == 0)
-        pool.release(frames[3])
         pool.release(frames[70])
-        let x = try pool.allocate(), y = try pool.allocate()
-        #expect(Set([x, y]) == Set([frames[3], frames[70]]))
-        frames.removeAll()
+        pool.release(frames[3])
+        pool.release(frames[100])
+        #expect(try pool.allocate() == frames[3])
+        #expect(try pool.allocate() == frames[70])
+        #expect(try pool.allocate() == frames[100])
         #expect(pool.freeCount == 0)
+    }
+
+    @Test func aHintedAllocationDoesNotHideLowerFreeFrames() throws {
+        var pool = FramePool(frameCount: 200)
+        let low = try pool.allocate()
+        pool.release(low)
+        _ = try pool.allocate(near: FrameNumber(150))
+        #expect(try pool.allocate() == low)
+    }
+
+    @Test func firstFreeRunSkipsHolesTooShort() throws {
+        var pool = FramePool(frameCount: 200)
+        let frames = try (0..<150).map { _ in try pool.allocate() }   // frames 1...150
+        for i in [10, 11, 12, 40, 41, 42, 43, 44, 90] { pool.release(frames[i - 1]) }
+        #expect(pool.firstFreeRun(length: 3) == FrameNumber(10))
+        #expect(pool.firstFreeRun(length: 4) == FrameNumber(40))
+        #expect(pool.firstFreeRun(length: 6) == FrameNumber(151))
+        #expect(pool.firstFreeRun(length: 60) == nil)
+    }
+
+    @Test func aFreedRegionComesBackContiguous() throws {
+        var pool = FramePool(frameCount: 100)
+        let a = try (0..<20).map { _ in try pool.allocate() }
+        let b = try (0..<20).map { _ in try pool.allocate() }
+        for f in a { pool.release(f) }
+        let again = try (0..<20).map { _ in try pool.allocate() }
+        #expect(again == a)
+        _ = b
     }
 }
