@@ -10,7 +10,8 @@
  * Calls that end things run where they cannot end the run: fork and
  * thread_fork children vanish at once, task_vanish runs in a forked child,
  * halt and the host gate 0x80 are never called, and getchar (which waits
- * for a key) is skipped. Buffers the kernel may write are always in a
+ * for a key) is skipped. Solo workers also fork children that swexn-resume
+ * with adversarial registers and die of their own faults. Buffers the kernel may write are always in a
  * per-thread scratch region followed by an unmapped page, so a kernel that
  * accepts a bad length fails loudly instead of corrupting the fuzzer.
  *
@@ -176,7 +177,7 @@ static int fuzz_writer(struct fuzzer *f, int v, unsigned int *w)
         w[1] = pointer(f, 1); w[2] = number(f); w[3] = pick(f, 2) ? pick(f, 64) : number(f);
         return trap(v, pick(f, 8) ? U(w) : packet(f, w, 1));
     default:                               /* readline: never both a sane size and a good buffer */
-        if (pick(f, 2)) { w[0] = -1 - (int)pick(f, 100); w[1] = pointer(f, 1); }
+        if (pick(f, 2)) { w[0] = (unsigned int)(-1 - (int)pick(f, 100)); w[1] = pointer(f, 1); }
         else { w[0] = 4 + pick(f, 64); w[1] = pick(f, 2) ? bad_pointer(f) : U(fuzz_stubs); }
         return trap(v, pick(f, 8) ? U(w) : bad_pointer(f));
     }
@@ -212,6 +213,31 @@ static int simics_call(struct fuzzer *f)
     int r;
     __asm__ volatile("int $0x8E" : "=a"(r) : "a"(0), "b"(cmd), "c"(arg), "d"(number(f)) : "memory");
     return r;
+}
+
+/* In a forked child: swexn resuming with adversarial registers (eip nowhere or in zeroed
+ * scratch, esp anywhere, trap, direction and alignment flags). The kernel must either refuse
+ * the ureg or resume it; the child then dies of its own fault. */
+static int fuzz_swexn_resume(struct fuzzer *f)
+{
+    static const unsigned int eips[] = { 0, 0x1000, 0xC0000000, 0xFFFFFFFE, 0x00FFFFFF };
+    ureg_t u;
+    unsigned int *w = (unsigned int *)&u;
+    for (unsigned i = 0; i < sizeof u / 4; i++)
+        w[i] = number(f);
+    u.ds = u.es = u.ss = 0x2b;
+    u.fs = u.gs = pick(f, 2) ? 0 : 0x2b;
+    u.cs = pick(f, 16) ? 0x23 : number(f);
+    u.eflags = 0x202 | (pick(f, 2) ? 0x100 : 0) | (pick(f, 2) ? 0x400 : 0) | (pick(f, 2) ? 0x40000 : 0);
+    u.eip = pick(f, 2) ? eips[pick(f, 5)] : f->scratch + pick(f, SCRATCH_PAGES * PAGE);
+    u.esp = pointer(f, 1);
+    f->forks++;
+    int pid = fork();
+    if (pid == 0) {
+        swexn(0, 0, 0, &u);
+        vanish();                          /* refused: nothing to resume */
+    }
+    return pid;
 }
 
 /* Vectors that must not run here, or only through a safe wrapper. */
@@ -257,12 +283,14 @@ static int fuzz_one(struct fuzzer *f)
     case 0x4A:
         return trap(v, pick(f, 2) ? f->scratch + PAGE : number(f) | 1);
     case 0x4E: case 0x81:                  /* print, lprintf: never print garbage */
-        w[0] = pick(f, 2) ? -1 - (int)pick(f, 100) : 0x7fffffff - pick(f, 3);
+        w[0] = pick(f, 2) ? (unsigned int)(-1 - (int)pick(f, 100)) : 0x7fffffff - pick(f, 3);
         w[1] = pointer(f, 0);
         return trap(v, pick(f, 8) ? U(w) : bad_pointer(f));
     case 0x8E:
         return simics_call(f);
     case 0x74: {
+        if (f->solo && !pick(f, 20))
+            return fuzz_swexn_resume(f);
         int r = trap(v, packet(f, w, 0));
         swexn(0, 0, 0, 0);                 /* no random handler stays registered */
         return r;

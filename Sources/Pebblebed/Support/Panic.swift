@@ -40,9 +40,16 @@ private func panicReport(headline: String, regs: pb_regs?) -> Never {
         KernelLog.line("  no current thread (boot)")
     }
     if let r = regs { KernelLog.line("  kernel registers:\n" + registerDump(r, width: 16)) }
-    KernelLog.line("  backtrace:")
+    KernelLog.line("  backtrace (symbolize: addr2line -Cfpe \(executablePath()) followed by the +0x offsets without the +):")
     pb_backtrace(2)
     _exit(kernelPanicExit)
+}
+
+/// The emulator binary, for symbolizing the backtrace's +0x... offsets.
+private func executablePath() -> String {
+    var buf = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+    return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "pebblebed"
 }
 
 /// Registers in the order people read them; `width` 8 for a guest, 16 for the host.
