@@ -59,6 +59,7 @@ extension Kernel {
                 scheduler.yield()
                 continue
             }
+            scheduler.enterUser()
             pb_return_to_user(currentFrame())
         }
     }

@@ -14,6 +14,8 @@ public final class Scheduler {
     var preemptPending = false
     /// The tick at which the current thread got the CPU; its quantum runs from here.
     var sliceStart: UInt64 = 0
+    /// A new quantum begins at the next return to user mode (see enterUser).
+    var sliceArmed = true
     /// What misbehave selected (see README.md).
     var policy = SchedulingPolicy.standard
     /// Timer ticks since boot (the kernel's monotonic tick count).
@@ -78,7 +80,7 @@ public final class Scheduler {
     /// is used up. The switch itself happens on the way back to user mode.
     func tick(now: UInt64) {
         wakeSleepers(now: now)
-        if now &- sliceStart >= policy.quantum { preemptPending = true }
+        if !sliceArmed && now &- sliceStart >= policy.quantum { preemptPending = true }
     }
 
     /// Whether the thread about to return to user mode should first give way: its quantum
@@ -156,8 +158,19 @@ public final class Scheduler {
     /// A fresh quantum for the current thread (and, in seeded runs, a fresh instruction budget:
     /// without one, instructions would stop being counted and virtual time would stand still).
     private func renewSlice() {
-        sliceStart = clock()
+        sliceArmed = true
         chaos?.newBudget()
+    }
+
+    /// Called right before the guest resumes: a fresh quantum counts guest time from here, not
+    /// from the switch, so the kernel work of a switch (withdrawing the outgoing task's pages,
+    /// refaulting) is not charged to the incoming thread. Charged, a tick pending from that
+    /// work preempted the thread before its first instruction, and at a high --hz two tasks
+    /// livelocked that way.
+    func enterUser() {
+        guard sliceArmed else { return }
+        sliceStart = clock()
+        sliceArmed = false
     }
 
     /// Runs on the incoming thread's stack after every switch: the outgoing dead threads'
