@@ -11,11 +11,13 @@ extension Kernel {
     static let interruptFlag: UInt32 = 0x200
 
     /// The ureg_t of `t`'s saved state: cause, cr2, ds, es, fs, gs, edi, esi, ebp, zero, ebx,
-    /// edx, ecx, eax, error_code, eip, cs, eflags, esp, ss.
+    /// edx, ecx, eax, error_code, eip, cs, eflags, esp, ss. All four data selectors read as
+    /// the user data segment, as on a Pebbles kernel (whose SEGSEL_USER_DS is 0x2b too), so
+    /// handlers that check them see what they expect.
     func ureg(of t: Thread, cause: UInt32, cr2: UInt32) -> [UInt32] {
         let r = t.regs
         func w(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
-        return [cause, cr2, Kernel.userDS, Kernel.userDS, 0, 0,
+        return [cause, cr2, Kernel.userDS, Kernel.userDS, Kernel.userDS, Kernel.userDS,
                 w(r.rdi), w(r.rsi), w(r.rbp), 0, w(r.rbx), w(r.rdx), w(r.rcx), w(r.rax),
                 w(r.err), w(r.rip), Kernel.userCS, w(r.eflags), w(r.rsp), Kernel.userDS]
     }

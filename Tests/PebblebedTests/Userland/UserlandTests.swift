@@ -43,4 +43,11 @@ import Testing
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("outside program: 42 from thread, argv[1]=hi"), "\(r)")
     }
+
+    /// A test written with 15-410's 410_tests.h and report.h builds and reports a verdict.
+    @Test func courseStyleTestReportsItsVerdict() throws {
+        let r = try Guest.run("p410_print_basic", options: ["--report"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("verdict: PASS p410_print_basic (complete type)"), "\(r)")
+    }
 }
