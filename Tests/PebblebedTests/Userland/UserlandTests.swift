@@ -50,4 +50,10 @@ import Testing
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("verdict: PASS p410_print_basic (complete type)"), "\(r)")
     }
+
+    @Test func courseMallocInterface() throws {
+        let r = try Guest.run("malloc410", options: ["--audit"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("PASS malloc410"), "\(r)")
+    }
 }
