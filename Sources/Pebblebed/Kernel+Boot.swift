@@ -29,7 +29,6 @@ extension Kernel {
         let sErr = pb_seccomp_install()
         guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
         k.scheduler.idleHook = { [unowned k] in k.idleService() }
-        k.scheduler.clock = { [unowned k] in k.ticks }
         k.scheduler.start()
     }
 
