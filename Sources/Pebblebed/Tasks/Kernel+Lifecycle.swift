@@ -54,8 +54,18 @@ extension Kernel {
 
     /// A new thread joins the run queue; under the child-first policy at its front.
     private func admit(_ thread: Thread) {
+        reserveForVanish()
         scheduler.makeRunnable(thread)
         if scheduler.policy.childFirst { scheduler.moveToFront(thread) }
+    }
+
+    /// vanish must not allocate: when a task ends, its children are appended to the first
+    /// task's list and its last thread to the scheduler's dead list. Room for every live task
+    /// and thread is made here, at fork/thread_fork, where failing is allowed; the appends in
+    /// vanish then never grow an array.
+    private func reserveForVanish() {
+        firstTask?.children.reserveCapacity(liveTasks)
+        scheduler.dead.reserveCapacity(threads.count)
     }
 
     /// Under the child-first policy the creator gives way to the new thread (at the front of
