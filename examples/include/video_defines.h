@@ -1,6 +1,6 @@
 /*
- * video_defines.h: console geometry and color attributes (also in syscall.h,
- * as Pebbles has them in both places; the guards keep the two in step).
+ * video_defines.h: console geometry and color attributes. syscall.h includes
+ * it, so programs get them from either header, as on Pebbles.
  */
 #ifndef _VIDEO_DEFINES_H
 #define _VIDEO_DEFINES_H
@@ -8,7 +8,6 @@
 #define CONSOLE_WIDTH  80
 #define CONSOLE_HEIGHT 25
 
-#ifndef FGND_BLACK
 #define FGND_BLACK 0x0
 #define FGND_BLUE  0x1
 #define FGND_GREEN 0x2
@@ -36,6 +35,5 @@
 #define BGND_LGRAY 0x70 /* Light gray. */
 
 #define BLINK      0x80
-#endif
 
 #endif /* _VIDEO_DEFINES_H */
