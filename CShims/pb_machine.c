@@ -68,7 +68,11 @@ static inline uint64_t sigbit(int sig) { return 1ULL << (sig - 1); }
 static inline __attribute__((always_inline)) uint64_t restore_host_segments(void) {
     // A guest may set EFLAGS.AC (alignment checking, honoured in user mode) and Linux keeps it
     // in the handler: the emulator's own unaligned accesses would then fault, recursively.
-    __asm__ volatile("pushfq; andq $~0x40000, (%%rsp); popfq" ::: "memory", "cc");
+    // popfq is slow and this is the trap path: read the flags, write them only if AC is set.
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    if (flags & 0x40000)
+        __asm__ volatile("pushq %0; popfq" :: "r"(flags & ~0x40000ULL) : "memory", "cc");
     uint16_t fs, gs, ds, es;
     __asm__ volatile("mov %%fs,%0; mov %%gs,%1; mov %%ds,%2; mov %%es,%3"
                      : "=r"(fs), "=r"(gs), "=r"(ds), "=r"(es));

@@ -15,11 +15,16 @@ import Testing
         #expect(r.stderr.contains("no-such-program: no such program"), "\(r)")
     }
 
-    @Test func hostFileThatIsNotAnELFIsRefused() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notelf-\(UUID().uuidString)")
-        try Data("just text\n".utf8).write(to: path)
+    /// Runs `bytes` as a guest program given by host path.
+    private func runHostFile(_ bytes: Data) throws -> GuestRun {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("guest-\(UUID().uuidString)")
+        try bytes.write(to: path)
         defer { try? FileManager.default.removeItem(at: path) }
-        let r = try Guest.run(path.path)
+        return try Guest.run(path.path)
+    }
+
+    @Test func hostFileThatIsNotAnELFIsRefused() throws {
+        let r = try runHostFile(Data("just text\n".utf8))
         #expect(r.status == 2)
         #expect(r.stderr.contains("not an ELF"), "\(r)")
     }
@@ -32,10 +37,7 @@ import Testing
 
     @Test func truncatedELFIsRefused() throws {
         let hello = try Data(contentsOf: URL(fileURLWithPath: Guest.ramdisk + "/hello"))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("trunc-\(UUID().uuidString)")
-        try hello.prefix(200).write(to: path)
-        defer { try? FileManager.default.removeItem(at: path) }
-        let r = try Guest.run(path.path)
+        let r = try runHostFile(hello.prefix(200))
         #expect(r.status == 2)
         #expect(r.stderr.contains("truncated"), "\(r)")
     }
