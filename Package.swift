@@ -10,7 +10,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // The small C that Swift cannot do: signal frames, rt_sigreturn, kernel-stack switches,
+        // The small C that Swift cannot do: signal frames, the return to a guest, kernel-stack switches,
         // termios, seccomp. Built without a stack protector because the trap entry runs before the
         // host's FS base (where the canary lives) is restored.
         .target(

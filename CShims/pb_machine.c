@@ -16,30 +16,26 @@
 #include <execinfo.h>
 #include <cpuid.h>
 
-// The kernel's view of a ucontext (glibc's ucontext_t has a 128-byte sigset and a private
-// fpregs area; rt_sigreturn wants the kernel's layout with an 8-byte mask).
-struct pb_kernel_ucontext {
-    unsigned long uc_flags;
-    void *uc_link;
-    stack_t uc_stack;
-    mcontext_t uc_mcontext;
-    uint64_t uc_sigmask;
-};
-struct pb_rt_sigframe {
-    void *pretcode;
-    struct pb_kernel_ucontext uc;
-    siginfo_t info;
-};
+// Interrupts on and off. The host signal mask stays empty while the kernel runs, as while a
+// guest runs: blocking and unblocking signals costs a host system call each way, and a trap
+// could then only go back to its guest through rt_sigreturn (a third of a trap's time on the
+// measured host) to unblock them atomically with the jump. Instead "interrupts off" is
+// pb_in_kernel, in the manner of User-Mode Linux and of lazy interrupt masking in real kernels:
+// an interrupt signal that finds the kernel running only notes itself in pb_pending_timer or
+// pb_pending_io and returns, touching no kernel data; the kernel takes it on its way out to a
+// guest (pb_exit_to_guest) or in idle. So kernel code is still never re-entered, and a handler
+// that interrupts it never allocates or reads what the kernel is changing.
+volatile int pb_in_kernel = 1;
 
 #define FP_XSTATE_MAGIC1 0x46505853U
-#define UC_FP_XSTATE 1
-#define UC_SIGCONTEXT_SS 2
-#define UC_STRICT_RESTORE_SS 4
 #define ALTSTACK_SIZE (256 * 1024)
+#define EXIT_XRSTOR 1
+#define EXIT_FSBASE 2
+// The flags rt_sigreturn lets user code set (Linux's FIX_EFLAGS), plus IF and the fixed bit 1.
+#define GUEST_EFLAGS 0x50dd5ULL
 
 static pb_kernel_entry_fn kernel_entry;
 static pb_panic_fn kernel_panic;
-static pb_io_fn io_drain;
 static pb_trapframe *current_tf;
 static void *current_kstack;
 static pb_event last_event;
@@ -47,21 +43,25 @@ static stack_t altstack;
 static uint64_t host_fs_base;
 static int have_fsgsbase;
 static uint32_t xsave_size = 512;
-static uint64_t interrupt_mask;          // SIGALRM | SIGIO in the kernel's 64-bit mask layout
 volatile int pb_pending_timer;
 volatile int64_t pb_step_budget;
 static int stepping;
 #define EFLAGS_TF 0x100
 volatile int pb_pending_io;
 
-// The frame handed to rt_sigreturn. Only one exists: it is built and consumed with interrupt
-// signals blocked, and no trap can arrive between building it and the rt_sigreturn.
-static _Alignas(64) unsigned char return_area[32768];
+// The registers and iretq frame pb_exit_to_guest pops. Only one exit is ever in flight: an
+// interrupt in the exit window abandons it and enters the kernel, which builds the next.
+static _Alignas(64) uint64_t exit_block[20];
+// A fresh FPU (a thread that has not trapped yet): x87 and SSE control words at their reset
+// values, an xsave header that marks every component as initial.
+static _Alignas(64) unsigned char fresh_fpu[576];
+static int host_xsave;   // signal frames carry an xsave area (else a 512-byte fxsave area)
 
 void pb_enter_kernel_stack(void *top, void (*fn)(const pb_event *), const pb_event *ev)
     __attribute__((noreturn));
-
-static inline uint64_t sigbit(int sig) { return 1ULL << (sig - 1); }
+void pb_exit_to_guest(const uint64_t *block, const void *fpstate, uint64_t how)
+    __attribute__((noreturn));
+extern const char pb_exit_window_start[], pb_exit_window_end[];
 
 // Runs first in every handler: a guest may have loaded FS or GS, and the host's FS base holds
 // glibc's and Swift's thread-local storage. Returns the offending selector, 0 if none.
@@ -102,19 +102,27 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
     return bad;
 }
 
-// The kernel always runs with SIGALRM blocked and a guest never does, so the interrupted mask
-// tells guest from kernel even for a guest that switched to 64-bit code and jumped outside the
-// guest range (a fault there is the guest's, not a kernel panic).
 void pb_repair_host_segments(void) { (void)restore_host_segments(); }
 
-static inline int interrupted_guest(const ucontext_t *uc) {
+// What a signal interrupted.
+enum interrupted {
+    IN_GUEST,   // guest code
+    IN_EXIT,    // the exit window of pb_exit_to_guest: the guest about to run from its trap frame
+    IN_KERNEL,  // the kernel, idle, or a handler before it entered the kernel (on the altstack)
+};
+
+static inline enum interrupted interrupted_context(const ucontext_t *uc) {
     const greg_t *g = uc->uc_mcontext.gregs;
-    uint64_t rip = (uint64_t)g[REG_RIP];
-    uint64_t mask;
-    memcpy(&mask, &uc->uc_sigmask, sizeof mask);
-    return (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS ||
-           (rip >= PB_USER_MEM_START && rip < PB_USER_MEM_END) ||
-           (mask & sigbit(SIGALRM)) == 0;
+    uint64_t rip = (uint64_t)g[REG_RIP], rsp = (uint64_t)g[REG_RSP];
+    uint64_t alt = (uint64_t)altstack.ss_sp;
+    if (rip >= (uint64_t)pb_exit_window_start && rip < (uint64_t)pb_exit_window_end) return IN_EXIT;
+    if ((g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS || (rip >= PB_USER_MEM_START && rip < PB_USER_MEM_END))
+        return IN_GUEST;
+    // A handler runs on the altstack before it sets pb_in_kernel. What is left, 64-bit code
+    // outside the guest range while no kernel runs, is a guest that switched modes and jumped
+    // (a fault there is the guest's, not a kernel panic).
+    if (pb_in_kernel || (rsp >= alt && rsp <= alt + altstack.ss_size)) return IN_KERNEL;
+    return IN_GUEST;
 }
 
 static uint32_t fpstate_size(const void *fp) {
@@ -170,8 +178,23 @@ static void save_user_state(const ucontext_t *uc) {
 }
 
 static __attribute__((noreturn)) void enter_kernel(const ucontext_t *uc) {
+    pb_in_kernel = 1;
     save_user_state(uc);
     pb_enter_kernel_stack(current_kstack, kernel_entry, &last_event);
+}
+
+// An interrupt for a guest that was about to run: its state is all in its trap frame already.
+static __attribute__((noreturn)) void enter_kernel_for_interrupt(int timer) {
+    pb_in_kernel = 1;
+    memset(&last_event, 0, sizeof last_event);
+    last_event.signo = timer ? SIGALRM : SIGIO;
+    last_event.kind = timer ? PB_EV_TIMER : PB_EV_IO;
+    pb_enter_kernel_stack(current_kstack, kernel_entry, &last_event);
+}
+
+// pb_exit_to_guest found an interrupt pending: the timer first, the keyboard on the next exit.
+__attribute__((noreturn)) void pb_exit_interrupted(void) {
+    enter_kernel_for_interrupt(pb_pending_timer != 0);
 }
 
 static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_event *ev) {
@@ -203,16 +226,18 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
     uint64_t bad_selector = restore_host_segments();
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;
-    if (!interrupted_guest(uc) || current_tf == NULL) {
+    // A fault in the exit window is the kernel's: it built a state the CPU refused.
+    if (interrupted_context(uc) != IN_GUEST || current_tf == NULL) {
         kernel_panic(sig, si->si_code, (uint64_t)si->si_addr, (const pb_regs *)g);
         _exit(70);
     }
-    // Single-step fast path: count the instruction and resume the guest at once.
+    // Single-step fast path: count the instruction and resume the guest at once, through the
+    // trap frame so that an interrupt in the exit window finds the state it needs there.
     if (sig == SIGTRAP && stepping && si->si_code == TRAP_TRACE && !bad_selector &&
         (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS) {
         if (--pb_step_budget > 0) {
-            if (have_fsgsbase) __asm__ volatile("wrfsbase %0" :: "r"(0UL));   // as pb_return_to_user
-            return;
+            save_user_state(uc);
+            pb_return_to_user(current_tf);
         }
         memset(&last_event, 0, sizeof last_event);
         last_event.kind = PB_EV_STEP;
@@ -232,12 +257,15 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
     (void)si;
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;
-    if (sig == SIGIO && io_drain) io_drain();
-    if (!interrupted_guest(uc) || current_tf == NULL) {
-        // The kernel was idle in sigsuspend: note the interrupt and let the idle loop look.
+    enum interrupted where = interrupted_context(uc);
+    if (where == IN_KERNEL || current_tf == NULL) {
+        // Interrupts are off: note it for the way out (or idle) and let the kernel go on.
+        // The keyboard is read by the kernel (ioInterrupt), never here, so the ring has one
+        // producer and one consumer, both kernel code.
         if (sig == SIGALRM) pb_pending_timer = 1; else pb_pending_io = 1;
         return;
     }
+    if (where == IN_EXIT) enter_kernel_for_interrupt(sig == SIGALRM);
     memset(&last_event, 0, sizeof last_event);
     last_event.signo = sig;
     last_event.kind = sig == SIGALRM ? PB_EV_TIMER : PB_EV_IO;
@@ -274,39 +302,48 @@ static int probe_xsave_size(void) {
     return 0;
 }
 
-static int install(int sig, void (*fn)(int, siginfo_t *, void *), int flags) {
+// Every handler runs with the mask of what it interrupted (SA_NODEFER, empty sa_mask): it may
+// leave for the kernel and the guest without rt_sigreturn, and the mask must then still be
+// empty. SA_RESTART: a host system call of the kernel's that an interrupt note interrupted is
+// restarted.
+static int install(int sig, void (*fn)(int, siginfo_t *, void *)) {
     struct sigaction sa = {0};
     sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | flags;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    sigaddset(&sa.sa_mask, SIGALRM);
-    sigaddset(&sa.sa_mask, SIGIO);
     return sigaction(sig, &sa, NULL) ? errno : 0;
 }
 
-int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic, pb_io_fn drain) {
+int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic) {
     kernel_entry = entry;
     kernel_panic = panic;
-    io_drain = drain;
-    interrupt_mask = sigbit(SIGALRM) | sigbit(SIGIO);
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base)) return errno;
     have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;   // HWCAP2_FSGSBASE
     probe_xsave_layout();
     int err = probe_xsave_size();
     if (err) return err;
+    host_xsave = xsave_size > 512;
+    uint16_t fcw = 0x37f;
+    uint32_t mxcsr = 0x1f80;
+    memcpy(fresh_fpu, &fcw, sizeof fcw);
+    memcpy(fresh_fpu + 24, &mxcsr, sizeof mxcsr);
     altstack.ss_sp = aligned_alloc(64, ALTSTACK_SIZE);
     altstack.ss_size = ALTSTACK_SIZE;
     altstack.ss_flags = 0;
     if (!altstack.ss_sp) return ENOMEM;
     if (sigaltstack(&altstack, NULL)) return errno;
-    pb_interrupts_block();
     // Synchronous signals must never be blocked (a blocked SIGSEGV from the kernel itself would
-    // kill the process without a panic report), hence SA_NODEFER.
+    // kill the process without a panic report).
     int sync_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
     for (size_t i = 0; i < sizeof sync_signals / sizeof *sync_signals; i++)
-        if ((err = install(sync_signals[i], sync_handler, SA_NODEFER))) return err;
-    if ((err = install(SIGALRM, async_handler, SA_RESTART))) return err;
-    if ((err = install(SIGIO, async_handler, SA_RESTART))) return err;
+        if ((err = install(sync_signals[i], sync_handler))) return err;
+    if ((err = install(SIGALRM, async_handler))) return err;
+    if ((err = install(SIGIO, async_handler))) return err;
+    // The mask stays empty from here on, whatever the parent process left blocked (a blocked
+    // SIGSEGV or SIGTRAP inherited from it would break traps; a blocked SIGALRM the timer).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     // Guest code addresses memory through DS/ES; in compatibility mode a null selector faults.
     // The host never changes them again, and 64-bit code ignores them.
     __asm__ volatile("mov %0,%%ds; mov %0,%%es" :: "r"(PB_USER_DS));
@@ -345,48 +382,44 @@ void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src) {
     if (dst->fpsize) copy_xstate(dst->fpstate, src->fpstate, dst->fpsize);
 }
 
+// pb_return_to_user's frame is not the current thread's: the exit window would give an
+// interrupt the wrong state. A kernel bug.
+static __attribute__((noreturn)) void exit_mismatch(const pb_trapframe *tf) {
+    kernel_panic(SIGABRT, 0, (uint64_t)(uintptr_t)tf, &tf->regs);
+    _exit(70);
+}
+
+// Back to the guest with pb_exit_to_guest: general registers, flags, the code segment and
+// the FPU/SSE state from the trap frame, restored in user mode by xrstor and iretq. Unlike
+// rt_sigreturn it makes no host system call; the mask needs no change (see pb_in_kernel).
 void pb_return_to_user(const pb_trapframe *tf) {
-    uintptr_t top = (uintptr_t)return_area + sizeof return_area;
-    void *fp = NULL;
-    if (tf->fpsize) {
-        top = (top - tf->fpsize) & ~(uintptr_t)63;   // rt_sigreturn requires 64-byte alignment
-        copy_xstate((void *)top, tf->fpstate, tf->fpsize);
-        fp = (void *)top;
+    if (tf != current_tf) {   // the exit window's interrupts take their state from current_tf
+        exit_mismatch(tf);
     }
-    struct pb_rt_sigframe *f = (void *)(((top - sizeof *f) & ~(uintptr_t)15) - 8);
-    f->uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
-    f->uc.uc_link = NULL;
-    f->uc.uc_stack = altstack;
-    memcpy(f->uc.uc_mcontext.gregs, &tf->regs, sizeof(pb_regs));
-    // Whatever the frame says, the guest goes back to 32-bit user code with the user data segment.
-    f->uc.uc_mcontext.gregs[REG_CSGSFS] = PB_GUEST_CS | ((greg_t)PB_USER_DS << 48);
-    if (stepping) f->uc.uc_mcontext.gregs[REG_EFL] |= EFLAGS_TF;
-    f->uc.uc_mcontext.fpregs = fp;
-    f->uc.uc_sigmask = 0;   // the guest runs with interrupts on
-    // With FSGSBASE the guest runs with FS base 0: 64-bit guest code must find no host pointer
-    // (glibc's thread block) through FS. Every handler restores the host's base first.
-    if (have_fsgsbase)
-        __asm__ volatile("mov %0, %%rsp\n\twrfsbase %1\n\tmov $15, %%eax\n\tsyscall\n\tud2"
-                         :: "r"(&f->uc), "r"(0UL) : "memory");
-    __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall\n\tud2"
-                     :: "r"(&f->uc) : "memory");
-    __builtin_unreachable();
+    const uint64_t *r = (const uint64_t *)&tf->regs;
+    memcpy(exit_block, r, 15 * sizeof(uint64_t));   // r8..rcx: the mcontext order is the pop order
+    exit_block[15] = tf->regs.rip & 0xffffffffULL;
+    exit_block[16] = PB_GUEST_CS;                     // whatever the frame says: 32-bit user code
+    exit_block[17] = (tf->regs.eflags & GUEST_EFLAGS) | 0x202 | (stepping ? EFLAGS_TF : 0);
+    exit_block[18] = tf->regs.rsp & 0xffffffffULL;
+    exit_block[19] = PB_USER_DS;
+    const void *fp = tf->fpsize ? tf->fpstate : fresh_fpu;
+    uint64_t how = have_fsgsbase ? EXIT_FSBASE : 0;
+    if (tf->fpsize ? tf->fpsize > 512 : host_xsave) how |= EXIT_XRSTOR;
+    pb_exit_to_guest(exit_block, fp, how);
 }
 
-// The kernel's signal mask: exactly the interrupt signals, whatever the parent process left
-// blocked (a blocked SIGSEGV or SIGTRAP inherited from it would break traps).
-void pb_interrupts_block(void) {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, SIGALRM);
-    sigaddset(&s, SIGIO);
-    sigprocmask(SIG_SETMASK, &s, NULL);
-}
-
+// The one place the kernel blocks interrupt signals for real: between looking at the pending
+// notes and sleeping, an interrupt would otherwise only note itself and the wait would sleep
+// past it. sigsuspend unblocks and waits atomically.
 void pb_idle_wait(void) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigsuspend(&none);
+    sigset_t irq, old;
+    sigemptyset(&irq);
+    sigaddset(&irq, SIGALRM);
+    sigaddset(&irq, SIGIO);
+    sigprocmask(SIG_BLOCK, &irq, &old);
+    if (!pb_pending_timer && !pb_pending_io) sigsuspend(&old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 static timer_t timer;

@@ -63,4 +63,61 @@ pb_enter_kernel_stack:
         ud2
         .size pb_enter_kernel_stack, .-pb_enter_kernel_stack
 
+// void pb_exit_to_guest(const uint64_t block[20], const void *fpstate, uint64_t how)
+// The way back to a guest without a host system call (see pb_return_to_user): block holds the
+// general registers in mcontext order r8..rcx, then an iretq frame (rip, cs, rflags, rsp, ss);
+// fpstate is a 64-byte aligned xsave area (how & 1) or fxsave area; how & 2: the host has
+// FSGSBASE and the guest runs with FS base 0.
+// Everything from pb_exit_window_start to pb_exit_window_end is the exit window: pb_in_kernel
+// is already 0, so an interrupt signal that lands here finds neither the kernel (it would only
+// note a pending interrupt, which nobody would look at before the guest ran) nor the guest's
+// registers (half of them restored). The handlers recognise the window by its addresses and
+// take the interrupt as if the guest had been interrupted before its first instruction, with
+// the state in the current trap frame, which this code only reads.
+        .globl pb_exit_to_guest
+        .type pb_exit_to_guest, @function
+        .globl pb_exit_window_start
+        .globl pb_exit_window_end
+pb_exit_to_guest:
+pb_exit_window_start:
+        movl $0, pb_in_kernel(%rip)
+        // An interrupt noted while the kernel ran (before the store above) is taken now; one
+        // after it lands in the window. Either way none waits for the guest's next trap.
+        movl pb_pending_timer(%rip), %eax
+        orl pb_pending_io(%rip), %eax
+        jnz 3f
+        testq $2, %rdx
+        jz 1f
+        xorl %eax, %eax
+        wrfsbase %rax
+1:      testq $1, %rdx
+        jz 2f
+        // Every user component but PKRU (bit 9): the protection keys are the host's policy.
+        movl $0xfffffdff, %eax
+        movl $0xffffffff, %edx
+        xrstor64 (%rsi)
+        jmp 4f
+2:      fxrstor64 (%rsi)
+4:      movq %rdi, %rsp
+        popq %r8
+        popq %r9
+        popq %r10
+        popq %r11
+        popq %r12
+        popq %r13
+        popq %r14
+        popq %r15
+        popq %rdi
+        popq %rsi
+        popq %rbp
+        popq %rbx
+        popq %rdx
+        popq %rax
+        popq %rcx
+        iretq
+3:      movl $1, pb_in_kernel(%rip)
+        jmp pb_exit_interrupted
+pb_exit_window_end:
+        .size pb_exit_to_guest, .-pb_exit_to_guest
+
         .section .note.GNU-stack,"",@progbits

@@ -222,14 +222,15 @@ def pairs(scale):
 
 
 def floor_notes(by_key):
-    """What the anchors say about each other: every guest system call is at least one bare
-    signal round trip, so a guest yield cannot cost less than that."""
+    """What the anchors say about each other: the bare signal round trip (with rt_sigreturn)
+    against a native sched_yield. Pebblebed leaves a trap without rt_sigreturn, so its yield
+    can cost less than that round trip; the trap's delivery alone remains its floor."""
     if "syscall" not in by_key or "yield" not in by_key:
         return []
     floor = [t / y for t, y in zip(by_key["syscall"].anchor, by_key["yield"].anchor)]
-    return [f"a bare signal round trip (the floor of any guest system call) costs "
-            f"{statistics.median(floor):.2f}x a native sched_yield (median), so the yield ratio "
-            f"cannot go below that"]
+    return [f"a bare signal round trip (trap, handler, rt_sigreturn) costs "
+            f"{statistics.median(floor):.2f}x a native sched_yield (median); Pebblebed returns "
+            f"to the guest without rt_sigreturn, which is how its yield ratio can be lower"]
 
 
 def proc_cpu_ns(pid):

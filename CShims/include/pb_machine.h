@@ -1,7 +1,7 @@
 // The machine's C side: signal handlers that turn host signals into guest traps and interrupts,
-// the return to a guest by rt_sigreturn, and the switch between kernel stacks.
+// the return to a guest (xrstor and iretq in user mode), and the switch between kernel stacks.
 // These are C (and a little assembly) because Swift cannot write a signal handler that runs before
-// the host's FS base is restored, cannot build a kernel rt_sigframe, and cannot switch stacks.
+// the host's FS base is restored, cannot restore a full register state, and cannot switch stacks.
 #ifndef PB_MACHINE_H
 #define PB_MACHINE_H
 
@@ -55,11 +55,10 @@ typedef struct pb_event {
 
 typedef void (*pb_kernel_entry_fn)(const pb_event *event);
 typedef void (*pb_panic_fn)(int signo, int code, uint64_t addr, const pb_regs *regs);
-typedef void (*pb_io_fn)(void);
 
 // Boot: sigaltstack, handlers for every trap and interrupt signal, FS base bookkeeping,
-// guest data segments. Returns 0 or an errno.
-int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic, pb_io_fn io_drain);
+// guest data segments, an empty signal mask. Returns 0 or an errno.
+int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic);
 
 // The thread that the next trap belongs to: its trap frame and the top of its kernel stack.
 void pb_set_current(pb_trapframe *tf, void *kstack_top);
@@ -69,8 +68,9 @@ int pb_trapframe_init(pb_trapframe *tf);       // allocates the xsave area; 0 or
 void pb_trapframe_destroy(pb_trapframe *tf);
 void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src);
 
-// Resume the guest of `tf` with its full register state. Interrupt signals are unblocked
-// atomically with the jump. Never returns.
+// Resume the guest of `tf` (the current thread's) with its full register state, in user mode
+// without a host system call. An interrupt noted while the kernel ran is taken first (it enters
+// the kernel again as PB_EV_TIMER or PB_EV_IO). Never returns.
 __attribute__((noreturn)) void pb_return_to_user(const pb_trapframe *tf);
 
 // Kernel stacks: save callee-saved state on the current stack into *save_sp and continue on load_sp.
@@ -78,12 +78,14 @@ void pb_context_switch(void **save_sp, void *load_sp);
 // Prepare a fresh kernel stack so that switching to the returned sp calls fn(arg) on it.
 void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg);
 
-// Interrupts: block (the kernel's normal state) or wait for one with everything unblocked.
-void pb_interrupts_block(void);
-void pb_idle_wait(void);
-// Set by the async handlers when an interrupt arrived while the kernel was idle or blocked.
+// Interrupts are off while pb_in_kernel is 1 (the kernel runs), on while a guest runs; the host
+// signal mask itself stays empty (see pb_machine.c). An interrupt signal that finds the kernel
+// running or idle only sets its pending note; the kernel clears a note when it serves it.
+extern volatile int pb_in_kernel;
 extern volatile int pb_pending_timer;
 extern volatile int pb_pending_io;
+// Idle: sleeps until an interrupt signal arrives, unless one is already pending.
+void pb_idle_wait(void);
 
 // Timer interrupt: SIGALRM every period_ns from a CLOCK_MONOTONIC POSIX timer (0 stops it).
 int pb_timer_start(uint64_t period_ns);

@@ -5,10 +5,9 @@
 // restore path must be callable from a crash or signal handler. It could move to Swift only if
 // Swift code could be proven allocation-free inside a signal handler.
 //
-// Ownership: the ring is filled only by the drain path (the SIGIO handler, or kernel code running
-// with interrupt signals blocked) and emptied only by the kernel with interrupt signals blocked.
-// Since the kernel runs on one host thread and never takes from the ring while a drain could
-// interrupt it, the single-producer/single-consumer indices need no locks.
+// Ownership: the ring is filled only by pb_keyboard_drain and emptied only by pb_keyboard_take,
+// both called from kernel code, which no signal handler re-enters (the SIGIO handler only notes
+// the interrupt while the kernel runs; see pb_machine.c). So the indices need no locks.
 #ifndef PB_TERMINAL_H
 #define PB_TERMINAL_H
 
@@ -61,12 +60,11 @@ typedef enum pb_input_kind {
 /// must already be installed (SIGIO's default action ends the process). Reads what is already
 /// waiting, since no signal will announce it. Returns the kind of input, or -1 with errno set.
 int pb_keyboard_open(void);
-/// Reads everything stdin has ready into the global ring. Runs in the SIGIO handler; also called
-/// by the kernel with interrupt signals blocked. Async-signal-safe, never blocks, never
-/// allocates, preserves errno. Never re-entered: SIGIO is masked while its handler runs.
+/// Reads everything stdin has ready into the global ring. Called by the kernel (keyboard
+/// interrupt, keyboard open, polled input); never blocks, never allocates, preserves errno.
 void pb_keyboard_drain(void);
 /// Takes one byte from the global ring (draining stdin first when the ring is empty and input
-/// is polled or was held back). Call with interrupt signals blocked. Returns 1 or 0.
+/// is polled or was held back). Kernel context only. Returns 1 or 0.
 int pb_keyboard_take(uint8_t *out);
 /// 1 when the input has ended and every byte has been taken.
 int pb_keyboard_at_end(void);

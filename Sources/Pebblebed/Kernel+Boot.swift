@@ -15,7 +15,7 @@ extension Kernel {
         memory = try Memory(bytes: options.memoryBytes)
         let k = Kernel(options: options, ramdisk: disk)
         kernel = k
-        let err = pb_machine_init(kernelEntry, kernelFaultPanic, pb_keyboard_drain)
+        let err = pb_machine_init(kernelEntry, kernelFaultPanic)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
         if options.debugPanicVector { k.installDebugPanicVector() }

@@ -2,7 +2,7 @@ import CShims
 import Glibc
 
 /// Where every trap and interrupt from a guest enters the kernel: on the current thread's kernel
-/// stack, interrupts blocked, its user state saved in its trap frame.
+/// stack, interrupts off, its user state saved in its trap frame.
 /// `handle` returns before `returnToUser` so that its references are released: the trap's
 /// stack frames are abandoned when the thread returns to user mode or exits.
 let kernelEntry: pb_kernel_entry_fn = { ev in

@@ -25,7 +25,8 @@ public struct BootOptions {
 }
 
 /// The kernel: one per machine (one per host process), reached through the global `kernel`.
-/// It runs only with interrupt signals blocked, on the current thread's kernel stack.
+/// It runs only with interrupts off (pb_in_kernel: a signal then only notes itself), on the
+/// current thread's kernel stack.
 public final class Kernel {
     public let options: BootOptions
     public let scheduler = Scheduler()

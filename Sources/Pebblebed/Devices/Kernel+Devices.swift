@@ -3,8 +3,8 @@ import Glibc
 
 /// Wiring of the console and keyboard into the kernel: hooks, system calls, terminal restore.
 extension Kernel {
-    /// Installs the devices. Call during boot after `pb_machine_init` was given
-    /// `pb_keyboard_drain` (the SIGIO handler must exist before stdin raises SIGIO).
+    /// Installs the devices. Call during boot after `pb_machine_init` (the SIGIO handler must
+    /// exist before stdin raises SIGIO).
     func installDevices() throws(BootError) {
         let devices = TerminalDevices(console: Console.forStandardOutput())
         let err = pb_terminal_install_exit_handlers()
@@ -45,8 +45,10 @@ extension Kernel {
         }
     }
 
-    /// SIGIO's kernel half: the bytes are already in the ring (the handler drained stdin).
+    /// The keyboard interrupt: SIGIO only announced input; the kernel reads it into the ring
+    /// here, so the ring is filled and emptied by kernel code alone.
     private func keyboardInterrupt(_ devices: TerminalDevices) {
+        pb_keyboard_drain()
         if HostKeys.escapeRequested {
             // After the terminal is restored, so the line lands on the user's screen.
             shutdownHooks.append { KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)") }

@@ -1,8 +1,7 @@
 import CShims
 
 /// The console and the keyboard as the kernel uses them, with the queue of keyboard readers.
-/// Kernel context only (interrupt signals blocked); `pb_keyboard_drain` is the only part that
-/// runs in the SIGIO handler.
+/// Kernel context only (interrupts off); no part of it runs in a signal handler.
 final class TerminalDevices {
     let console: Console
     let keyboard = Keyboard(source: HostKeys())

@@ -1,8 +1,8 @@
 import CShims
 
 /// The run queue and the switch between threads' kernel contexts. The kernel is not
-/// preemptible, so nothing here needs a lock: interrupts are signals and stay blocked while
-/// kernel code runs (they are only taken in idle, inside sigsuspend).
+/// preemptible, so nothing here needs a lock: interrupts are signals, and one that arrives while
+/// kernel code runs only notes itself; it is taken on the way out to a guest or in idle.
 public final class Scheduler {
     public internal(set) var current: Thread!
     var runQueue = ThreadQueue()
@@ -141,8 +141,9 @@ public final class Scheduler {
             idleHook()
             return
         }
-        // Interrupts arrive only inside pb_idle_wait (sigsuspend); whatever they signalled is
-        // looked at before waiting again, so no wakeup is lost between the check and the wait.
+        // Interrupts that arrive in kernel code only note themselves; idleHook serves the notes
+        // and pb_idle_wait sleeps only while none is pending (it blocks the signals between its
+        // look and sigsuspend), so no wakeup is lost between the check and the wait.
         idleHook()
         if runQueue.isEmpty { pb_idle_wait() }
         idleHook()

@@ -1,6 +1,6 @@
 /// The console device: the screen model plus the renderer that shows it on the host.
 ///
-/// Runs in kernel context only (interrupt signals blocked), never in a signal handler. The kernel
+/// Runs in kernel context only (interrupts off), never in a signal handler. The kernel
 /// copies a print call's bytes in and hands them over in one `print`, so prints from different
 /// threads cannot interleave inside one call; it calls `flush` once per system call.
 public final class Console {
