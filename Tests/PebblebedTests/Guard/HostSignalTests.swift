@@ -11,8 +11,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        try Data().write(to: out)
+        try Data().write(to: err)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Guest.binary)
         p.arguments = ["run", "--ramdisk", Guest.ramdisk, "guard_spin"]
