@@ -40,8 +40,9 @@ public final class Kernel {
     let bootNanoseconds: UInt64
     let tickNanoseconds: UInt64
     /// Console output; the console device replaces the plain writer.
+    /// (write_all: an interrupt note may cut a host write short; it is not lost.)
     public var consoleWrite: ([UInt8]) -> Void = { bytes in
-        bytes.withUnsafeBytes { b in _ = write(1, b.baseAddress, b.count) }
+        bytes.withUnsafeBytes { b in _ = pb_terminal_write_all(1, b.baseAddress, b.count) }
     }
     /// Runs on every way out of the machine (restores the terminal, flushes the console).
     public var shutdownHooks: [() -> Void] = []
