@@ -422,13 +422,21 @@ void pb_idle_wait(void) {
     sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+#ifndef sigev_notify_thread_id   // glibc before 2.35 spells it only this way
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
 static timer_t timer;
 static int timer_made;
 
 int pb_timer_start(uint64_t period_ns) {
     if (!timer_made) {
+        // To the kernel's own thread, not the process: the handlers act for the thread they run
+        // on, and with its mask empty a process-directed signal could as well go to any other
+        // host thread that some library started (none does today).
         struct sigevent ev = {0};
-        ev.sigev_notify = SIGEV_SIGNAL;
+        ev.sigev_notify = SIGEV_THREAD_ID;
+        ev.sigev_notify_thread_id = gettid();
         ev.sigev_signo = SIGALRM;
         if (timer_create(CLOCK_MONOTONIC, &ev, &timer)) return errno;
         timer_made = 1;

@@ -173,7 +173,10 @@ static int pb_keyboard_enable_sigio(void) {
     }
     pb_saved_file_flags = flags;
     pb_saved_file_flags_valid = 1;
-    if (fcntl(STDIN_FILENO, F_SETOWN, getpid()) != 0) {
+    // SIGIO goes to the kernel's thread (as the timer's SIGALRM, see pb_timer_start); a kernel
+    // without F_SETOWN_EX gets the process, which today has no other thread.
+    struct f_owner_ex owner = {.type = F_OWNER_TID, .pid = gettid()};
+    if (fcntl(STDIN_FILENO, F_SETOWN_EX, &owner) != 0 && fcntl(STDIN_FILENO, F_SETOWN, getpid()) != 0) {
         return -1;
     }
     if (fcntl(STDIN_FILENO, F_SETFL, flags | O_ASYNC | O_NONBLOCK) != 0) {
