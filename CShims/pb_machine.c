@@ -18,8 +18,8 @@
 
 // Interrupts on and off. The host signal mask stays empty while the kernel runs, as while a
 // guest runs: blocking and unblocking signals costs a host system call each way, and a trap
-// could then only go back to its guest through rt_sigreturn (a third of a trap's time on the
-// measured host) to unblock them atomically with the jump. Instead "interrupts off" is
+// could then only go back to its guest through rt_sigreturn (about a quarter of a trap's time on
+// the measured host) to unblock them atomically with the jump. Instead "interrupts off" is
 // pb_in_kernel, in the manner of User-Mode Linux and of lazy interrupt masking in real kernels:
 // an interrupt signal that finds the kernel running only notes itself in pb_pending_timer or
 // pb_pending_io and returns, touching no kernel data; the kernel takes it on its way out to a

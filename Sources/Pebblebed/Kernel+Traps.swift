@@ -76,6 +76,9 @@ extension Kernel {
         checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
+    /// Each note is cleared before it is served: a signal noted between the clear and the
+    /// service is covered by it (ticks are read from the clock, stdin is drained to empty), and
+    /// one noted after the service stays set for the next exit.
     func timerInterrupt() {
         pb_pending_timer = 0
         scheduler.tick(now: ticks)
