@@ -34,11 +34,12 @@ volatile int pb_in_kernel = 1;
 // The flags rt_sigreturn lets user code set (Linux's FIX_EFLAGS), plus IF and the fixed bit 1.
 #define GUEST_EFLAGS 0x50dd5ULL
 
-static pb_kernel_entry_fn kernel_entry;
 static pb_panic_fn kernel_panic;
+// The guest that runs (or last ran) and where its next trap is reported: set by pb_run_guest.
 static pb_trapframe *current_tf;
-static void *current_kstack;
-static pb_event last_event;
+static pb_event *current_ev;
+// The kernel context pb_run_guest saved: every trap resumes it (pb_resume_kernel).
+void *pb_kernel_sp;
 static stack_t altstack;
 static uint64_t host_fs_base;
 static int have_fsgsbase;
@@ -57,11 +58,11 @@ static _Alignas(64) uint64_t exit_block[20];
 static _Alignas(64) unsigned char fresh_fpu[576];
 static int host_xsave;   // signal frames carry an xsave area (else a 512-byte fxsave area)
 
-void pb_enter_kernel_stack(void *top, void (*fn)(const pb_event *), const pb_event *ev)
-    __attribute__((noreturn));
+void pb_resume_kernel(void) __attribute__((noreturn));
 void pb_exit_to_guest(const uint64_t *block, const void *fpstate, uint64_t how)
     __attribute__((noreturn));
 extern const char pb_exit_window_start[], pb_exit_window_end[];
+static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf);
 
 // Runs first in every handler: a guest may have loaded FS or GS, and the host's FS base holds
 // glibc's and Swift's thread-local storage. Returns the offending selector, 0 if none.
@@ -177,19 +178,21 @@ static void save_user_state(const ucontext_t *uc) {
     tf->fpsize = n;
 }
 
+// The trap is complete (*current_ev says why): save the guest's state and return from the
+// kernel's pb_run_guest.
 static __attribute__((noreturn)) void enter_kernel(const ucontext_t *uc) {
     pb_in_kernel = 1;
     save_user_state(uc);
-    pb_enter_kernel_stack(current_kstack, kernel_entry, &last_event);
+    pb_resume_kernel();
 }
 
 // An interrupt for a guest that was about to run: its state is all in its trap frame already.
 static __attribute__((noreturn)) void enter_kernel_for_interrupt(int timer) {
     pb_in_kernel = 1;
-    memset(&last_event, 0, sizeof last_event);
-    last_event.signo = timer ? SIGALRM : SIGIO;
-    last_event.kind = timer ? PB_EV_TIMER : PB_EV_IO;
-    pb_enter_kernel_stack(current_kstack, kernel_entry, &last_event);
+    memset(current_ev, 0, sizeof *current_ev);
+    current_ev->signo = timer ? SIGALRM : SIGIO;
+    current_ev->kind = timer ? PB_EV_TIMER : PB_EV_IO;
+    pb_resume_kernel();
 }
 
 // pb_exit_to_guest found an interrupt pending: the timer first, the keyboard on the next exit.
@@ -237,17 +240,17 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
         (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS) {
         if (--pb_step_budget > 0) {
             save_user_state(uc);
-            pb_return_to_user(current_tf);
+            exit_to_guest(current_tf);
         }
-        memset(&last_event, 0, sizeof last_event);
-        last_event.kind = PB_EV_STEP;
-        last_event.signo = sig;
+        memset(current_ev, 0, sizeof *current_ev);
+        current_ev->kind = PB_EV_STEP;
+        current_ev->signo = sig;
         enter_kernel(uc);
     }
-    classify_sync(sig, si, g, &last_event);
+    classify_sync(sig, si, g, current_ev);
     if (bad_selector || (g[REG_CSGSFS] & 0xffff) != PB_GUEST_CS) {
-        last_event.kind = PB_EV_SEGMENT;
-        last_event.addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
+        current_ev->kind = PB_EV_SEGMENT;
+        current_ev->addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
     }
     enter_kernel(uc);
 }
@@ -266,12 +269,12 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
         return;
     }
     if (where == IN_EXIT) enter_kernel_for_interrupt(sig == SIGALRM);
-    memset(&last_event, 0, sizeof last_event);
-    last_event.signo = sig;
-    last_event.kind = sig == SIGALRM ? PB_EV_TIMER : PB_EV_IO;
+    memset(current_ev, 0, sizeof *current_ev);
+    current_ev->signo = sig;
+    current_ev->kind = sig == SIGALRM ? PB_EV_TIMER : PB_EV_IO;
     if (bad_selector || (g[REG_CSGSFS] & 0xffff) != PB_GUEST_CS) {
-        last_event.kind = PB_EV_SEGMENT;
-        last_event.addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
+        current_ev->kind = PB_EV_SEGMENT;
+        current_ev->addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
     }
     enter_kernel(uc);
 }
@@ -314,8 +317,7 @@ static int install(int sig, void (*fn)(int, siginfo_t *, void *)) {
     return sigaction(sig, &sa, NULL) ? errno : 0;
 }
 
-int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic) {
-    kernel_entry = entry;
+int pb_machine_init(pb_panic_fn panic) {
     kernel_panic = panic;
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base)) return errno;
     have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;   // HWCAP2_FSGSBASE
@@ -350,13 +352,6 @@ int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic) {
     return 0;
 }
 
-void pb_set_current(pb_trapframe *tf, void *kstack_top) {
-    current_tf = tf;
-    current_kstack = kstack_top;
-}
-
-uint32_t pb_xsave_size(void) { return xsave_size; }
-
 void pb_set_stepping(int on) { stepping = on; }
 
 int pb_trapframe_init(pb_trapframe *tf) {
@@ -382,20 +377,11 @@ void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src) {
     if (dst->fpsize) copy_xstate(dst->fpstate, src->fpstate, dst->fpsize);
 }
 
-// pb_return_to_user's frame is not the current thread's: the exit window would give an
-// interrupt the wrong state. A kernel bug.
-static __attribute__((noreturn)) void exit_mismatch(const pb_trapframe *tf) {
-    kernel_panic(SIGABRT, 0, (uint64_t)(uintptr_t)tf, &tf->regs);
-    _exit(70);
-}
-
 // Back to the guest with pb_exit_to_guest: general registers, flags, the code segment and
 // the FPU/SSE state from the trap frame, restored in user mode by xrstor and iretq. Unlike
 // rt_sigreturn it makes no host system call; the mask needs no change (see pb_in_kernel).
-void pb_return_to_user(const pb_trapframe *tf) {
-    if (tf != current_tf) {   // the exit window's interrupts take their state from current_tf
-        exit_mismatch(tf);
-    }
+// tf is current_tf: an interrupt in the exit window takes the guest's state from there.
+static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf) {
     const uint64_t *r = (const uint64_t *)&tf->regs;
     memcpy(exit_block, r, 15 * sizeof(uint64_t));   // r8..rcx: the mcontext order is the pop order
     exit_block[15] = tf->regs.rip & 0xffffffffULL;
@@ -407,6 +393,13 @@ void pb_return_to_user(const pb_trapframe *tf) {
     uint64_t how = have_fsgsbase ? EXIT_FSBASE : 0;
     if (tf->fpsize ? tf->fpsize > 512 : host_xsave) how |= EXIT_XRSTOR;
     pb_exit_to_guest(exit_block, fp, how);
+}
+
+// The C half of pb_run_guest: the kernel context is saved; the guest of tf runs next.
+__attribute__((noreturn)) void pb_enter_guest(pb_trapframe *tf, pb_event *ev) {
+    current_tf = tf;
+    current_ev = ev;
+    exit_to_guest(tf);
 }
 
 // The one place the kernel blocks interrupt signals for real: between looking at the pending
@@ -452,10 +445,6 @@ uint64_t pb_monotonic_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
-
-uint16_t pb_peek16(uint64_t addr) {
-    return *(const volatile uint16_t *)addr;
 }
 
 int pb_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

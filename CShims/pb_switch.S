@@ -24,47 +24,82 @@ pb_context_switch:
         ret
         .size pb_context_switch, .-pb_context_switch
 
-// First return of a fresh kernel context (see pb_context_init): r12 = fn, r13 = arg.
+// First return of a fresh kernel context (see pb_context_init): r12 = fn, r13 = arg, r14 = the
+// slot holding the saved sp of the context to resume when fn returns. fn returns only once the
+// thread's kernel side is done, with every Swift frame of it released; the stack it leaves holds
+// nothing, so it is simply never resumed.
         .type pb_context_trampoline, @function
 pb_context_trampoline:
         movq %r13, %rdi
         andq $-16, %rsp
         callq *%r12
-        ud2
+        movq (%r14), %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
         .size pb_context_trampoline, .-pb_context_trampoline
 
-// void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg)
+// void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg, void **exit_sp)
         .globl pb_context_init
         .type pb_context_init, @function
 pb_context_init:
         movq %rdi, %rax
         andq $-16, %rax
-        leaq pb_context_trampoline(%rip), %rcx
-        movq %rcx, -8(%rax)      // return address
+        leaq pb_context_trampoline(%rip), %r8
+        movq %r8, -8(%rax)       // return address
         movq $0, -16(%rax)       // rbp
         movq $0, -24(%rax)       // rbx
         movq %rsi, -32(%rax)     // r12 = fn
         movq %rdx, -40(%rax)     // r13 = arg
-        movq $0, -48(%rax)       // r14
+        movq %rcx, -48(%rax)     // r14 = exit_sp
         movq $0, -56(%rax)       // r15
         subq $56, %rax
         ret
         .size pb_context_init, .-pb_context_init
 
-// void pb_enter_kernel_stack(void *top, void (*fn)(const pb_event *), const pb_event *ev)
-// Leaves the signal handler's alternate stack for the current thread's kernel stack.
-        .globl pb_enter_kernel_stack
-        .type pb_enter_kernel_stack, @function
-pb_enter_kernel_stack:
-        movq %rdi, %rsp
-        andq $-16, %rsp
-        movq %rdx, %rdi
-        callq *%rsi
+// void pb_run_guest(pb_trapframe *tf, pb_event *ev)
+// Runs a guest and returns when it traps: the kernel side of a thread calls it like any function.
+// It saves the caller's callee-saved registers on the kernel stack and that stack pointer in
+// pb_kernel_sp, then leaves for the guest (pb_enter_guest, which never returns). The handler that
+// takes the guest's next trap saves the guest state in tf and the reason in *ev, and comes back
+// through pb_resume_kernel: pb_run_guest returns to its caller with the kernel context as it was.
+        .globl pb_run_guest
+        .type pb_run_guest, @function
+pb_run_guest:
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        movq %rsp, pb_kernel_sp(%rip)
+        subq $8, %rsp            // 16-byte alignment at the call
+        callq pb_enter_guest
         ud2
-        .size pb_enter_kernel_stack, .-pb_enter_kernel_stack
+        .size pb_run_guest, .-pb_run_guest
+
+// void pb_resume_kernel(void): from a trap handler (or the exit path), back into the kernel
+// context that pb_run_guest saved, which then returns. The handler's own frames, on the
+// signal stack, are left behind: they hold nothing (C, no allocation).
+        .globl pb_resume_kernel
+        .type pb_resume_kernel, @function
+pb_resume_kernel:
+        movq pb_kernel_sp(%rip), %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
+        .size pb_resume_kernel, .-pb_resume_kernel
 
 // void pb_exit_to_guest(const uint64_t block[20], const void *fpstate, uint64_t how)
-// The way back to a guest without a host system call (see pb_return_to_user): block holds the
+// The way back to a guest without a host system call (see exit_to_guest in pb_machine.c): block holds the
 // general registers in mcontext order r8..rcx, then an iretq frame (rip, cs, rflags, rsp, ss);
 // fpstate is a 64-byte aligned xsave area (how & 1) or fxsave area; how & 2: the host has
 // FSGSBASE and the guest runs with FS base 0.

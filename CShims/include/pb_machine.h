@@ -53,30 +53,30 @@ typedef struct pb_event {
     uint64_t err;        // hardware error code (page-fault bits: 1 present, 2 write, 16 fetch)
 } pb_event;
 
-typedef void (*pb_kernel_entry_fn)(const pb_event *event);
 typedef void (*pb_panic_fn)(int signo, int code, uint64_t addr, const pb_regs *regs);
 
 // Boot: sigaltstack, handlers for every trap and interrupt signal, FS base bookkeeping,
 // guest data segments, an empty signal mask. Returns 0 or an errno.
-int pb_machine_init(pb_kernel_entry_fn entry, pb_panic_fn panic);
-
-// The thread that the next trap belongs to: its trap frame and the top of its kernel stack.
-void pb_set_current(pb_trapframe *tf, void *kstack_top);
+int pb_machine_init(pb_panic_fn panic);
 
 // Trap frames.
 int pb_trapframe_init(pb_trapframe *tf);       // allocates the xsave area; 0 or ENOMEM
 void pb_trapframe_destroy(pb_trapframe *tf);
 void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src);
 
-// Resume the guest of `tf` (the current thread's) with its full register state, in user mode
-// without a host system call. An interrupt noted while the kernel ran is taken first (it enters
-// the kernel again as PB_EV_TIMER or PB_EV_IO). Never returns.
-__attribute__((noreturn)) void pb_return_to_user(const pb_trapframe *tf);
+// Runs the guest whose user state is in tf, in user mode, until it traps; then returns, with
+// the guest's state saved back in tf and the reason in *ev. The kernel calls it from a thread's
+// kernel stack like any function (Machine/HostMachine.swift). The exit to the guest restores its
+// full register state without a host system call (xrstor, iretq); an interrupt noted while the
+// kernel ran is taken first and returned as PB_EV_TIMER or PB_EV_IO before the guest's first
+// instruction.
+void pb_run_guest(pb_trapframe *tf, pb_event *ev);
 
 // Kernel stacks: save callee-saved state on the current stack into *save_sp and continue on load_sp.
 void pb_context_switch(void **save_sp, void *load_sp);
-// Prepare a fresh kernel stack so that switching to the returned sp calls fn(arg) on it.
-void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg);
+// Prepare a fresh kernel stack so that switching to the returned sp calls fn(arg) on it; when fn
+// returns, the context whose sp is in *exit_sp then (saved by pb_context_switch) resumes.
+void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg, void **exit_sp);
 
 // Interrupts are off while pb_in_kernel is 1 (the kernel runs), on while a guest runs; the host
 // signal mask itself stays empty (see pb_machine.c). An interrupt signal that finds the kernel
@@ -90,12 +90,6 @@ void pb_idle_wait(void);
 // Timer interrupt: SIGALRM every period_ns from a CLOCK_MONOTONIC POSIX timer (0 stops it).
 int pb_timer_start(uint64_t period_ns);
 uint64_t pb_monotonic_ns(void);
-
-// The guest xsave area size on this host (bytes), known after pb_machine_init.
-uint32_t pb_xsave_size(void);
-
-// Reads the two bytes at a guest address that the host has mapped readable (the trap instruction).
-uint16_t pb_peek16(uint64_t addr);
 
 // For signal handlers other than the machine's (terminal restore on SIGTERM...): puts back the
 // emulator's FS base and data segments, which a guest may have changed (or which are 0 while a

@@ -13,23 +13,26 @@ extension Kernel {
         try HostMapping.reserve(start: HostMapping.lowStart, end: HostMapping.guestStart)
         try HostMapping.reserve(start: HostMapping.guestStart, end: HostMapping.guestEnd)
         memory = try Memory(bytes: options.memoryBytes)
-        let k = Kernel(options: options, ramdisk: disk)
+        let machine = try HostMachine()
+        let k = Kernel(options: options, ramdisk: disk, machine: machine)
         kernel = k
-        let err = pb_machine_init(kernelEntry, kernelFaultPanic)
-        guard err == 0 else { throw .host("installing the trap handlers", err) }
         try k.installDevices()
-        if options.debugPanicVector { k.installDebugPanicVector() }
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
         // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
         if options.seed == nil {
-            let tErr = pb_timer_start(k.tickNanoseconds)
+            let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
         }
-        let sErr = pb_seccomp_install()
-        guard sErr == 0 else { throw .host("installing the seccomp filter", sErr) }
-        k.scheduler.idleHook = { [unowned k] in k.idleService() }
-        k.scheduler.start()
+        try machine.installHostCallFilter()
+        k.start()
+    }
+
+    /// Runs the machine from the boot stack, which becomes the scheduler's context: the first
+    /// task's thread runs first. Returns only by halting.
+    func start() -> Never {
+        scheduler.idleHook = { [unowned self] in idleService() }
+        scheduler.run()
     }
 
     /// Loads the first task and queues its thread for `Scheduler.start`.
@@ -38,12 +41,14 @@ extension Kernel {
         do {
             image = try ProgramLoader.load(name: options.program, arguments: options.arguments.map { Array($0.utf8) })
         } catch {
-            throw .program("\(options.program): \(ProgramLoader.lastErrorMessage ?? error.description)")
+            throw .program("\(options.program): \(error.description)")
         }
         let tid = allocateTid()
         let task = Task(id: tid, space: image.space, name: options.program)
         let thread: Thread
-        do { thread = try Thread(tid: tid, task: task) } catch { throw .config("out of host memory for the first thread") }
+        do { thread = try Thread(tid: tid, task: task, scheduler: scheduler) } catch {
+            throw .config("out of host memory for the first thread")
+        }
         task.threads = [thread]
         image.start(thread)
         threads[tid] = thread
@@ -55,7 +60,7 @@ extension Kernel {
     private func setUpChaosAndTrace() {
         if let seed = options.seed {
             scheduler.chaos = Chaos(seed: seed)
-            pb_set_stepping(1)
+            machine.setStepping(true)
         }
         if let path = options.tracePath {
             let trace = Trace(path: path)
@@ -66,10 +71,10 @@ extension Kernel {
 
     /// What idle does between interrupts: wake sleepers whose tick has come.
     func idleService() {
-        pb_pending_timer = 0
+        _ = machine.takeTimerInterrupt()
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
-        if pb_pending_io != 0 { ioInterrupt() }
+        if machine.takeKeyboardInterrupt() { ioHook() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }
 }

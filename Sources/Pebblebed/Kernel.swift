@@ -25,10 +25,11 @@ public struct BootOptions {
 }
 
 /// The kernel: one per machine (one per host process), reached through the global `kernel`.
-/// It runs only with interrupts off (pb_in_kernel: a signal then only notes itself), on the
-/// current thread's kernel stack.
+/// It runs only with interrupts off (an interrupt then only notes itself, see Machine), either
+/// in a thread's kernel loop on that thread's kernel stack, or in the scheduler loop.
 public final class Kernel {
     public let options: BootOptions
+    let machine: Machine
     public let scheduler = Scheduler()
     public let ramdisk: RAMDisk
     var threads: [Int32: Thread] = [:]
@@ -48,24 +49,25 @@ public final class Kernel {
     public var shutdownHooks: [() -> Void] = []
     /// Keyboard interrupt service (the keyboard device sets it).
     public var ioHook: () -> Void = {}
-    /// Called when a thread blocked in getchar/readline must leave (task_vanish, kill).
-    var keyboardCancelHook: (Thread) -> Void = { _ in }
-    /// System calls served by devices (console, keyboard), registered by them at boot.
-    var deviceCalls: [Int: (SyscallArguments) throws(PebblesError) -> Int32?] = [:]
+    /// The console and keyboard (none in an in-process test machine).
+    var devices: TerminalDevices?
     /// Test report lines seen so far (Simics/TestReport.swift).
     var testReport = TestReport()
 
-    init(options: BootOptions, ramdisk: RAMDisk) {
+    init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
         self.ramdisk = ramdisk
-        bootNanoseconds = pb_monotonic_ns()
+        self.machine = machine
+        bootNanoseconds = machine.nanoseconds
         tickNanoseconds = UInt64(1_000_000_000 / max(1, options.hz))
+        scheduler.machine = machine
     }
 
-    /// Timer ticks since boot, from the monotonic clock so that late or merged SIGALRMs lose none.
+    /// Timer ticks since boot, from the monotonic clock so that late or merged timer
+    /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
-        return (pb_monotonic_ns() - bootNanoseconds) / tickNanoseconds
+        return (machine.nanoseconds - bootNanoseconds) / tickNanoseconds
     }
 
     func allocateTid() -> Int32 {
@@ -75,12 +77,12 @@ public final class Kernel {
 
     /// Stops the machine; the host process exits with `status` (see README: low 8 bits).
     public func halt(status: Int32) -> Never {
-        pb_timer_start(0)
+        _ = machine.startTimer(periodNanoseconds: 0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")
         auditTasks(context: "at halt")
         runShutdownHooks()
-        exit(exitCode(haltStatus: status))
+        machine.powerOff(exitCode: exitCode(haltStatus: status))
     }
 
     func runShutdownHooks() {

@@ -30,9 +30,7 @@ extension Kernel {
             devices.console.flush()
         }
         ioHook = { [unowned self] in keyboardInterrupt(devices) }
-        keyboardCancelHook = { [unowned self] t in devices.leave(t, scheduler: scheduler) }
-        registerConsoleCalls(devices.console)
-        registerKeyboardCalls(devices)
+        self.devices = devices
     }
 
     /// The console needs 80x25 cells; a smaller terminal wraps and scrolls the drawing. Said on
@@ -55,45 +53,5 @@ extension Kernel {
             halt(status: firstTaskStatus ?? firstTask.status)
         }
         devices.wakeHead(scheduler)
-    }
-
-    private func registerConsoleCalls(_ console: Console) {
-        let setTermColor: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.setTermColorCall(a, console) }
-        deviceCalls.updateValue(setTermColor, forKey: Vector.setTermColor)
-        let setCursorPos: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.setCursorPosCall(a, console) }
-        deviceCalls.updateValue(setCursorPos, forKey: Vector.setCursorPos)
-        let getCursorPos: DeviceCall = { a throws(PebblesError) -> Int32? in try Kernel.getCursorPosCall(a, console) }
-        deviceCalls.updateValue(getCursorPos, forKey: Vector.getCursorPos)
-    }
-
-    private static func setTermColorCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
-        do throws(ConsoleError) {
-            try console.setTermColor(Int(a.signedESI))
-        } catch {
-            throw error.pebblesError
-        }
-        return 0
-    }
-
-    private static func setCursorPosCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
-        let w = try a.words(2)
-        do throws(ConsoleError) {
-            try console.setCursorPos(row: Int(Int32(bitPattern: w[0])), column: Int(Int32(bitPattern: w[1])))
-        } catch {
-            throw error.pebblesError
-        }
-        console.flush()
-        return 0
-    }
-
-    private static func getCursorPosCall(_ a: SyscallArguments, _ console: Console) throws(PebblesError) -> Int32? {
-        let w = try a.words(2)
-        // Both pointers are checked before either is written: all or nothing.
-        try a.space.validate(w[0], count: 4, write: true)
-        try a.space.validate(w[1], count: 4, write: true)
-        let cursor = console.getCursorPos()
-        try a.space.writeWord(UInt32(cursor.row), to: w[0])
-        try a.space.writeWord(UInt32(cursor.column), to: w[1])
-        return 0
     }
 }

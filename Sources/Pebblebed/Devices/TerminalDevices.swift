@@ -8,6 +8,8 @@ final class TerminalDevices {
     /// Threads in getchar or readline, in arrival order. Only the first is served; the others
     /// are blocked until it leaves (one reader at a time, as the ABI asks).
     private(set) var readers: [Thread] = []
+    /// Where readers block: the head until input arrives, the others until they are the head.
+    let waiting = WaitQueue("keyboard")
 
     init(console: Console) {
         self.console = console
@@ -26,12 +28,9 @@ final class TerminalDevices {
 
     /// The keyboard interrupt's work: the head reader may now find its bytes.
     func wakeHead(_ scheduler: Scheduler) {
-        if let first = readers.first, first.state == .blocked(.keyboard) {
-            scheduler.makeRunnable(first)
+        if let first = readers.first, first.waitingIn === waiting {
+            scheduler.wake(first)
         }
     }
 }
 
-/// A system call served by a device. Registered with `updateValue`: assigning a typed-throws
-/// closure literal through a dictionary subscript crashes the Swift 6.3 compiler (SILGen).
-typealias DeviceCall = (SyscallArguments) throws(PebblesError) -> Int32?

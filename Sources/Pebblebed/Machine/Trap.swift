@@ -1,13 +1,15 @@
 import CShims
 import Glibc
 
-/// Why a guest thread stopped running, decoded from the C side's pb_event. The kernel switches
-/// on this; only Machine/ and the shim know about signals.
+/// Why a guest thread stopped running: what `Machine.run` returns, decoded from the C side's
+/// pb_event. The kernel loop switches on this; only Machine/ and the shim know about signals.
 public enum Trap: Equatable {
     case syscall(vector: Int)
     case pageFault(address: UInt32, write: Bool, outsideGuest: Bool)
     /// Any other exception; `cause` is the x86 vector (SWEXN_CAUSE_*).
     case exception(cause: UInt32, address: UInt32, signal: Int32)
+    /// An `int3` in guest code (vector 3); eip is past the instruction, as on x86.
+    case breakpoint
     case timer
     case io
     /// The seeded single-step budget ran out: a deterministic preemption point.
@@ -36,6 +38,7 @@ public enum Trap: Equatable {
         case PB_EV_STEP: self = .step
         case PB_EV_SECCOMP: self = .hostSyscall(number: ev.vector)
         case PB_EV_SEGMENT: self = .segment(selector: ev.addr)
+        case PB_EV_FAULT where ev.signo == SIGTRAP && ev.vector == 3: self = .breakpoint
         default:
             self = .exception(cause: Trap.cause(of: ev), address: UInt32(truncatingIfNeeded: ev.addr), signal: ev.signo)
         }
@@ -84,6 +87,7 @@ extension Trap {
         case .syscall(let v): "syscall \(hex(v, width: 2))"
         case .pageFault(let a, let w, _): "page fault \(w ? "write" : "read") \(hex(a))"
         case .exception(let c, _, _): exceptionName(c)
+        case .breakpoint: "breakpoint"
         case .timer: "timer"
         case .io: "keyboard"
         case .step: "preempt (seeded)"

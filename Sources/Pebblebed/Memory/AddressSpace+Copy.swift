@@ -50,20 +50,16 @@ extension AddressSpace {
     }
 
     public func readWord(_ address: UInt32) throws(PebblesError) -> UInt32 {
-        let b = try copyIn(address, count: 4)
-        return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+        littleEndianWords(try copyIn(address, count: 4))[0]
     }
 
     public func writeWord(_ value: UInt32, to address: UInt32) throws(PebblesError) {
-        try copyOut([UInt8(value & 0xff), UInt8(value >> 8 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 24)], to: address)
+        try copyOut(littleEndianBytes(value), to: address)
     }
 
     /// Reads the `count` argument words of a system call packet at `address`.
     public func readWords(_ address: UInt32, count: Int) throws(PebblesError) -> [UInt32] {
-        let b = try copyIn(address, count: count * 4)
-        return (0..<count).map { i in
-            UInt32(b[4*i]) | UInt32(b[4*i+1]) << 8 | UInt32(b[4*i+2]) << 16 | UInt32(b[4*i+3]) << 24
-        }
+        littleEndianWords(try copyIn(address, count: count * 4))
     }
 
     /// Reads a NUL-terminated string of at most `limit` bytes (without the NUL). A string that

@@ -17,7 +17,6 @@ extension AddressSpace {
         if isActive { downgradeHostWritable() }
         let child = AddressSpace()
         child.regions = regions
-        child.stackLowPage = stackLowPage
         var updates: [(UInt32, PageTableEntry)] = []
         table.forEachPresent { page, e in
             var shared = e

@@ -18,8 +18,6 @@ public final class AddressSpace {
     var hostCalls = 0
     /// The page of the last copy-on-write write fault (sequential copies, see copyAround).
     var lastCopyFault: UInt32 = 0
-    /// Lowest page of the initial stack (for exec's `stack_low` and fault reports).
-    public var stackLowPage: UInt32 = 0
 
     /// Bound on host calls between flushes: vm.max_map_count is 65530 and each call may cost two
     /// mappings, so past this the soft-TLB is flushed rather than letting mmap fail. The margin

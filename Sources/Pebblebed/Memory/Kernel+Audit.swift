@@ -24,7 +24,7 @@ extension Kernel {
         KernelLog.line("pebblebed: frame audit failed \(context):")
         for p in r.problems { KernelLog.line("  " + p) }
         runShutdownHooks()
-        exit(Kernel.auditFailureExit)
+        machine.powerOff(exitCode: Kernel.auditFailureExit)
     }
 
     /// Host exit code of a machine stopped by a failed audit.

@@ -1,5 +1,3 @@
-import CShims
-
 /// Seeded, reproducible scheduling chaos for stress runs (`--seed`).
 ///
 /// Everything that decides an interleaving comes from one PRNG seeded by the user, and every
@@ -49,17 +47,18 @@ public struct Chaos {
 
     var ticks: UInt64 { instructions / Chaos.instructionsPerTick + idleTicks }
 
-    /// Accounts the instructions the running thread used since its budget was set.
-    mutating func account() {
-        let left = max(pb_step_budget, 0)
+    /// Accounts the instructions the running thread used since its budget was set, given
+    /// what is `left` of it (Machine.stepBudget).
+    mutating func account(left: Int64) {
+        let left = max(left, 0)
         instructions += UInt64(max(currentBudget - left, 0))
         currentBudget = left
     }
 
-    /// A fresh budget for the thread about to run.
-    mutating func newBudget() {
+    /// A fresh budget for the thread about to run, for Machine.stepBudget.
+    mutating func newBudget() -> Int64 {
         currentBudget = 1 + Int64(next(UInt64(maxBudget)))
-        pb_step_budget = currentBudget
+        return currentBudget
     }
 
     /// Whether to preempt at this kernel entry.

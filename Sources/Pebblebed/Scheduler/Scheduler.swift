@@ -1,15 +1,19 @@
-import CShims
-
-/// The run queue and the switch between threads' kernel contexts. The kernel is not
-/// preemptible, so nothing here needs a lock: interrupts are signals, and one that arrives while
-/// kernel code runs only notes itself; it is taken on the way out to a guest or in idle.
+/// The run queue, the scheduler loop and the switches between threads' kernel contexts.
+/// The kernel is not preemptible, so nothing here needs a lock: interrupts are signals, and one
+/// that arrives while kernel code runs only notes itself; it is taken on the way out to a guest
+/// or in idle.
+///
+/// As in xv6, the scheduler has a kernel context of its own (the boot stack): a thread gives
+/// up the CPU by switching to it (`sched`), and its loop (`run`) picks the next thread and
+/// switches to that thread's context. A thread that ends returns from its kernel loop, so its
+/// stack holds no frames, and the scheduler lets it go once it is no longer running on it.
 public final class Scheduler {
-    public internal(set) var current: Thread!
+    public internal(set) var current: Thread?
+    /// The scheduler's own context: the boot stack, from `run` on.
+    let context = KernelContext()
     var runQueue = ThreadQueue()
     /// Sleeping threads ordered by wake-up tick (ties in arrival order).
-    var sleepers: [Thread] = []
-    /// Threads that exited whose kernel stacks are freed once another stack runs.
-    var dead: [Thread] = []
+    let sleepers = WaitQueue("sleep")
     /// A timer tick asked for a switch at the next return to user mode.
     var preemptPending = false
     /// The tick at which the current thread got the CPU; its quantum runs from here.
@@ -22,36 +26,86 @@ public final class Scheduler {
     /// entry). A quantum starts from it: the same floor of the clock that reading the clock
     /// would give, without a clock_gettime on every switch (the yield path is hot).
     var lastTick: UInt64 = 0
-    /// Hook for idle: services devices (keyboard input, end of input) and says whether any
-    /// event could still wake a thread; set by the kernel.
+    /// What idle does between interrupts: serves devices and timers, halts when no task is
+    /// left; set by the kernel.
     var idleHook: () -> Void = {}
+    /// The machine whose CPU this schedules (idle waits on it; seeded runs set its step
+    /// budget); set at boot.
+    var machine: Machine!
     /// Seeded chaos for stress runs; nil for normal FIFO round-robin.
     public var chaos: Chaos?
     /// Records switches, blocking and waking for `--trace`.
     var trace: Trace?
+    /// The thread that ran last, for the trace's run slices (weak: an ended thread goes at once).
+    private weak var lastRun: Thread?
 
     init() {}
+
+    /// The scheduler loop, on the boot stack for the rest of the run: picks the next runnable
+    /// thread (idling until there is one), gives it the CPU, and takes the CPU back when the
+    /// thread blocks, yields or ends. The machine stops from inside (halt), never here.
+    func run() -> Never {
+        while true {
+            let next = nextThread()
+            install(next)
+            if let trace {
+                trace.switched(from: lastRun, to: next)
+                lastRun = next
+            }
+            context.switchTo(next.context)
+            // `next` gave the CPU back (sched). If it ended, its kernel loop has returned and
+            // this loop's `next` is the last reference to it: its stack goes with it.
+            current = nil
+        }
+    }
+
+    /// Gives the CPU back to the scheduler loop; returns when the loop picks this thread again.
+    /// The caller has set the thread's new state (runnable and queued, blocked, descheduled).
+    private func sched() {
+        current!.context.switchTo(context)
+    }
 
     /// Puts a thread that could not run (new, blocked, descheduled) on the run queue: at the
     /// back, or at the front under the LIFO policy.
     public func makeRunnable(_ t: Thread) {
-        precondition(t.state != .running && t.state != .exited, "makeRunnable of \(t.tid) in \(t.state)")
+        kernelAssert(t.state != .running && t.state != .exited && t.waitingIn == nil,
+                     "makeRunnable of thread \(t.tid) in \(t.state)")
         t.state = .runnable
         if policy.lifo { runQueue.prepend(t) } else { runQueue.append(t) }
         trace?.instant("wake", thread: t)
     }
 
-    /// Blocks the current thread until someone makes it runnable.
-    public func block(_ reason: Thread.BlockReason) {
-        current.state = .blocked(reason)
-        trace?.instant("block \(reason)", thread: current)
-        switchAway()
+    /// Blocks the current thread in `queue` until `wake` takes it out (`before`: see
+    /// WaitQueue.enqueue).
+    func block(in queue: WaitQueue, before: ((Thread) -> Bool)? = nil) {
+        let t = current!
+        queue.enqueue(t, before: before)
+        t.waitingIn = queue
+        t.state = .blocked
+        trace?.instant("block \(queue.name)", thread: t)
+        sched()
+    }
+
+    /// Makes a blocked thread runnable, taking it out of the queue it waits in.
+    func wake(_ t: Thread) {
+        guard let queue = t.waitingIn else { return }
+        queue.remove(t)
+        t.waitingIn = nil
+        makeRunnable(t)
+    }
+
+    /// Wakes the first `n` threads of `queue`, front first.
+    func wake(first n: Int, of queue: WaitQueue) {
+        for t in queue.dequeue(n) {
+            t.waitingIn = nil
+            makeRunnable(t)
+        }
     }
 
     /// Stops the current thread until make_runnable.
     public func deschedule() {
-        current.state = .descheduled
-        switchAway()
+        current!.state = .descheduled
+        sched()
     }
 
     /// Gives the CPU to the next runnable thread, if there is one; the caller goes to the back
@@ -61,21 +115,22 @@ public final class Scheduler {
             renewSlice()   // nobody to give way to: the caller runs on with a fresh quantum
             return
         }
-        requeueCurrent()
-        switchAway()
+        current!.state = .runnable
+        runQueue.append(current!)
+        sched()
     }
 
     /// Makes runnable `target` the next thread to run: yield() then gives it the CPU.
     public func moveToFront(_ target: Thread) {
-        precondition(target.state == .runnable, "moveToFront of \(target.tid) in \(target.state)")
+        kernelAssert(target.state == .runnable, "moveToFront of thread \(target.tid) in \(target.state)")
         runQueue.remove(target)
         runQueue.prepend(target)
     }
 
-    /// The running thread goes back on the run queue: it is not blocked, it gives way.
-    private func requeueCurrent() {
-        current.state = .runnable
-        runQueue.append(current)
+    /// The current thread has ended: it is no longer runnable and never will be. Its kernel
+    /// loop returns next, and its context exits to the scheduler loop.
+    func retire(_ t: Thread) {
+        t.state = .exited
     }
 
     /// A timer tick: wakes the sleepers whose tick has come and ends the current quantum if it
@@ -88,82 +143,61 @@ public final class Scheduler {
     /// Whether the thread about to return to user mode should first give way: its quantum
     /// ended, or (yield-on-every-trap policy) it just trapped (Trap.countsForYieldOnTrap).
     /// Clears the request.
-    func shouldGiveWay(afterTrap: Bool) -> Bool {
+    func shouldGiveWay(after trap: Trap) -> Bool {
         defer { preemptPending = false }
-        return preemptPending || (afterTrap && policy.yieldOnTrap)
+        return preemptPending || (trap.countsForYieldOnTrap && policy.yieldOnTrap)
     }
 
     /// Puts the current thread to sleep until `tick`.
     public func sleep(until tick: UInt64) {
-        let t = current!
-        t.wakeTick = tick
-        let i = sleepers.firstIndex { $0.wakeTick > tick } ?? sleepers.count
-        sleepers.insert(t, at: i)
-        block(.sleep)
+        current!.wakeTick = tick
+        block(in: sleepers) { $0.wakeTick > tick }
     }
 
     /// Wakes every sleeper whose tick has come, earliest first.
     func wakeSleepers(now: UInt64) {
         if now > lastTick { lastTick = now }
         var n = 0
-        while n < sleepers.count && sleepers[n].wakeTick <= now { n += 1 }
-        guard n > 0 else { return }
-        for t in sleepers[0..<n] { makeRunnable(t) }
-        sleepers.removeFirst(n)
+        while n < sleepers.count && sleepers.threads[n].wakeTick <= now { n += 1 }
+        if n > 0 { wake(first: n, of: sleepers) }
     }
 
-    func removeSleeper(_ t: Thread) {
-        sleepers.removeAll { $0 === t }
-    }
-
-    /// Switches to the next runnable thread, idling until there is one. The incoming thread
-    /// is not held by this frame while it runs: a reference from a suspended stack would keep
-    /// an exited thread alive until this thread resumes.
-    func switchAway() {
-        waitForRunnable()
-        let prev = current!
-        let sp = installNext()
-        guard current !== prev else { return }
-        trace?.switched(from: prev, to: current)
-        pb_context_switch(&prev.kernelSP, sp)
-        finishSwitch()
-    }
-
-    private func waitForRunnable() {
+    /// The thread to run next: the head of the run queue, or a seeded choice under chaos.
+    /// Idles until some thread is runnable.
+    private func nextThread() -> Thread {
         while runQueue.isEmpty { idle() }
+        return chaos != nil ? runQueue.remove(at: chaos!.pick(runQueue.count)) : runQueue.removeFirst()
     }
 
     private func idle() {
         // Seeded runs have no timer: virtual time jumps to the first sleeper's tick.
-        if chaos != nil, runQueue.isEmpty, let first = sleepers.first {
+        if chaos != nil, let first = sleepers.first {
             let now = chaos!.ticks
             if first.wakeTick > now { chaos!.idleTicks += first.wakeTick - now }
             idleHook()
             return
         }
         // Interrupts that arrive in kernel code only note themselves; idleHook serves the notes
-        // and pb_idle_wait sleeps only while none is pending (it blocks the signals between its
-        // look and sigsuspend), so no wakeup is lost between the check and the wait.
+        // and waitForInterrupt sleeps only while none is pending (it blocks the signals between
+        // its look and the wait), so no wakeup is lost between the check and the wait.
         idleHook()
-        if runQueue.isEmpty { pb_idle_wait() }
+        if runQueue.isEmpty { machine.waitForInterrupt() }
         idleHook()
     }
 
-    /// Makes `next` the running thread: its state, its address space, its trap frame and
-    /// kernel stack for the trap handler, and a fresh quantum.
+    /// Makes `next` the running thread: its state, its address space and a fresh quantum.
     private func install(_ next: Thread) {
         next.state = .running
         current = next
         renewSlice()
         memory.activate(next.task.space)
-        pb_set_current(next.frame, next.stack.top)
     }
 
     /// A fresh quantum for the current thread (and, in seeded runs, a fresh instruction budget:
     /// without one, instructions would stop being counted and virtual time would stand still).
     private func renewSlice() {
         sliceArmed = true
-        chaos?.newBudget()
+        if chaos != nil { machine.stepBudget = chaos!.newBudget() }
     }
 
     /// Called right before the guest resumes: a fresh quantum counts guest time from here, not
@@ -175,59 +209,6 @@ public final class Scheduler {
         guard sliceArmed else { return }
         sliceStart = lastTick
         sliceArmed = false
-    }
-
-    /// Runs on the incoming thread's stack after every switch: the outgoing dead threads'
-    /// stacks are no longer in use and can go.
-    func finishSwitch() {
-        if !dead.isEmpty {
-            dead.removeAll { $0 !== current }
-        }
-    }
-}
-
-/// Leaving a kernel context for good (an exited thread's stack, the boot stack). Such a stack
-/// is abandoned in the middle of its calls, so a strong reference held by any frame on it would
-/// never be released and its object would leak: every step that touches objects runs in a
-/// function that returns before the switch, and the switch itself carries only raw pointers.
-extension Scheduler {
-    /// The current thread has ended: switch away for good.
-    func exitCurrent() -> Never {
-        retireCurrent()
-        leaveForGood(tracing: true)
-    }
-
-    /// Runs the first runnable thread from the boot stack.
-    func start() -> Never {
-        leaveForGood(tracing: false)
-    }
-
-    private func retireCurrent() {
-        current.state = .exited
-        dead.append(current)
-    }
-
-    private func leaveForGood(tracing fromCurrent: Bool) -> Never {
-        waitForRunnable()
-        let sp = installNext()
-        traceSwitch(fromPrevious: fromCurrent)
-        var abandoned: UnsafeMutableRawPointer? = nil
-        pb_context_switch(&abandoned, sp)
-        fatalError("an abandoned kernel context was resumed")
-    }
-
-    /// Makes the next thread current (the head of the run queue, or a seeded choice under
-    /// chaos); returns its saved kernel stack pointer.
-    fileprivate func installNext() -> UnsafeMutableRawPointer? {
-        let next = chaos != nil ? runQueue.remove(at: chaos!.pick(runQueue.count)) : runQueue.removeFirst()
-        install(next)
-        return next.kernelSP
-    }
-
-    /// Records the switch into the current thread, from the exited one (last in `dead`).
-    private func traceSwitch(fromPrevious: Bool) {
-        guard let trace else { return }
-        trace.switched(from: fromPrevious ? dead.last : nil, to: current)
     }
 }
 
@@ -269,8 +250,6 @@ struct ThreadQueue {
     mutating func remove(_ t: Thread) {
         if let i = items[head...].firstIndex(where: { $0 === t }) { items.remove(at: i) }
     }
-
-    func contains(_ t: Thread) -> Bool { items[head...].contains { $0 === t } }
 
     /// The queued threads, front first (for audits).
     var all: [Thread] { items[head...].map { $0! } }

@@ -4,14 +4,13 @@ extension Kernel {
     /// Longest SIM_PUTS string taken (410's report lines are at most 256 bytes).
     static let maxSimicsString = 4096
 
-    /// Serves one magic call. Returns the value for %eax, or nil to leave every register as it
-    /// was: Simics writes %eax only for the calls that answer.
-    func simicsCall(_ t: Thread) -> Int32? {
-        let ebx = UInt32(truncatingIfNeeded: t.regs.rbx)
-        let ecx = UInt32(truncatingIfNeeded: t.regs.rcx), edx = UInt32(truncatingIfNeeded: t.regs.rdx)
+    /// Serves one magic call. Simics writes %eax only for the calls that answer; the others
+    /// leave every register as it was.
+    func simicsCall(_ t: Thread) -> SyscallOutcome {
+        let ebx = t.frame.ebx, ecx = t.frame.ecx, edx = t.frame.edx
         switch SimicsCommand(code: ebx) {
-        case .inSimics: return 1
-        case .memorySize: return Int32(truncatingIfNeeded: options.memoryBytes >> 10)
+        case .inSimics: return .value(1)
+        case .memorySize: return .value(Int32(truncatingIfNeeded: options.memoryBytes >> 10))
         case .puts: simicsPuts(t, address: ecx)
         case .breakpoint: magicBreak(t)
         case .halt:
@@ -22,7 +21,7 @@ extension Kernel {
         case .unknown(let code):
             logKernelLine(t, "sim_call \(hex(code)): unknown command, ignored")
         }
-        return nil
+        return .registersSet
     }
 
     /// One line a guest wrote to the kernel log (lprintf, SIM_PUTS), prefixed with its task and
@@ -50,7 +49,7 @@ extension Kernel {
     /// MAGIC_BREAK: stops the host debugger when one is attached, else only logs. The magic
     /// instruction is the two bytes before the saved eip (the trap already stepped over it).
     private func magicBreak(_ t: Thread) {
-        let at = "eip \(hex(UInt32(truncatingIfNeeded: t.regs.rip) &- 2)), esp \(hex(UInt32(truncatingIfNeeded: t.regs.rsp)))"
+        let at = "eip \(hex(t.frame.eip &- 2)), esp \(hex(t.frame.esp))"
         guard HostDebugger.isAttached else {
             logKernelLine(t, "SIM_BREAKPOINT at \(at); no debugger attached, continuing")
             return

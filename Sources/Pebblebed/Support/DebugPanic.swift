@@ -2,8 +2,6 @@
 /// can check the panic path end to end: the report, the terminal restore and exit code 70.
 /// Never registered unless asked for; without it vector 0x8F is an unknown call like any other.
 extension Kernel {
-    static let debugPanicVector = 0x8F
-
     /// What the trigger does, chosen by the guest in %esi.
     enum DebugPanicMode: Int32 {
         case invariant = 0      // kernelPanic: a broken invariant
@@ -12,21 +10,17 @@ extension Kernel {
         case stackOverflow = 3  // unbounded recursion into the kernel stack's guard page
     }
 
-    func installDebugPanicVector() {
-        let call: (SyscallArguments) throws(PebblesError) -> Int32? = { a throws(PebblesError) -> Int32? in
-            try Kernel.debugPanicCall(a)
-        }
-        deviceCalls.updateValue(call, forKey: Kernel.debugPanicVector)
-    }
-
-    private static func debugPanicCall(_ a: SyscallArguments) throws(PebblesError) -> Int32? {
+    /// The debug_panic row of the system-call table: an unknown call unless the machine was
+    /// booted with `--debug-panic-vector`.
+    func debugPanicCall(_ a: SyscallArguments) throws(PebblesError) -> SyscallOutcome {
+        guard options.debugPanicVector else { throw .noSuchCall }
         guard let mode = DebugPanicMode(rawValue: a.signedESI) else { throw .invalidArgument }
         KernelLog.line("pebblebed: debug panic vector, mode \(mode), from thread \(a.thread.tid)")
         switch mode {
         case .invariant: kernelPanic("debug panic vector: invariant broken on purpose")
-        case .badPointer: return debugReadBadPointer()
+        case .badPointer: return .value(Kernel.debugReadBadPointer())
         case .swiftTrap: fatalError("debug panic vector: Swift trap on purpose")
-        case .stackOverflow: return debugRecurse(1)
+        case .stackOverflow: return .value(Kernel.debugRecurse(1))
         }
     }
 

@@ -7,10 +7,19 @@ public func kernelPanic(_ message: String, file: StaticString = #fileID, line: U
     panicReport(headline: "kernel panic: \(message) (\(file):\(line))", regs: nil)
 }
 
-/// A fault in kernel mode (reported by the trap handler, on the alternate signal stack).
-func kernelPanicReport(signal: Int32, code: Int32, address: UInt64, regs: pb_regs?) -> Never {
+/// A broken invariant: like `precondition`, but in every build it goes through the kernel
+/// panic with its message, the current thread and its registers (a failed `precondition` in
+/// a release build is a bare SIGILL).
+func kernelAssert(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+                  file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { kernelPanic(message(), file: file, line: line) }
+}
+
+/// A fault in kernel mode (reported by the trap handler, on the alternate signal stack), with
+/// the host registers at the fault.
+func kernelPanicReport(signal: Int32, code: Int32, address: UInt64, registers: String?) -> Never {
     let name = String(cString: strsignal(signal))
-    panicReport(headline: "kernel panic: \(name) in kernel mode at address \(hex(address, width: 16)) (si_code \(code))", regs: regs)
+    panicReport(headline: "kernel panic: \(name) in kernel mode at address \(hex(address, width: 16)) (si_code \(code))", regs: registers)
 }
 
 /// Host exit code of a machine stopped by a kernel panic.
@@ -20,7 +29,7 @@ public let kernelPanicExit: Int32 = 70
 /// second report or loop; it ends the process at once.
 nonisolated(unsafe) private var panicking = false
 
-private func panicReport(headline: String, regs: pb_regs?) -> Never {
+private func panicReport(headline: String, regs: String?) -> Never {
     if panicking {
         let msg = "kernel panic: fault while reporting a panic\n"
         _ = msg.withCString { write(2, $0, strlen($0)) }
@@ -35,11 +44,11 @@ private func panicReport(headline: String, regs: pb_regs?) -> Never {
     KernelLog.line(headline)
     if let t = kernel?.scheduler.current {
         KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)' (\(t.state))")
-        KernelLog.line("  its user registers:\n" + registerDump(t.regs, width: 8))
+        KernelLog.line("  its user registers:\n" + t.frame.dump)
     } else {
         KernelLog.line("  no current thread (boot)")
     }
-    if let r = regs { KernelLog.line("  kernel registers:\n" + registerDump(r, width: 16)) }
+    if let r = regs { KernelLog.line("  kernel registers:\n" + r) }
     KernelLog.line("  backtrace (symbolize: addr2line -Cfpe \(executablePath()) followed by the +0x offsets without the +):")
     pb_backtrace(2)
     _exit(kernelPanicExit)
@@ -50,15 +59,4 @@ private func executablePath() -> String {
     var buf = [CChar](repeating: 0, count: 4096)
     let n = readlink("/proc/self/exe", &buf, buf.count - 1)
     return n > 0 ? String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "pebblebed"
-}
-
-/// Registers in the order people read them; `width` 8 for a guest, 16 for the host.
-func registerDump(_ r: pb_regs, width: Int) -> String {
-    func f(_ name: String, _ v: UInt64) -> String {
-        name + "=" + hex(width == 8 ? v & 0xffff_ffff : v, width: width)
-    }
-    let prefix = width == 8 ? "e" : "r"
-    return "  " + [f(prefix + "ax", r.rax), f(prefix + "bx", r.rbx), f(prefix + "cx", r.rcx), f(prefix + "dx", r.rdx),
-                   f(prefix + "si", r.rsi), f(prefix + "di", r.rdi), f(prefix + "bp", r.rbp), f(prefix + "sp", r.rsp)].joined(separator: " ")
-        + "\n  " + [f(prefix + "ip", r.rip), f("eflags", r.eflags), f("cs", r.csgsfs & 0xffff), f("err", r.err), f("trapno", r.trapno)].joined(separator: " ")
 }

@@ -1,83 +1,77 @@
-import CShims
-
 /// Birth and death of tasks and threads: fork, thread_fork, exec, vanish, task_vanish, wait.
 extension Kernel {
     /// fork: a new task with a copy-on-write copy of the address space and one thread copied
     /// from the caller. Refused in a multi-threaded task.
     func fork(_ parentThread: Thread) throws(PebblesError) -> Int32 {
-        let tid = try makeForkChild(parentThread)
-        childFirstYield()
-        return tid
-    }
-
-    private func makeForkChild(_ parentThread: Thread) throws(PebblesError) -> Int32 {
         let parent = parentThread.task
         guard parent.threads.count == 1 else { throw .busy }
-        let space = try parent.space.forkCopy()
         let tid = allocateTid()
-        let child = Task(id: tid, space: space, name: parent.name)
-        let thread: Thread
-        do { thread = try Thread(tid: tid, task: child) } catch {
-            space.destroy()
-            throw error
+        do {
+            // The child's objects are held only in this scope, not while the child runs
+            // (childFirstYield): it may end before the parent runs again.
+            let space = try parent.space.forkCopy()
+            let child = Task(id: tid, space: space, name: parent.name)
+            let thread: Thread
+            do { thread = try Thread(tid: tid, task: child, scheduler: scheduler) } catch {
+                space.destroy()
+                throw error
+            }
+            thread.frame.copy(from: parentThread.frame)
+            thread.frame.eax = 0
+            thread.swexn = parentThread.swexn
+            child.threads = [thread]
+            child.parent = parent
+            parent.children.append(child)
+            liveTasks += 1
+            admit(thread)
         }
-        pb_trapframe_copy(thread.frame, parentThread.frame)
-        thread.frame.pointee.regs.rax = 0
-        thread.swexn = parentThread.swexn
-        child.threads = [thread]
-        child.parent = parent
-        parent.children.append(child)
-        threads[tid] = thread
-        liveTasks += 1
-        admit(thread)
+        childFirstYield()
         return tid
     }
 
     /// thread_fork: a new thread in the caller's task with a copy of its registers and no
     /// swexn handler.
     func threadFork(_ creator: Thread) throws(PebblesError) -> Int32 {
-        let tid = try makeThread(copying: creator)
+        let tid = allocateTid()
+        do {
+            // The new thread is held only in this scope, not while it runs (childFirstYield).
+            let thread = try Thread(tid: tid, task: creator.task, scheduler: scheduler)
+            thread.frame.copy(from: creator.frame)
+            thread.frame.eax = 0
+            creator.task.threads.append(thread)
+            admit(thread)
+        }
         childFirstYield()
         return tid
     }
 
-    private func makeThread(copying creator: Thread) throws(PebblesError) -> Int32 {
-        let tid = allocateTid()
-        let thread = try Thread(tid: tid, task: creator.task)
-        pb_trapframe_copy(thread.frame, creator.frame)
-        thread.frame.pointee.regs.rax = 0
-        creator.task.threads.append(thread)
-        threads[tid] = thread
-        admit(thread)
-        return tid
-    }
-
-    /// A new thread joins the run queue; under the child-first policy at its front.
+    /// A new thread joins the thread table and the run queue; under the child-first policy at
+    /// its front.
     private func admit(_ thread: Thread) {
         reserveForVanish()
+        threads[thread.tid] = thread
         scheduler.makeRunnable(thread)
         if scheduler.policy.childFirst { scheduler.moveToFront(thread) }
     }
 
-    /// vanish must not allocate: when a task ends, its children are appended to the first
-    /// task's list and its last thread to the scheduler's dead list. Room for every live task
-    /// and thread is made here, at fork/thread_fork, where failing is allowed; the appends in
-    /// vanish then never grow an array.
-    private func reserveForVanish() {
-        firstTask?.children.reserveCapacity(liveTasks)
-        scheduler.dead.reserveCapacity(threads.count)
-    }
-
     /// Under the child-first policy the creator gives way to the new thread (at the front of
-    /// the queue) before it returns; called once the creating helper dropped its references.
+    /// the queue) before it returns.
     private func childFirstYield() {
         if scheduler.policy.childFirst { scheduler.yield() }
+    }
+
+    /// vanish must not allocate: when a task ends, its children are appended to the first
+    /// task's list. Room for every live task is made here, at fork/thread_fork, where failing
+    /// is allowed; the appends in vanish then never grow an array.
+    private func reserveForVanish() {
+        firstTask?.children.reserveCapacity(liveTasks)
     }
 
     /// exec: replaces the program. On any error the old program is untouched.
     func exec(_ t: Thread, name: String, arguments: [[UInt8]]) throws(PebblesError) {
         guard t.task.threads.count == 1 else { throw .busy }
-        let program = try ProgramLoader.load(name: name, arguments: arguments)
+        let program: LoadedProgram
+        do { program = try ProgramLoader.load(name: name, arguments: arguments) } catch { throw error.error }
         let old = t.task.space
         memory.activate(program.space)
         t.task.space = program.space
@@ -86,21 +80,15 @@ extension Kernel {
         program.start(t)
     }
 
-    /// vanish for the current thread; the last thread out ends the task. Never fails: the exit
-    /// record was allocated with the task, and nothing here allocates. Called only from
-    /// returnToUser; holds no references across the final switch (see Scheduler.exitCurrent).
-    func vanishCurrent() -> Never {
-        retireCurrentThread()
-        scheduler.exitCurrent()
-    }
-
-    /// Takes the current thread out of its task and the thread table; ends the task if it was
-    /// the last one.
-    private func retireCurrentThread() {
-        let t = scheduler.current!
+    /// The end of thread `t`, the last step of its kernel loop: it leaves its task and the
+    /// thread table, and the last thread out ends the task. Never fails: the exit record was
+    /// allocated with the task, and nothing here allocates. The loop then returns, and the
+    /// scheduler lets the thread go once it no longer runs on its stack.
+    func vanish(_ t: Thread) {
         let task = t.task
         task.threads.removeAll { $0 === t }
         threads[t.tid] = nil
+        scheduler.retire(t)
         guard task.threads.isEmpty else { return }
         endTask(task)
         if options.audit {
@@ -145,11 +133,7 @@ extension Kernel {
 
     /// Wakes as many waiters as there are zombies to collect (reparenting can hand over several).
     private func wakeWaiter(of task: Task) {
-        var n = task.zombies.count
-        while n > 0 && !task.waiters.isEmpty {
-            scheduler.makeRunnable(task.waiters.removeFirst())
-            n -= 1
-        }
+        scheduler.wake(first: task.zombies.count, of: task.waiters)
     }
 
     /// wait: blocks until a child exits; returns its original tid and stores its status.
@@ -159,8 +143,7 @@ extension Kernel {
         while task.zombies.head == nil {
             // More waiters than children that could ever exit: some would wait forever.
             guard task.children.count > task.waiters.count else { throw .noChild }
-            task.waiters.append(t)
-            scheduler.block(.wait)
+            scheduler.block(in: task.waiters)
             if t.mustExit { return 0 }
         }
         let record = task.zombies.removeFirst()!
@@ -177,27 +160,23 @@ extension Kernel {
 
     /// task_vanish: every thread of the task ends with `status`, the caller on its way out of
     /// this call; threads blocked in the kernel are woken to end on their way out.
-    func taskVanish(_ t: Thread, status: Int32) {
+    func taskVanish(_ t: Thread, status: Int32) -> SyscallOutcome {
         let task = t.task
         task.status = status
         for other in task.threads {
             other.mustExit = true
             wakeForExit(other)
         }
+        return .noReturn
     }
 
-    /// Makes a blocked thread runnable so that it can notice `mustExit`.
+    /// Makes a blocked thread runnable so that it can notice `mustExit`: out of whatever wait
+    /// queue it is in, or out of deschedule.
     func wakeForExit(_ t: Thread) {
         switch t.state {
-        case .blocked(let reason):
-            if reason == .sleep { scheduler.removeSleeper(t) }
-            if reason == .wait { t.task.waiters.removeAll { $0 === t } }
-            if reason == .keyboard { keyboardCancelHook(t) }
-            scheduler.makeRunnable(t)
-        case .descheduled:
-            scheduler.makeRunnable(t)
-        default:
-            break
+        case .blocked: scheduler.wake(t)
+        case .descheduled: scheduler.makeRunnable(t)
+        default: break
         }
     }
 
@@ -206,7 +185,7 @@ extension Kernel {
         let line = "Thread \(t.tid) of task \(t.task.id) (\(t.task.name)) killed: \(reason)"
         consoleWrite(Array((line + "\n").utf8))
         KernelLog.line(line)
-        KernelLog.line(registerDump(t.regs, width: 8))
+        KernelLog.line(t.frame.dump)
         noteKilled(t)
         if t.task.threads.count == 1 { t.task.status = -2 }
         t.mustExit = true

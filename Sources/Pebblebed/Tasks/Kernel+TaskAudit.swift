@@ -1,8 +1,8 @@
 import Glibc
 
 /// The thread and task audit, the companion of the frame audit: every Thread and Task object
-/// in existence must be one the kernel still refers to (a live thread, an exited thread whose
-/// stack is not yet freed, the task of either, the first task), and the kernel's tables must
+/// in existence must be one the kernel still refers to (a live thread, the thread that is ending
+/// now, the task of either, the first task), and the kernel's tables must
 /// agree with each other. A leaked object means a kernel stack, a trap frame or a task record
 /// that never comes back.
 extension Kernel {
@@ -20,7 +20,7 @@ extension Kernel {
             if t.state == .exited { problems.append("thread \(t.tid) is in the thread table but exited") }
         }
         var expectedThreads = liveThreads
-        for t in scheduler.dead + (exiting.map { [$0] } ?? []) {
+        if let t = exiting {
             expectedThreads.insert(ObjectIdentifier(t))
             knownTasks.insert(ObjectIdentifier(t.task))
         }
@@ -45,7 +45,7 @@ extension Kernel {
         for t in scheduler.runQueue.all where !live.contains(ObjectIdentifier(t)) {
             problems.append("thread \(t.tid) is on the run queue but not live")
         }
-        for t in scheduler.sleepers where !live.contains(ObjectIdentifier(t)) {
+        for t in scheduler.sleepers.threads where !live.contains(ObjectIdentifier(t)) {
             problems.append("thread \(t.tid) is on the sleep queue but not live")
         }
         return problems
@@ -58,6 +58,6 @@ extension Kernel {
         KernelLog.line("pebblebed: thread/task audit failed \(context):")
         for p in problems { KernelLog.line("  " + p) }
         runShutdownHooks()
-        exit(Kernel.auditFailureExit)
+        machine.powerOff(exitCode: Kernel.auditFailureExit)
     }
 }

@@ -6,19 +6,24 @@ struct LoadedProgram {
 
     /// Points `thread` at the program's entry with the initial stack, as if `_main` were called.
     func start(_ thread: Thread) {
-        var r = pb_regs_zero()
-        r.rip = UInt64(entry)
-        r.rsp = UInt64(stackPointer)
-        r.eflags = 0x202
-        r.csgsfs = UInt64(PB_GUEST_CS) | UInt64(PB_USER_DS) << 48
-        thread.regs = r
-        thread.frame.pointee.fpsize = 0   // a fresh FPU
+        thread.frame.reset(eip: entry, esp: stackPointer)
         thread.swexn = nil
     }
 }
 
-import CShims
-private func pb_regs_zero() -> pb_regs { pb_regs() }
+/// Why a program could not be loaded: the error exec returns and, for a file that is not a
+/// runnable program, what is wrong with it (for `pebblebed run` to show).
+struct LoadFailure: Error, CustomStringConvertible {
+    let error: PebblesError
+    let reason: String?
+
+    init(_ error: PebblesError, reason: String? = nil) {
+        self.error = error
+        self.reason = reason
+    }
+
+    var description: String { reason ?? error.description }
+}
 
 /// Builds address spaces from RAM-disk programs: the ELF's pages, then the initial stack with
 /// argc/argv at the top of user memory. Everything is reserved up front, so a failure leaves
@@ -29,35 +34,29 @@ enum ProgramLoader {
     static let maxArguments = 1024
     static let maxArgumentBytes = 128 * 1024
     static let topOfMemory: UInt64 = 0x1_0000_0000
-    /// The reason behind the last `.notExecutable`, for `pebblebed run` to show.
-    nonisolated(unsafe) static var lastErrorMessage: String?
-
-    static func load(name: String, arguments: [[UInt8]]) throws(PebblesError) -> LoadedProgram {
-        guard let bytes = kernel.ramdisk.contents(of: name), name != "." else { throw .notFound }
+    static func load(name: String, arguments: [[UInt8]]) throws(LoadFailure) -> LoadedProgram {
+        guard let bytes = kernel.ramdisk.contents(of: name), name != "." else { throw LoadFailure(.notFound) }
         let image: ELFImage
         do { image = try ELFImage.parse(bytes) } catch {
-            lastErrorMessage = error.description
-            throw .notExecutable
+            throw LoadFailure(.notExecutable, reason: error.description)
         }
         let argBytes = arguments.reduce(0) { $0 + $1.count + 1 }
-        guard arguments.count <= maxArguments, argBytes <= maxArgumentBytes else { throw .argumentsTooLong }
+        guard arguments.count <= maxArguments, argBytes <= maxArgumentBytes else { throw LoadFailure(.argumentsTooLong) }
         // A hostile header can ask for gigabytes of bss: refuse before planning page by page.
         let pagesWanted = image.segments.reduce(UInt64(0)) { $0 + (UInt64($1.memorySize) >> UInt64(pageShift)) + 2 }
-        guard pagesWanted <= UInt64(memory.pool.available) else { throw .noMemory }
+        guard pagesWanted <= UInt64(memory.pool.available) else { throw LoadFailure(.noMemory) }
         let plan = image.pagePlan()
         let argPages = UInt32((argBytes + 4 * (arguments.count + 8) + pageSize - 1) / pageSize)
         let stackPages = stackPages + argPages
         let stackLow = UInt32(topOfMemory >> UInt64(pageShift)) - stackPages
         guard plan.allSatisfy({ $0.page >> pageShift < stackLow }) else {
-            lastErrorMessage = "program overlaps the stack at the top of user memory"
-            throw .notExecutable
+            throw LoadFailure(.notExecutable, reason: "program overlaps the stack at the top of user memory")
         }
-        try memory.pool.reserve(plan.count + Int(stackPages))
+        do { try memory.pool.reserve(plan.count + Int(stackPages)) } catch { throw LoadFailure(error) }
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
         MagicPatch.apply(image, named: name, to: space)
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
-        space.stackLowPage = stackLow
         let sp = writeArguments(arguments, into: space, stackLow: stackLow)
         return LoadedProgram(space: space, entry: image.entry, stackPointer: sp)
     }
@@ -91,15 +90,12 @@ enum ProgramLoader {
         sp &= ~3
         sp -= UInt64(4 * (args.count + 1))
         let argv = UInt32(sp)
-        try! space.copyOut(words(pointers + [0]), to: argv)
+        try! space.copyOut(littleEndianBytes(words: pointers + [0]), to: argv)
         // cdecl: at a function's entry esp+4 is 16-byte aligned; esp holds the return address.
         sp = ((sp - 16) & ~15) - 4
         let frame: [UInt32] = [0, UInt32(args.count), argv, UInt32(topOfMemory - 1), stackLow << pageShift]
-        try! space.copyOut(words(frame), to: UInt32(sp))
+        try! space.copyOut(littleEndianBytes(words: frame), to: UInt32(sp))
         return UInt32(sp)
     }
 
-    static func words(_ w: [UInt32]) -> [UInt8] {
-        w.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8 & 0xff), UInt8($0 >> 16 & 0xff), UInt8($0 >> 24)] }
-    }
 }

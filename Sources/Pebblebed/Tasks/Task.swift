@@ -9,7 +9,7 @@ public final class Task {
     /// Exited children not yet collected, oldest first.
     var zombies = ExitList()
     /// Threads of this task blocked in wait.
-    var waiters: [Thread] = []
+    let waiters = WaitQueue("wait")
     public var status: Int32 = 0
     /// Reported to the parent when the last thread vanishes. Allocated with the task, because
     /// vanish cannot fail and so cannot allocate it then.

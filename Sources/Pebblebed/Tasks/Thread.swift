@@ -1,49 +1,45 @@
-import CShims
-
-/// A guest thread: its saved user state (trap frame), its kernel stack and its place in the
-/// scheduler.
+/// A guest thread: its saved user state (trap frame), its kernel context (a kernel stack on
+/// which its kernel loop runs) and its place in the scheduler.
 public final class Thread {
     public enum State: Equatable {
         case runnable, running
         /// Stopped by deschedule until make_runnable.
         case descheduled
-        /// Waiting for a kernel event (wait, sleep, keyboard, a yield target).
-        case blocked(BlockReason)
+        /// Waiting in a wait queue (sleep, wait, keyboard) until woken.
+        case blocked
         case exited
     }
-    public enum BlockReason: Equatable { case wait, sleep, keyboard, other }
 
     public let tid: Int32
     /// Strong: an orphan whose adopter is gone is kept alive by its threads alone. The cycle
     /// with `Task.threads` is broken when the thread leaves the task.
     public let task: Task
     public internal(set) var state: State = .runnable
-    /// Saved user registers; stable address because the trap entry writes it.
-    let frame: UnsafeMutablePointer<pb_trapframe>
-    let stack: KernelStack
-    /// Kernel stack pointer while switched out (see pb_context_switch).
-    var kernelSP: UnsafeMutableRawPointer?
+    /// Saved user registers and FPU state; the trap path writes it.
+    let frame: TrapFrame
+    /// Where this thread's kernel loop runs; its first switch-in starts `Kernel.threadLoop`.
+    let context: KernelContext
+    /// The wait queue the thread is blocked in, so an exit can take it out of whatever it
+    /// waits for (Scheduler/WaitQueue.swift).
+    var waitingIn: WaitQueue?
     /// Tick at which a sleeping thread wakes.
     var wakeTick: UInt64 = 0
     /// Registered software exception handler (swexn).
     var swexn: SwexnRegistration?
-    /// Set by task_vanish (and kills): the thread ends on its way back to user mode.
+    /// Set by vanish, task_vanish and kills: the thread's kernel loop ends before it runs the
+    /// guest again.
     var mustExit = false
 
-    init(tid: Int32, task: Task) throws(PebblesError) {
+    /// A thread whose kernel loop returns to `scheduler`'s context when it ends.
+    init(tid: Int32, task: Task, scheduler: Scheduler) throws(PebblesError) {
         // Bare thread_fork children need no guest memory, so without a limit a thread bomb
         // would only stop when the host ran out of mappings for kernel stacks (and then could
         // not map guest pages either: a panic).
         guard Thread.alive < Thread.limit else { throw .noMemory }
         self.tid = tid
         self.task = task
-        stack = try KernelStack()
-        frame = .allocate(capacity: 1)
-        guard pb_trapframe_init(frame) == 0 else {
-            frame.deallocate()
-            throw .noMemory
-        }
-        kernelSP = pb_context_init(stack.top, threadFirstRun, nil)
+        frame = try TrapFrame()
+        context = try KernelContext(entry: threadEntry, exit: scheduler.context)
         Thread.alive += 1
     }
 
@@ -53,16 +49,7 @@ public final class Thread {
     /// a kernel stack (two host mappings, of the ~65,000 a process may have) and a trap frame.
     static let limit = 4096
 
-    deinit {
-        Thread.alive -= 1
-        pb_trapframe_destroy(frame)
-        frame.deallocate()
-    }
-
-    var regs: pb_regs {
-        get { frame.pointee.regs }
-        set { frame.pointee.regs = newValue }
-    }
+    deinit { Thread.alive -= 1 }
 
     var isBlockedInKernel: Bool {
         switch state { case .blocked, .descheduled: true; default: false }
@@ -76,9 +63,8 @@ struct SwexnRegistration {
     var argument: UInt32
 }
 
-/// Where a new thread's kernel context starts: straight back to user mode with the registers
-/// its creator put in its trap frame.
-private let threadFirstRun: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
-    kernel.scheduler.finishSwitch()
-    kernel.returnToUser(afterTrap: false)
+/// Where a new thread's kernel context starts: the scheduler just switched to it, so it is the
+/// current thread. Returns when the thread has ended (see KernelContext).
+private let threadEntry: @convention(c) (UnsafeMutableRawPointer?) -> Void = { _ in
+    kernel.threadLoop(kernel.scheduler.current!)
 }

@@ -1,28 +1,21 @@
-import CShims
-
-/// getchar and readline: readers queue in arrival order, the head reader blocks until a
-/// keyboard interrupt brings bytes, and input that has ended halts the machine.
+/// Keyboard calls: getchar and readline. Readers queue in arrival order (TerminalDevices), the
+/// head reader blocks until a keyboard interrupt brings bytes, and input that has ended halts
+/// the machine.
 extension Kernel {
     /// The largest readline buffer; larger sizes are "unreasonable" (the ABI's word).
     static let maxReadline = 4096
 
-    func registerKeyboardCalls(_ devices: TerminalDevices) {
-        let getchar: DeviceCall = { a throws(PebblesError) -> Int32? in try kernel.getcharCall(a, devices) }
-        deviceCalls.updateValue(getchar, forKey: Vector.getchar)
-        let readline: DeviceCall = { a throws(PebblesError) -> Int32? in try kernel.readlineCall(a, devices) }
-        deviceCalls.updateValue(readline, forKey: Vector.readline)
-    }
-
-    fileprivate func getcharCall(_ a: SyscallArguments, _ devices: TerminalDevices) throws(PebblesError) -> Int32? {
+    func getcharCall(_ a: SyscallArguments) throws(PebblesError) -> SyscallOutcome {
+        let devices = try attachedKeyboard()
         let byte = try serveReader(a.thread, devices) { devices.keyboard.getchar() }
-        return Int32(byte)
+        return .value(Int32(byte))
     }
 
-    fileprivate func readlineCall(_ a: SyscallArguments, _ devices: TerminalDevices) throws(PebblesError) -> Int32? {
-        let w = try a.words(2)
-        let size = Int32(bitPattern: w[0]), buffer = w[1]
+    func readlineCall(_ a: SyscallArguments) throws(PebblesError) -> SyscallOutcome {
+        let devices = try attachedKeyboard()
+        let size = a.signed(0), buffer = a.packet[1]
         guard size >= 0, size <= Kernel.maxReadline else { throw .invalidArgument }
-        guard size > 0 else { return 0 }
+        guard size > 0 else { return .value(0) }
         // Checked before any key is consumed, so a bad buffer never loses typed input.
         try a.space.validate(buffer, count: Int(size), write: true)
         let line = try serveReader(a.thread, devices) {
@@ -30,7 +23,12 @@ extension Kernel {
         }
         // If a sibling thread unmapped the buffer while this one was blocked, copyOut says so.
         try a.space.copyOut(line, to: buffer)
-        return Int32(line.count)
+        return .value(Int32(line.count))
+    }
+
+    private func attachedKeyboard() throws(PebblesError) -> TerminalDevices {
+        guard let devices else { throw .noSuchCall }
+        return devices
     }
 
     /// Queues `t` as a keyboard reader and runs `attempt` each time it is the head reader and
@@ -52,7 +50,7 @@ extension Kernel {
             if devices.head === t && HostKeys.needsPolling {
                 scheduler.yield()  // a file never raises SIGIO; its bytes are read on demand
             } else {
-                scheduler.block(.keyboard)
+                scheduler.block(in: devices.waiting)
             }
         }
     }

@@ -1,0 +1,35 @@
+/// The hardware as the kernel sees it: a CPU that runs one guest thread until it traps, two
+/// interrupt lines (timer, keyboard) whose pending notes the kernel takes with interrupts off,
+/// a clock, a timer, and the power switch. `HostMachine` is the real one, made of host signals;
+/// in-process tests give the kernel a `FakeMachine` that scripts traps.
+///
+/// Interrupts are off whenever kernel code runs: an interrupt that arrives then is only noted,
+/// and the kernel takes the note on its own time (`run` returns it as a trap before the guest's
+/// next instruction, idle takes it while waiting).
+protocol Machine: AnyObject {
+    /// Runs the guest of `thread` in user mode until it traps and returns why; the thread's
+    /// user state (registers, FPU/SSE) is then in `thread.frame`. A pending interrupt is
+    /// returned at once as `.timer` or `.io`, before the guest runs an instruction.
+    func run(_ thread: Thread) -> Trap
+
+    /// Takes the timer's pending note, if any. The note is cleared before it is served, so a
+    /// tick noted during the service stays pending for the next look.
+    func takeTimerInterrupt() -> Bool
+    /// Takes the keyboard's pending note, if any (same rule).
+    func takeKeyboardInterrupt() -> Bool
+    /// Idle: waits until an interrupt is pending (returns at once if one is).
+    func waitForInterrupt()
+
+    /// Monotonic time in nanoseconds.
+    var nanoseconds: UInt64 { get }
+    /// Starts the periodic timer interrupt (0 stops it); returns 0 or an errno.
+    func startTimer(periodNanoseconds: UInt64) -> Int32
+
+    /// Seeded runs: every guest instruction counts down `stepBudget`; at zero `run` returns
+    /// `.step`. Instruction counts do not depend on timing, so a seed replays exactly.
+    func setStepping(_ on: Bool)
+    var stepBudget: Int64 { get set }
+
+    /// Turns the machine off with a host exit code (the kernel has run its shutdown hooks).
+    func powerOff(exitCode: Int32) -> Never
+}
