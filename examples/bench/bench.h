@@ -2,7 +2,7 @@
  * bench.h: shared pieces of the guest benchmark programs (bench_*), run by
  * scripts/bench beside their native Linux anchors in bench/.
  *
- * Timing uses the Pebblebed extension vector 0x82 (Syscalls/Kernel+Bench.swift):
+ * Timing uses the Pebblebed extension vector 0x82 (Syscalls/Kernel+PebblebedCalls.swift):
  * %esi points at 16 bytes that receive the host's CLOCK_MONOTONIC and the
  * emulator process's CPU time, both in nanoseconds. get_ticks counts 10 ms
  * ticks, too coarse for these figures. CPU time is what the harness compares:

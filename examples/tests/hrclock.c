@@ -1,5 +1,5 @@
 /* hrclock: the Pebblebed benchmark clock extension (int $0x82, see
- * Sources/Pebblebed/Syscalls/Kernel+Bench.swift): stores wall and CPU
+ * Sources/Pebblebed/Syscalls/Kernel+PebblebedCalls.swift): stores wall and CPU
  * nanoseconds, both advancing; a bad or read-only buffer gives -1 and stores
  * nothing. */
 #define TEST_NAME "hrclock"

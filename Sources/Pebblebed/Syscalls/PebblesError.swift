@@ -1,5 +1,5 @@
 /// A Pebbles error: the negative integer a system call returns. Kernel code throws these; only
-/// `SyscallDispatch` turns them into return values.
+/// `Kernel.systemCall` (Syscalls/SystemCall.swift) turns them into return values.
 public struct PebblesError: Error, RawRepresentable, Equatable, CustomStringConvertible, Sendable {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }

@@ -5,6 +5,7 @@ import Testing
 /// the kernel's own write path (resolveWrite), checked against the frame audit. No space here
 /// is ever active, so nothing touches the host's guest range. They share the global `memory`,
 /// hence serialized (and nothing else in the test process may use it).
+extension InProcessKernel {
 @Suite(.serialized) struct AddressSpaceTests {
     static let base: UInt32 = 0x4000_0000
     static let page0 = base >> pageShift
@@ -458,4 +459,5 @@ import Testing
         s.table[Self.page0].flags.remove(.inHost)
         expectClean([s])
     }
+}
 }
