@@ -2,7 +2,8 @@
  * guard_panic MODE: asks the kernel to panic through the debug-only vector
  * 0x8F (enabled by `pebblebed run --debug-panic-vector`): 0 a broken
  * invariant, 1 a bad pointer read in the kernel, 2 a Swift runtime trap,
- * 3 a kernel stack overflow. With the vector enabled the machine must stop
+ * 3 a kernel stack overflow, 4 a scheduler invariant check (kernelAssert)
+ * that fails. With the vector enabled the machine must stop
  * with a panic report and exit code 70, so PASS is never printed; without
  * it the call is an unknown vector and must return an error.
  */

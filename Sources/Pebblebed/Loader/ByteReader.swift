@@ -44,7 +44,7 @@ struct ByteReader {
         let length: Int
 
         func u8(_ field: Int) -> UInt8 {
-            precondition(field >= 0 && field < length, "ByteReader: field \(field) outside a \(length)-byte record")
+            kernelAssert(field >= 0 && field < length, "ByteReader: field \(field) outside a \(length)-byte record")
             return bytes[base + field]
         }
 

@@ -5,7 +5,7 @@
 /// `exec` can refuse a bad file while the old program is still intact.
 public struct ELFImage {
     /// User memory as Pebbles defines it: USER_MEM_START up to the top of the 32-bit space.
-    public static let userMemory: Range<UInt64> = 0x0100_0000 ..< 0x1_0000_0000
+    static let userMemory: Range<UInt64> = UInt64(GuestLayout.userStart) ..< GuestLayout.userEnd
 
     /// The whole file; `PagePlan.Copy.fileOffset` indexes into it.
     public let bytes: [UInt8]

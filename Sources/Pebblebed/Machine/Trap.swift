@@ -32,7 +32,7 @@ public enum Trap: Equatable {
         case PB_EV_SYSCALL: self = .syscall(vector: Int(ev.vector))
         case PB_EV_PAGEFAULT:
             self = .pageFault(address: UInt32(truncatingIfNeeded: ev.addr), write: ev.err & 2 != 0,
-                              outsideGuest: ev.addr >= 0x1_0000_0000)
+                              outsideGuest: ev.addr >= GuestLayout.userEnd)
         case PB_EV_TIMER: self = .timer
         case PB_EV_IO: self = .io
         case PB_EV_STEP: self = .step

@@ -6,7 +6,7 @@ extension AddressSpace {
         guard count >= 0 else { throw .invalidArgument }
         guard count > 0 else { return }
         let end = UInt64(address) + UInt64(count)
-        guard address >= VirtualAddress.userStart.rawValue, end <= 0x1_0000_0000 else { throw .badAddress }
+        guard address >= GuestLayout.userStart, end <= GuestLayout.userEnd else { throw .badAddress }
         var page = address >> pageShift
         let last = UInt32((end - 1) >> UInt64(pageShift))
         while true {
@@ -68,7 +68,7 @@ extension AddressSpace {
         var out: [UInt8] = []
         var a = address
         while true {
-            guard a >= VirtualAddress.userStart.rawValue else { throw .badAddress }
+            guard a >= GuestLayout.userStart else { throw .badAddress }
             let e = table[a >> pageShift]
             guard e.isPresent else { throw .badAddress }
             let offset = Int(a) & (pageSize - 1)

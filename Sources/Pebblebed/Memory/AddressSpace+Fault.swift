@@ -6,8 +6,13 @@
 /// new frame at once, and nothing is withdrawn that mmap(MAP_FIXED) would replace anyway.
 extension AddressSpace {
     public enum FaultOutcome: Equatable {
-        /// The page is now mapped as the page table allows; resume the guest.
-        case resolved
+        /// The soft-TLB filled in: the page was in the table and is now shown in the host as
+        /// the table allows; resume the guest.
+        case mapped
+        /// A write to a zero-fill page: it got a zeroed frame of its own (and its block too).
+        case zeroFilled
+        /// A write to a copy-on-write page: it got its own copy, or took the frame over.
+        case copied
         /// The access is not allowed (no page, or a write to a read-only page): a real fault.
         case violation
     }
@@ -20,21 +25,48 @@ extension AddressSpace {
     public func handleFault(at address: UInt32, write: Bool) -> FaultOutcome {
         let page = address >> pageShift
         let e = table[page]
-        guard e.isPresent, address >= VirtualAddress.userStart.rawValue else { return .violation }
-        if write {
-            guard e.flags.contains(.writable) else { return .violation }
-            // Mapped writable already and still a write fault: the host disagrees with the table.
-            if e.flags.contains(.hostWritable) { return .violation }
-            if e.flags.contains(.zeroFill) { fillAround(page) }
-            // The faulting page first: the neighbours' copies then continue its frame.
-            let frame = privatize(page)
-            if e.flags.contains(.copyOnWrite) { copyAround(page) }
-            show(page, frame: frame, writable: true, populate: true)
-        } else {
-            if e.flags.contains(.inHost) { return .violation }
-            show(page, frame: e.frame, writable: e.mapsWritable)
+        guard e.isPresent, address >= GuestLayout.userStart else { return .violation }
+        guard write else {
+            // Shown already and still a read fault: the host disagrees with the table.
+            return e.flags.contains(.inHost) ? .violation : fillTLB(page, e)
         }
-        return .resolved
+        guard e.flags.contains(.writable) else { return .violation }
+        // Shown writable already and still a write fault: the host disagrees with the table.
+        if e.flags.contains(.hostWritable) { return .violation }
+        if e.flags.contains(.zeroFill) { return zeroFillFault(page) }
+        if e.flags.contains(.copyOnWrite) { return copyOnWriteFault(page) }
+        return fillTLBForWrite(page, e)
+    }
+
+    /// A read of a page the host does not show: show it as the table allows.
+    private func fillTLB(_ page: UInt32, _ e: PageTableEntry) -> FaultOutcome {
+        show(page, frame: e.frame, writable: e.mapsWritable)
+        return .mapped
+    }
+
+    /// A write to a private writable page the host shows read-only or not at all.
+    private func fillTLBForWrite(_ page: UInt32, _ e: PageTableEntry) -> FaultOutcome {
+        show(page, frame: e.frame, writable: true, populate: true)
+        return .mapped
+    }
+
+    /// A first write to a zero-fill page: it and the untouched zero-fill pages of its block get
+    /// zeroed frames in a row (fillAround), shown writable with one mmap.
+    private func zeroFillFault(_ page: UInt32) -> FaultOutcome {
+        fillAround(page)
+        let frame = privatize(page)
+        show(page, frame: frame, writable: true, populate: true)
+        return .zeroFilled
+    }
+
+    /// A write to a copy-on-write page: the faulting page first (privatize copies or takes the
+    /// frame over), then its sequential neighbours (copyAround), so their copies continue its
+    /// frame; shown writable with one mmap.
+    private func copyOnWriteFault(_ page: UInt32) -> FaultOutcome {
+        let frame = privatize(page)
+        copyAround(page)
+        show(page, frame: frame, writable: true, populate: true)
+        return .copied
     }
 
     /// Gives `page` a frame of its own that may be written (see `privatize`) for a kernel write
@@ -56,7 +88,7 @@ extension AddressSpace {
     @discardableResult
     func privatize(_ page: UInt32, near: FrameNumber? = nil) -> FrameNumber {
         var e = table[page]
-        precondition(e.isPresent && e.flags.contains(.writable))
+        kernelAssert(e.isPresent && e.flags.contains(.writable), "privatize of page \(hex(page << 12)), which is not present and writable")
         let hint = near.flatMap { memory.pool.isFree($0) ? $0 : nil } ?? frameHint(page)
         if e.flags.contains(.zeroFill) {
             let f = memory.pool.allocateReserved(near: hint)
@@ -174,7 +206,7 @@ extension AddressSpace {
         }
         var low = page, high = page
         let top = UInt32.max >> pageShift
-        while page - low < AddressSpace.faultAround, low > VirtualAddress.userStart.pageNumber,
+        while page - low < AddressSpace.faultAround, low > GuestLayout.userStart >> pageShift,
               fits(low - 1, frame.index - Int(page - low) - 1) { low -= 1 }
         while high - page < AddressSpace.faultAround, high < top,
               fits(high + 1, frame.index + Int(high - page) + 1) { high += 1 }
@@ -185,7 +217,7 @@ extension AddressSpace {
     /// space must be the active one.
     /// `populate`: the guest is writing here now (see HostMapping.map).
     private func show(_ page: UInt32, frame: FrameNumber, writable: Bool, populate: Bool = false) {
-        precondition(isActive, "fault in an inactive address space")
+        kernelAssert(isActive, "fault in an inactive address space")
         if hostCalls >= AddressSpace.maxHostCalls { withdrawAllFromHost() }
         let run = faultAroundRun(page, frame: frame, writable: writable)
         let first = FrameNumber(rawValue: frame.rawValue &- (page - run.lowerBound))

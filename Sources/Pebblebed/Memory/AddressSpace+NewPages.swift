@@ -6,7 +6,7 @@ extension AddressSpace {
         guard length > 0, Int(length) % pageSize == 0 else { throw .invalidArgument }
         let count = UInt32(Int(length) / pageSize)
         let first = base >> pageShift
-        guard base >= VirtualAddress.userStart.rawValue,
+        guard base >= GuestLayout.userStart,
               UInt64(first) + UInt64(count) <= UInt64(1) << (32 - UInt64(pageShift)) else { throw .badAddress }
         for page in first..<first + count where table[page].isPresent { throw .busy }
         try memory.pool.reserve(Int(count))

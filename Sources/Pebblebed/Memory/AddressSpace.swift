@@ -26,7 +26,7 @@ public final class AddressSpace {
 
     public init() {}
 
-    deinit { precondition(hostRuns.isEmpty || memory.active !== self, "active address space freed") }
+    deinit { kernelAssert(hostRuns.isEmpty || memory.active !== self, "active address space freed") }
 
     public subscript(page: UInt32) -> PageTableEntry { table[page] }
 
@@ -36,7 +36,7 @@ public final class AddressSpace {
 
     /// Maps a page with a frame of its own (the caller's reference moves into the table).
     public func mapFrame(_ page: UInt32, frame: FrameNumber, writable: Bool, flags extra: PageTableEntry.Flags = []) {
-        precondition(!table[page].isPresent, "mapFrame: remap of page \(hex(page << 12))")
+        kernelAssert(!table[page].isPresent, "mapFrame: remap of page \(hex(page << 12))")
         var flags: PageTableEntry.Flags = [.present]
         if writable { flags.insert(.writable) }
         table[page] = PageTableEntry(frame: frame, flags: flags.union(extra))
@@ -44,7 +44,7 @@ public final class AddressSpace {
 
     /// Maps a zero-fill-on-demand page. If writable, the caller has reserved one frame for it.
     public func mapZeroFill(_ page: UInt32, writable: Bool = true, flags extra: PageTableEntry.Flags = []) {
-        precondition(!table[page].isPresent, "mapZeroFill: remap of page \(hex(page << 12))")
+        kernelAssert(!table[page].isPresent, "mapZeroFill: remap of page \(hex(page << 12))")
         var flags: PageTableEntry.Flags = [.present, .zeroFill]
         if writable { flags.insert(.writable) }
         table[page] = PageTableEntry(frame: .zero, flags: flags.union(extra))

@@ -12,17 +12,3 @@ public struct FrameNumber: RawRepresentable, Hashable, Comparable, Sendable {
     public var index: Int { Int(rawValue) }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
-
-/// A guest virtual address (32 bits, as the guest sees it).
-public struct VirtualAddress: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
-    public init(_ v: UInt32) { rawValue = v }
-    public static let userStart = VirtualAddress(0x0100_0000)
-    public var pageNumber: UInt32 { rawValue >> pageShift }
-    public var pageOffset: Int { Int(rawValue & UInt32(pageSize - 1)) }
-    public var isPageAligned: Bool { pageOffset == 0 }
-    public var isUser: Bool { rawValue >= VirtualAddress.userStart.rawValue }
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { hex(rawValue) }
-}

@@ -25,7 +25,7 @@ public struct FramePool {
 
     /// Creates a pool of `frameCount` frames; frame 0 is kept as the zero frame.
     public init(frameCount: Int) {
-        precondition(frameCount >= 2, "physical memory needs at least two frames")
+        kernelAssert(frameCount >= 2, "physical memory needs at least two frames")
         self.frameCount = frameCount
         refcount = Array(repeating: 0, count: frameCount)
         refcount[0] = 1
@@ -43,20 +43,20 @@ public struct FramePool {
 
     /// Promises `count` future allocations, or throws `.noMemory` leaving nothing changed.
     public mutating func reserve(_ count: Int) throws(PebblesError) {
-        precondition(count >= 0)
+        kernelAssert(count >= 0, "reserve of \(count) frames")
         guard count <= available else { throw .noMemory }
         reserved += count
     }
 
     /// Gives back promises that will not be used.
     public mutating func unreserve(_ count: Int) {
-        precondition(count >= 0 && count <= reserved, "unreserve \(count) of \(reserved)")
+        kernelAssert(count >= 0 && count <= reserved, "unreserve \(count) of \(reserved)")
         reserved -= count
     }
 
     /// Allocates a frame against an earlier reservation, `near` if that frame is free. Never fails.
     public mutating func allocateReserved(near hint: FrameNumber? = nil) -> FrameNumber {
-        precondition(reserved > 0 && freeCount > 0, "allocation without a reservation")
+        kernelAssert(reserved > 0 && freeCount > 0, "allocation without a reservation")
         reserved -= 1
         return take(near: hint)
     }
@@ -81,14 +81,14 @@ public struct FramePool {
         }
         freeBits[i >> 6] &= ~(1 << UInt64(i & 63))
         freeCount -= 1
-        assert(refcount[i] == 0)
+        kernelAssert(refcount[i] == 0, "free frame \(i) has references")
         refcount[i] = 1
         return FrameNumber(i)
     }
 
     /// The first free frame at or after `start`, wrapping around; one word per 64 frames.
     private func nextFree(from start: Int) -> Int {
-        precondition(freeCount > 0)
+        kernelAssert(freeCount > 0, "allocation from an empty pool")
         var w = start >> 6
         var bits = freeBits[w] & (~0 << UInt64(start & 63))
         for _ in 0...freeBits.count {
@@ -96,7 +96,7 @@ public struct FramePool {
             w = w + 1 == freeBits.count ? 0 : w + 1
             bits = freeBits[w]
         }
-        fatalError("frame pool: free count \(freeCount) but no free frame")
+        kernelPanic("frame pool: free count \(freeCount) but no free frame")
     }
 
     /// How far past the cursor `firstFreeRun` looks: it runs in the fault path, and a badly
@@ -132,7 +132,7 @@ public struct FramePool {
 
     public mutating func retain(_ f: FrameNumber) {
         guard f != .zero else { return }
-        precondition(refcount[f.index] > 0, "retain of free frame \(f.rawValue)")
+        kernelAssert(refcount[f.index] > 0, "retain of free frame \(f.rawValue)")
         refcount[f.index] += 1
     }
 
@@ -141,7 +141,7 @@ public struct FramePool {
     @discardableResult
     public mutating func release(_ f: FrameNumber) -> Int {
         guard f != .zero else { return 1 }
-        precondition(refcount[f.index] > 0, "release of free frame \(f.rawValue)")
+        kernelAssert(refcount[f.index] > 0, "release of free frame \(f.rawValue)")
         refcount[f.index] -= 1
         if refcount[f.index] == 0 {
             freeBits[f.index >> 6] |= 1 << UInt64(f.index & 63)

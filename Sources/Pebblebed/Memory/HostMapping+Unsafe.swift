@@ -4,8 +4,8 @@ import Glibc
 /// range, and take them away again. Only the running task's pages are ever shown.
 enum HostMapping {
     /// The reserved guest range and the low range below it (guest "kernel memory").
-    static let guestStart: UInt = 0x0100_0000
-    static let guestEnd: UInt = 0x1_0000_0000
+    static let guestStart = UInt(GuestLayout.userStart)
+    static let guestEnd = UInt(GuestLayout.userEnd)
     static let lowStart: UInt = 0x10000
 
     /// Reserves [start, end) as inaccessible, failing if anything already lives there.

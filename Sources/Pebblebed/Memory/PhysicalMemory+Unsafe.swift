@@ -24,12 +24,12 @@ public final class PhysicalMemory {
 
     @inline(__always)
     public func pointer(_ f: FrameNumber, offset: Int = 0) -> UnsafeMutableRawPointer {
-        precondition(f.index < frameCount && offset >= 0 && offset <= pageSize)
+        kernelAssert(f.index < frameCount && offset >= 0 && offset <= pageSize, "frame \(f.index) offset \(offset) outside physical memory")
         return base + (f.index * pageSize + offset)
     }
 
     public func zero(_ f: FrameNumber) {
-        precondition(f != .zero, "the zero frame is read-only")
+        kernelAssert(f != .zero, "the zero frame is read-only")
         pointer(f).initializeMemory(as: UInt8.self, repeating: 0, count: pageSize)
     }
 
@@ -39,21 +39,21 @@ public final class PhysicalMemory {
 
     /// Copies bytes into a frame.
     public func write(_ f: FrameNumber, offset: Int, _ bytes: UnsafeRawBufferPointer) {
-        precondition(offset + bytes.count <= pageSize)
+        kernelAssert(offset + bytes.count <= pageSize, "write of \(bytes.count) bytes at offset \(offset) crosses a frame")
         guard bytes.count > 0 else { return }
         pointer(f, offset: offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
     }
 
     /// Copies bytes out of a frame.
     public func read(_ f: FrameNumber, offset: Int, into dst: UnsafeMutableRawBufferPointer) {
-        precondition(offset + dst.count <= pageSize)
+        kernelAssert(offset + dst.count <= pageSize, "read of \(dst.count) bytes at offset \(offset) crosses a frame")
         guard dst.count > 0 else { return }
         dst.baseAddress!.copyMemory(from: UnsafeRawPointer(pointer(f, offset: offset)), byteCount: dst.count)
     }
 
     /// Copies `count` bytes at `offset` of frame `f` into `out[at...]`.
     public func read(_ f: FrameNumber, offset: Int, count: Int, into out: inout [UInt8], at: Int) {
-        precondition(at >= 0 && at + count <= out.count)
+        kernelAssert(at >= 0 && at + count <= out.count, "read into \(at)..<\(at + count) of a \(out.count)-byte buffer")
         out.withUnsafeMutableBytes { read(f, offset: offset, into: UnsafeMutableRawBufferPointer(rebasing: $0[at..<at + count])) }
     }
 

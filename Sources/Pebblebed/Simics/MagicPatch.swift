@@ -18,9 +18,9 @@ public enum MagicPatch {
     /// The byte range to search: the symbol's extent, or `unsizedWindow` bytes when its size
     /// is 0; nil for a symbol outside user memory.
     public static func searchRange(address: UInt32, size: UInt32) -> Range<UInt64>? {
-        guard address >= 0x0100_0000 else { return nil }
+        guard address >= GuestLayout.userStart else { return nil }
         let length = size == 0 ? unsizedWindow : min(size, 1 << 20)
-        let end = min(UInt64(address) + UInt64(length), 0x1_0000_0000)
+        let end = min(UInt64(address) + UInt64(length), GuestLayout.userEnd)
         return UInt64(address)..<end
     }
 

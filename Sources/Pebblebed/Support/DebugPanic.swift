@@ -8,6 +8,7 @@ extension Kernel {
         case badPointer = 1     // a read through a bad pointer: SIGSEGV in kernel mode
         case swiftTrap = 2      // a Swift runtime trap (fatalError): SIGILL in kernel mode
         case stackOverflow = 3  // unbounded recursion into the kernel stack's guard page
+        case assertion = 4      // a real invariant check (kernelAssert) that fails
     }
 
     /// The debug_panic row of the system-call table: an unknown call unless the machine was
@@ -21,6 +22,11 @@ extension Kernel {
         case .badPointer: return .value(Kernel.debugReadBadPointer())
         case .swiftTrap: fatalError("debug panic vector: Swift trap on purpose")
         case .stackOverflow: return .value(Kernel.debugRecurse(1))
+        case .assertion:
+            // The running thread is not on the run queue: making it runnable breaks the
+            // scheduler's invariant, which must stop the machine in every build.
+            scheduler.makeRunnable(a.thread)
+            return .value(0)
         }
     }
 

@@ -10,6 +10,7 @@ public func kernelPanic(_ message: String, file: StaticString = #fileID, line: U
 /// A broken invariant: like `precondition`, but in every build it goes through the kernel
 /// panic with its message, the current thread and its registers (a failed `precondition` in
 /// a release build is a bare SIGILL).
+@inline(__always)
 func kernelAssert(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
                   file: StaticString = #fileID, line: UInt = #line) {
     if !condition() { kernelPanic(message(), file: file, line: line) }

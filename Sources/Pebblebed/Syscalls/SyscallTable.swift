@@ -54,7 +54,7 @@ struct SyscallTable {
     init(_ calls: [SystemCall]) {
         var byVector = [SystemCall?](repeating: nil, count: 256)
         for c in calls {
-            precondition(byVector[c.vector] == nil, "system call vector \(c.vector) defined twice")
+            kernelAssert(byVector[c.vector] == nil, "system call vector \(c.vector) defined twice")
             byVector[c.vector] = c
         }
         self.calls = calls

@@ -33,7 +33,7 @@ enum ProgramLoader {
     static let stackPages: UInt32 = 8
     static let maxArguments = 1024
     static let maxArgumentBytes = 128 * 1024
-    static let topOfMemory: UInt64 = 0x1_0000_0000
+    static let topOfMemory = GuestLayout.userEnd
     static func load(name: String, arguments: [[UInt8]]) throws(LoadFailure) -> LoadedProgram {
         guard let bytes = kernel.ramdisk.contents(of: name), name != "." else { throw LoadFailure(.notFound) }
         let image: ELFImage

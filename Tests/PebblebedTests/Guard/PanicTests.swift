@@ -26,6 +26,13 @@ import Testing
         expectReport(r, headline: "kernel panic: debug panic vector: invariant broken on purpose")
     }
 
+    /// A kernelAssert that fails reports its message and where it is, like kernelPanic, in
+    /// release builds too (a bare precondition would be a SIGILL with no message there).
+    @Test func failedInvariantCheckPanicsWithItsMessage() throws {
+        let r = try panic(mode: 4)
+        expectReport(r, headline: "kernel panic: makeRunnable of thread 1 in running (Pebblebed/Scheduler.swift:")
+    }
+
     @Test func badPointerInTheKernelPanicsWithKernelRegisters() throws {
         let r = try panic(mode: 1)
         expectReport(r, headline: "kernel panic: Segmentation fault in kernel mode at address 0x0000000000000008")

@@ -9,7 +9,7 @@ enum CodePage437 {
             + "αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{00A0}"
         let ascii = (0x20...0x7E).map { String(Unicode.Scalar(UInt8($0))) }
         let glyphs = low.map(String.init) + ascii + ["⌂"] + high.map(String.init)
-        precondition(glyphs.count == 256, "code page 437 table must have 256 glyphs")
+        kernelAssert(glyphs.count == 256, "code page 437 table must have 256 glyphs")
         return glyphs.map { Array($0.utf8) }
     }()
 }

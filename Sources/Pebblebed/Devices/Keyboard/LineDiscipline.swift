@@ -24,7 +24,7 @@ public struct LineDiscipline: Sendable {
 
     /// Advances the outstanding readline of `size` (> 0) bytes with the keys available now.
     public mutating func readline<Source: KeySource>(size: Int, from source: inout Source) -> ReadlineProgress {
-        precondition(size > 0, "the system call layer rejects sizes below 1")
+        kernelAssert(size > 0, "the system call layer rejects sizes below 1")
         var echo: [EchoOperation] = []
         if completed.isEmpty {
             while let key = source.nextKey(), !consume(key, echo: &echo) {}
