@@ -24,7 +24,8 @@ let package = Package(
             path: "Sources/Pebblebed",
             // Each subsystem folder explains itself in a README for readers, not the build.
             exclude: ["Devices/README.md", "Loader/README.md", "Machine/README.md", "Memory/README.md",
-                      "Scheduler/README.md", "Simics/README.md", "Tasks/README.md"],
+                      "RAMDisk/README.md", "Scheduler/README.md", "Simics/README.md", "Support/README.md",
+                      "Syscalls/README.md", "Tasks/README.md"],
             // Threads switch kernel stacks under the Swift runtime (pb_context_switch); its
             // dynamic exclusivity tracking keeps one list of open accesses per host thread, so an
             // access begun on one kernel stack looks like it overlaps with accesses made on the
