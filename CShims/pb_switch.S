@@ -15,6 +15,9 @@ pb_context_switch:
         pushq %r15
         movq %rsp, (%rdi)
         movq %rsi, %rsp
+// Resumes the kernel context whose stack pointer is in rsp: pops what pb_context_switch (or
+// pb_run_guest, or pb_context_init) pushed and returns into it.
+pb_context_resume:
         popq %r15
         popq %r14
         popq %r13
@@ -34,13 +37,7 @@ pb_context_trampoline:
         andq $-16, %rsp
         callq *%r12
         movq (%r14), %rsp
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %rbx
-        popq %rbp
-        ret
+        jmp pb_context_resume
         .size pb_context_trampoline, .-pb_context_trampoline
 
 // void *pb_context_init(void *stack_top, void (*fn)(void *), void *arg, void **exit_sp)
@@ -89,13 +86,7 @@ pb_run_guest:
         .type pb_resume_kernel, @function
 pb_resume_kernel:
         movq pb_kernel_sp(%rip), %rsp
-        popq %r15
-        popq %r14
-        popq %r13
-        popq %r12
-        popq %rbx
-        popq %rbp
-        ret
+        jmp pb_context_resume
         .size pb_resume_kernel, .-pb_resume_kernel
 
 // void pb_exit_to_guest(const uint64_t block[20], const void *fpstate, uint64_t how)
