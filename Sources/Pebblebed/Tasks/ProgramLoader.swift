@@ -21,7 +21,7 @@ import CShims
 private func pb_regs_zero() -> pb_regs { pb_regs() }
 
 /// Builds address spaces from RAM-disk programs: the ELF's pages, then the initial stack with
-/// argc/argv at the top of user memory. Everything is reserved up front, so a failure leaves
+/// argc/argv just below the topmost page of user memory (see `stackTop`). Everything is reserved up front, so a failure leaves
 /// nothing behind (and exec leaves the old program intact).
 enum ProgramLoader {
     /// Initial stack: a few pages, as Pebbles gives; growth is the user library's (autostack).
@@ -29,6 +29,14 @@ enum ProgramLoader {
     static let maxArguments = 1024
     static let maxArgumentBytes = 128 * 1024
     static let topOfMemory: UInt64 = 0x1_0000_0000
+    /// One past the initial stack: the topmost page (0xFFFFF000..) is left unmapped. Thread
+    /// libraries written against the reference kernel round `&local` or `stack_high` to pages
+    /// with signed `int` arithmetic, e.g. `(((int)&a - 1) / 4096 + 1) * 4096`; in the top page
+    /// that yields 0x1000 (the address is -4096..-1), so the main thread's stack "ends" in low
+    /// memory and every `new_pages` below it is refused. One page lower the same expression
+    /// yields 0 (4 GiB modulo 2^32), the true end. The unmapped page also makes a walk off the
+    /// top of the stack fault instead of wrapping.
+    static let stackTop: UInt64 = topOfMemory - UInt64(pageSize)
     /// The reason behind the last `.notExecutable`, for `pebblebed run` to show.
     nonisolated(unsafe) static var lastErrorMessage: String?
 
@@ -47,9 +55,9 @@ enum ProgramLoader {
         let plan = image.pagePlan()
         let argPages = UInt32((argBytes + 4 * (arguments.count + 8) + pageSize - 1) / pageSize)
         let stackPages = stackPages + argPages
-        let stackLow = UInt32(topOfMemory >> UInt64(pageShift)) - stackPages
+        let stackLow = UInt32(stackTop >> UInt64(pageShift)) - stackPages
         guard plan.allSatisfy({ $0.page >> pageShift < stackLow }) else {
-            lastErrorMessage = "program overlaps the stack at the top of user memory"
+            lastErrorMessage = "program overlaps the stack at the top of user memory (its last page or the stack below it)"
             throw .notExecutable
         }
         try memory.pool.reserve(plan.count + Int(stackPages))
@@ -79,9 +87,10 @@ enum ProgramLoader {
     }
 
     /// Lays out the strings, the argv array and `_main`'s cdecl frame (dummy return address,
-    /// argc, argv, stack_high, stack_low) at the top of the stack; returns the initial esp.
+    /// argc, argv, stack_high, stack_low) at the top of the stack, below `stackTop`; returns
+    /// the initial esp. stack_high is the stack's last byte (stackTop - 1).
     private static func writeArguments(_ args: [[UInt8]], into space: AddressSpace, stackLow: UInt32) -> UInt32 {
-        var sp = UInt64(topOfMemory)
+        var sp = stackTop
         var pointers: [UInt32] = []
         for a in args {
             sp -= UInt64(a.count + 1)
@@ -94,7 +103,7 @@ enum ProgramLoader {
         try! space.copyOut(words(pointers + [0]), to: argv)
         // cdecl: at a function's entry esp+4 is 16-byte aligned; esp holds the return address.
         sp = ((sp - 16) & ~15) - 4
-        let frame: [UInt32] = [0, UInt32(args.count), argv, UInt32(topOfMemory - 1), stackLow << pageShift]
+        let frame: [UInt32] = [0, UInt32(args.count), argv, UInt32(stackTop - 1), stackLow << pageShift]
         try! space.copyOut(words(frame), to: UInt32(sp))
         return UInt32(sp)
     }
