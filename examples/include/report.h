@@ -14,7 +14,7 @@ extern const char *test_name;
 
 enum {
     START_CMPLT = 0,   /* passes with END__SUCCESS */
-    START_ABORT = 1,   /* passes when the task is killed */
+    START_ABORT = 1,   /* passes when the task ends (killed, panic, halt) before an END line */
     START_4EVER = 2,   /* passes if the machine is alive at the timeout */
 };
 

@@ -21,4 +21,15 @@ import Testing
         #expect(!r.stdout.contains("FAIL"), "\(r)")
         #expect(r.stdout.contains("killed:") || r.stderr.contains("killed:"), "\(r)")
     }
+
+    /// `--report` on abort-type tests (issue 19.8): halting or the library's own panic before
+    /// the END line passes; reaching the END line fails.
+    @Test(arguments: [("p410_abort_halt", [String](), "PASS", "machine halted before its END line"),
+                      ("p410_abort_panic", [], "PASS", "task ended without reaching its END line"),
+                      ("p410_abort_panic", ["reach-end"], "FAIL", "END__FAIL reported before the task ended")])
+    func abortTestVerdicts(program: String, args: [String], verdict: String, reason: String) throws {
+        let r = try Guest.run(program, args, options: ["--report"])
+        #expect(r.stdout.contains("verdict: \(verdict) \(program) (abort type): \(reason)"), "\(r)")
+        #expect(r.status == (verdict == "PASS" ? 0 : 1), "\(r)")
+    }
 }
