@@ -17,7 +17,6 @@
 /* Map a little more than the faulting page so deep calls take fewer faults. */
 #define EXTRA_PAGES 3u
 
-unsigned int _pb_stack_high;
 static unsigned int stack_low;
 static char exn_stack[4096] __attribute__((aligned(16)));
 
@@ -104,9 +103,11 @@ static void autostack_handler(void *arg, ureg_t *ureg)
     task_vanish(-2);
 }
 
-void _pb_autostack_install(void *stack_high, void *stack_low_arg)
+/* Called by crt0 (15-410's name and signature); a user's libautostack may
+ * bring its own instead (crt0.S says how that wins). */
+void install_autostack(void *stack_high, void *stack_low_arg)
 {
-    _pb_stack_high = (unsigned int)stack_high;
+    (void)stack_high;           /* crt0 keeps it in _pb_stack_high */
     stack_low = (unsigned int)stack_low_arg;
     if (swexn(exn_stack_top(), autostack_handler, 0, 0) < 0)
         lprintf("autostack: swexn registration failed; the stack cannot grow");

@@ -32,4 +32,113 @@ import Testing
         #expect(r.stdout.contains("verdict: \(verdict) \(program) (abort type): \(reason)"), "\(r)")
         #expect(r.status == (verdict == "PASS" ? 0 : 1), "\(r)")
     }
+
+    // MARK: pebblebed cc (issue 19, items 6 and 7)
+
+    /// A scratch folder with `files` written into it.
+    private func scratch(_ files: [String: String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebbles-compat-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        return dir
+    }
+
+    /// Runs a host tool (make, nm) and returns its status and output.
+    private func host(_ tool: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Default flags are the course's (-O0: recursion really recurses); a user's -O2 overrides.
+    @Test func ccDefaultsToTheCourseFlagsAndUserFlagsOverride() throws {
+        let dir = try scratch(["prog.c": """
+            #include <stdio.h>
+            static int depth(int n, char *top)
+            {
+                volatile char here = 0;
+                if (n == 0)
+                    return (int)(top - (char *)&here);
+                return depth(n - 1, top) + here;
+            }
+            int main(int argc, char **argv)
+            {
+                char top;
+            #ifdef __OPTIMIZE__
+                printf("built optimized\\n");
+            #else
+                printf("built at -O0\\n");
+            #endif
+                printf("frames on the stack: %s\\n", depth(1000, &top) >= 1000 * 8 ? "yes" : "no");
+                return 0;
+            }
+            """])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("prog.c").path, prog = dir.appendingPathComponent("prog").path
+        let cc = try Guest.launch(["cc", src, "-o", prog])
+        #expect(cc.status == 0, "\(cc)")
+        let r = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
+        #expect(r.stdout.contains("built at -O0") && r.stdout.contains("frames on the stack: yes"), "\(r)")
+        let cc2 = try Guest.launch(["cc", "-O2", src, "-o", prog])
+        #expect(cc2.status == 0, "\(cc2)")
+        let r2 = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
+        #expect(r2.stdout.contains("built optimized"), "\(r2)")
+    }
+
+    /// A user's -I folder is searched before Pebblebed's headers: their mutex_type.h wins.
+    @Test func userIncludeFoldersComeBeforePebblebedsHeaders() throws {
+        let dir = try scratch([
+            "mine/mutex_type.h": "#define MY_MUTEX_TYPE 1\ntypedef struct mutex { int mine; } mutex_t;\n",
+            "prog.c": "#include <mutex.h>\n#ifndef MY_MUTEX_TYPE\n#error Pebblebed's mutex_type.h was used\n#endif\nint f(mutex_t *m) { return m->mine; }\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cc = try Guest.launch(["cc", "-I", dir.appendingPathComponent("mine").path, "-c",
+                                   dir.appendingPathComponent("prog.c").path, "-o", dir.appendingPathComponent("prog.o").path])
+        #expect(cc.status == 0, "\(cc)")
+    }
+
+    /// --no-libsyscall links none of Pebblebed's system-call stubs: without the user's, the link
+    /// fails naming the missing call.
+    @Test func noLibsyscallLeavesTheStubsToTheUser() throws {
+        let dir = try scratch(["prog.c": "#include <syscall.h>\nint main(void) { return gettid(); }\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let src = dir.appendingPathComponent("prog.c").path, prog = dir.appendingPathComponent("prog").path
+        let without = try Guest.launch(["cc", "--no-libsyscall", src, "-o", prog])
+        #expect(without.status != 0 && without.stderr.contains("gettid"), "\(without)")
+        let with = try Guest.launch(["cc", src, "-o", prog])
+        #expect(with.status == 0, "\(with)")
+    }
+
+    /// examples/student: an independent thread library, system-call stubs and autostack in the
+    /// course's layout, built by its Makefile recipe with `pebblebed cc --no-libthread
+    /// --no-libsyscall` and run against the thread tests. Its own code is what runs.
+    @Test func studentThreadLibraryBuildsAndPassesTheThreadTests() throws {
+        let build = FileManager.default.temporaryDirectory.appendingPathComponent("pebbles-student-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: build) }
+        let make = try host("make", ["-s", "-C", Guest.root.appendingPathComponent("examples/student").path,
+                                     "BUILD=\(build.path)", "PEBBLES_CC=\(Guest.binary) cc"])
+        #expect(make.status == 0, "\(make.output)")
+        let tests = ["thr_join_exit", "thr_main_exit", "mutex_counter", "cond_signal", "sem_buffer",
+                     "rwlock_rw", "malloc_threads", "stack_signed_round"]
+        for t in tests {
+            let prog = build.appendingPathComponent("bin/\(t)").path
+            let r = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
+            #expect(r.status == 0 && r.stdout.contains("PASS \(t)"), "\(t): \(r)")
+        }
+        let nm = try host("nm", [build.appendingPathComponent("bin/mutex_counter").path])
+        #expect(nm.output.contains(" thr_vanish_setting"), "the student's libthread is linked")
+        #expect(nm.output.contains(" handler_stack"), "the student's autostack is linked")
+        #expect(!nm.output.contains("_pb_fork"), "Pebblebed's fork stub is not linked")
+        #expect(!nm.output.contains("_pb_heap_lock"), "Pebblebed's malloc wrappers are not linked")
+    }
 }
