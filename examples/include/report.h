@@ -5,9 +5,12 @@
  *     (^_^)_exec_basic: START__TYPE_COMPLETE
  *     (^_^)_exec_basic: END__SUCCESS
  * which `pebblebed run --report` turns into a verdict and an exit code.
+ * Safe to include from assembly (.S): the declarations are then left out.
  */
 #ifndef _REPORT_H
 #define _REPORT_H
+
+#if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
 
 /* Defined by each test with DEF_TEST_NAME("name:") (see 410_tests.h). */
 extern const char *test_name;
@@ -39,5 +42,7 @@ void fatal_on_err(const char *exp, int line, int v);
 /* Progress marks of "forever" tests (Simics' frame-progress hooks). */
 void sim_fr_prog(int i);
 void sim_fr_here(void);
+
+#endif /* !ASSEMBLER */
 
 #endif /* _REPORT_H */
