@@ -18,6 +18,9 @@
  */
     .text
     .globl _main
+    /* Weak: a program that brings its own _main keeps it (crt0.o is linked
+     * as an object, so a strong one here would clash with it). */
+    .weak _main
     .type _main, @function
 _main:
     xorl %ebp, %ebp             /* ends the frame chain for debuggers */

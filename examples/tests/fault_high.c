@@ -1,5 +1,5 @@
 /* fault_high: reads 0xC0000000, high user memory that nothing maps (the
- * stack sits near the top, so 0xFFFFE000 is mapped); must be killed. */
+ * stack sits at the very top, so 0xFFFFF000 is mapped); must be killed. */
 #define TEST_NAME "fault_high"
 #include "testlib.h"
 

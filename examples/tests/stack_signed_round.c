@@ -3,8 +3,10 @@
  * kernel find the first thread's stack by rounding the address of a local
  * up to a page with signed int arithmetic, then place thread stacks just
  * below it with new_pages. That must land below the stack, never in low
- * memory: with the stack in the topmost page (0xFFFFF000..) the rounding
- * yields 0x1000 and every one of those new_pages is refused.
+ * memory: with main's frame in the topmost page (0xFFFFF000..) the
+ * rounding yields 0x1000 and every one of those new_pages is refused.
+ * Also checks the reference kernel's initial stack, which such libraries
+ * hard-code: stack_high 0xFFFFFFFF, stack_low 0xFFFFE000 (small argv).
  */
 #define TEST_NAME "stack_signed_round"
 #include <syscall.h>
@@ -14,6 +16,9 @@
 #define THREADS 8
 /* Room a student library typically leaves for the first thread's stack. */
 #define MAIN_RESERVE (64 * PAGE_SIZE)
+
+/* What the kernel handed _main (crt0.S keeps them). */
+extern unsigned int _pb_stack_high, _pb_stack_low;
 
 static void *child(void *arg)
 {
@@ -33,6 +38,8 @@ int main(int argc, char **argv)
     char *stack;
 
     printf("stack_signed_round: &a=%p rounds to %#x\n", (void *)&a, (unsigned int)top);
+    CHECK(_pb_stack_high == 0xFFFFFFFFu);
+    CHECK(_pb_stack_low == 0xFFFFE000u);
     CHECK((unsigned int)&a < 0xFFFFF000u);
     /* Above &a modulo 2^32 (0 stands for 4 GiB), and near it. */
     CHECK((unsigned int)top - (unsigned int)&a <= 2 * PAGE_SIZE);
