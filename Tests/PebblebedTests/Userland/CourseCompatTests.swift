@@ -60,7 +60,8 @@ import Testing
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Default flags are the course's (-O0: recursion really recurses); a user's -O2 overrides.
+    /// Default flags are the course's (-O0: recursion really recurses; 4-byte stack alignment:
+    /// a frame of two arguments and a char is 20 bytes, not 32); a user's flags override.
     @Test func ccDefaultsToTheCourseFlagsAndUserFlagsOverride() throws {
         let dir = try scratch(["prog.c": """
             #include <stdio.h>
@@ -71,6 +72,13 @@ import Testing
                     return (int)(top - (char *)&here);
                 return depth(n - 1, top) + here;
             }
+            static int frame_bytes(int n, char *prev)
+            {
+                volatile char here = 0;
+                if (n == 0)
+                    return (int)(prev - (char *)&here);
+                return frame_bytes(n - 1, (char *)&here) + here;
+            }
             int main(int argc, char **argv)
             {
                 char top;
@@ -80,6 +88,7 @@ import Testing
                 printf("built at -O0\\n");
             #endif
                 printf("frames on the stack: %s\\n", depth(1000, &top) >= 1000 * 8 ? "yes" : "no");
+                printf("frame bytes: %d\\n", frame_bytes(1, 0));
                 return 0;
             }
             """])
@@ -89,10 +98,15 @@ import Testing
         #expect(cc.status == 0, "\(cc)")
         let r = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
         #expect(r.stdout.contains("built at -O0") && r.stdout.contains("frames on the stack: yes"), "\(r)")
+        #expect(r.stdout.contains("frame bytes: 20"), "4-byte stack alignment: \(r)")
         let cc2 = try Guest.launch(["cc", "-O2", src, "-o", prog])
         #expect(cc2.status == 0, "\(cc2)")
         let r2 = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
         #expect(r2.stdout.contains("built optimized"), "\(r2)")
+        let cc3 = try Guest.launch(["cc", "-mpreferred-stack-boundary=4", src, "-o", prog])
+        #expect(cc3.status == 0, "\(cc3)")
+        let r3 = try Guest.launch(["run", "--ramdisk", Guest.ramdisk, prog])
+        #expect(r3.stdout.contains("built at -O0") && !r3.stdout.contains("frame bytes: 20"), "\(r3)")
     }
 
     /// A user's -I folder is searched before Pebblebed's headers: their mutex_type.h wins.
