@@ -34,7 +34,6 @@ public struct TestReport: Sendable {
         var succeeded = false
         var failed = false
         var killed = false
-        var failedBeforeKill = false
         /// The task that printed the start line has ended (every thread gone).
         var ended = false
         /// The END line an abort-type test reached while its task still ran, if any.
@@ -82,7 +81,6 @@ public struct TestReport: Sendable {
         case .fail(let name):
             let i = indexOrAdd(name, task: task)
             tests[i].failed = true
-            if !tests[i].killed { tests[i].failedBeforeKill = true }
             reachedEnd(i, "END__FAIL")
         }
     }
