@@ -7,12 +7,10 @@
 #define _TYPES_H
 
 #if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
+/* Only the standard types: a student's code that defines its own bool,
+ * uint or ssize_t must not collide with definitions from here. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
-
-typedef int ssize_t;
-typedef unsigned int uint;
 #endif /* !ASSEMBLER */
 
 #endif /* _TYPES_H */
