@@ -11,8 +11,12 @@ struct Compile: ParsableCommand {
         discussion: """
         Runs build/bin/pebbles-cc of the checkout this binary was built in (made by \
         `make guests`), which calls gcc with the guest headers (syscall.h, thread.h, stdio.h, ...) \
-        and links libpebbles and libthread. Every gcc option passes through, e.g. \
-        `pebblebed cc -O2 main.c util.c -o prog`; `-c` compiles only.
+        and links crt0.o, libthread, libpebbles and libsyscall. Defaults are 15-410's user flags \
+        (-O0 -g, frame pointers, 4-byte stack alignment); every gcc option passes through and \
+        overrides them, e.g. `pebblebed cc -O2 main.c util.c -o prog`; `-c` compiles only. \
+        Folders given with -I are searched before Pebblebed's headers. To test your own thread \
+        library: --no-libthread and --no-libsyscall leave out Pebblebed's, and the libraries you \
+        name (libthread.a, libsyscall.a, libautostack.a) take their place.
         """)
 
     @Argument(parsing: .captureForPassthrough, help: "gcc options and C files.")

@@ -106,7 +106,8 @@ struct Run: ParsableCommand {
         --report judges a 15-410 test by the lines it logs with sim_puts/lprintf: \
         "(^_^)_NAME START__TYPE_COMPLETE|ABORT|FOREVER", then "(^_^)_NAME END__SUCCESS|END__FAIL". \
         A complete-type test passes with END__SUCCESS and no END__FAIL, an abort-type test when \
-        the kernel kills its task before any END__FAIL, a forever-type test when the machine is \
+        its task ends before reaching an END line (killed by the kernel, vanished, e.g. by the \
+        library's panic, or the machine halted), a forever-type test when the machine is \
         still running at --timeout. One "verdict:" line per test goes to stdout; the exit code \
         is 0 when every test passed, else 1.
 

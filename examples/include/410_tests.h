@@ -15,7 +15,7 @@
 
 #include <simics.h>
 
-#ifndef ASSEMBLER
+#if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
 #include <report.h>
 
 #define DEF_TEST_NAME(x) const char *test_name = x

@@ -5,16 +5,19 @@
  *     (^_^)_exec_basic: START__TYPE_COMPLETE
  *     (^_^)_exec_basic: END__SUCCESS
  * which `pebblebed run --report` turns into a verdict and an exit code.
+ * Safe to include from assembly (.S): the declarations are then left out.
  */
 #ifndef _REPORT_H
 #define _REPORT_H
+
+#if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
 
 /* Defined by each test with DEF_TEST_NAME("name:") (see 410_tests.h). */
 extern const char *test_name;
 
 enum {
     START_CMPLT = 0,   /* passes with END__SUCCESS */
-    START_ABORT = 1,   /* passes when the task is killed */
+    START_ABORT = 1,   /* passes when the task ends (killed, panic, halt) before an END line */
     START_4EVER = 2,   /* passes if the machine is alive at the timeout */
 };
 
@@ -39,5 +42,7 @@ void fatal_on_err(const char *exp, int line, int v);
 /* Progress marks of "forever" tests (Simics' frame-progress hooks). */
 void sim_fr_prog(int i);
 void sim_fr_here(void);
+
+#endif /* !ASSEMBLER */
 
 #endif /* _REPORT_H */

@@ -10,6 +10,8 @@
 
 #define PAGE_SIZE 0x0001000 /* 4096 */
 
+#if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
+
 /* Life cycle */
 int fork(void);
 int exec(char *execname, char *argvec[]);
@@ -54,5 +56,7 @@ void misbehave(int mode);
 #include <ureg.h>
 typedef void (*swexn_handler_t)(void *arg, ureg_t *ureg);
 int swexn(void *esp3, swexn_handler_t eip, void *arg, ureg_t *newureg);
+
+#endif /* !ASSEMBLER */
 
 #endif /* _SYSCALL_H */

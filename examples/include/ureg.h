@@ -20,7 +20,7 @@
 #define SWEXN_CAUSE_ALIGNFAULT  0x11
 #define SWEXN_CAUSE_SIMDFAULT   0x13
 
-#ifndef ASSEMBLER
+#if !defined(ASSEMBLER) && !defined(__ASSEMBLER__)
 
 typedef struct ureg_t {
     unsigned int cause;

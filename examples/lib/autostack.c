@@ -17,7 +17,6 @@
 /* Map a little more than the faulting page so deep calls take fewer faults. */
 #define EXTRA_PAGES 3u
 
-unsigned int _pb_stack_high;
 static unsigned int stack_low;
 static char exn_stack[4096] __attribute__((aligned(16)));
 
@@ -57,6 +56,33 @@ static int grow_to(unsigned int addr)
 }
 
 /*
+ * Breakpoint and overflow are traps: the saved eip is already past the
+ * instruction, so resuming there would continue as if nothing happened.
+ * Step back onto it (int3 CC, int $3 CD 03, into CE, int $4 CD 04) so it
+ * runs again with the same flags and the kernel sees it with no handler.
+ * Every other cause is a fault whose eip is the instruction itself.
+ */
+static void rewind_trap(ureg_t *ureg)
+{
+    const unsigned char *ip = (const unsigned char *)ureg->eip;
+    unsigned char one, imm;
+
+    if (ureg->cause == SWEXN_CAUSE_BREAKPOINT) {
+        one = 0xCC;
+        imm = 0x03;
+    } else if (ureg->cause == SWEXN_CAUSE_OVERFLOW) {
+        one = 0xCE;
+        imm = 0x04;
+    } else {
+        return;
+    }
+    if (ip[-1] == one)
+        ureg->eip -= 1;
+    else if (ip[-2] == 0xCD && ip[-1] == imm)
+        ureg->eip -= 2;
+}
+
+/*
  * Runs on exn_stack with the handler already deregistered by the kernel.
  * force_align_arg_pointer: the kernel only promises a word-aligned frame.
  */
@@ -68,16 +94,8 @@ static void autostack_handler(void *arg, ureg_t *ureg)
         swexn(exn_stack_top(), autostack_handler, 0, ureg);
     } else {
         /* Not ours: resume with no handler, so the fault recurs and the
-         * kernel reports and kills the thread as for any unhandled fault.
-         * A breakpoint is a trap (eip is already past it), so step back onto
-         * the int3 (CC) or int $3 (CD 03) for it to recur. */
-        if (ureg->cause == SWEXN_CAUSE_BREAKPOINT) {
-            const unsigned char *ip = (const unsigned char *)ureg->eip;
-            if (ip[-1] == 0xCC)
-                ureg->eip -= 1;
-            else if (ip[-2] == 0xCD && ip[-1] == 0x03)
-                ureg->eip -= 2;
-        }
+         * kernel reports and kills the thread as for any unhandled fault. */
+        rewind_trap(ureg);
         swexn(0, 0, 0, ureg);
     }
     /* swexn only returns if it rejected ureg, which it did not build. */
@@ -85,9 +103,11 @@ static void autostack_handler(void *arg, ureg_t *ureg)
     task_vanish(-2);
 }
 
-void _pb_autostack_install(void *stack_high, void *stack_low_arg)
+/* Called by crt0 (15-410's name and signature); a user's libautostack may
+ * bring its own instead (crt0.S says how that wins). */
+void install_autostack(void *stack_high, void *stack_low_arg)
 {
-    _pb_stack_high = (unsigned int)stack_high;
+    (void)stack_high;           /* crt0 keeps it in _pb_stack_high */
     stack_low = (unsigned int)stack_low_arg;
     if (swexn(exn_stack_top(), autostack_handler, 0, 0) < 0)
         lprintf("autostack: swexn registration failed; the stack cannot grow");

@@ -7,8 +7,6 @@
 #include <syscall.h>
 #include "internal.h"
 
-void (*_pb_after_fork_child)(void);
-
 int fork(void)
 {
     int tid = _pb_fork();

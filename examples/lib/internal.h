@@ -11,8 +11,9 @@
 /* The first thread's stack may grow (autostack) down to stack_high - this. */
 #define PB_AUTOSTACK_LIMIT (16u << 20)
 
-/* Top of the first thread's stack, as the kernel handed it to _main. */
+/* The first thread's stack as the kernel handed it to _main (crt0.S). */
 extern unsigned int _pb_stack_high;
+extern unsigned int _pb_stack_low;
 
 /* Lowest address the first thread's stack may grow to (page aligned).
  * Thread stacks are placed below it. */
@@ -21,7 +22,7 @@ static inline unsigned int _pb_autostack_floor(void)
     return (_pb_stack_high - PB_AUTOSTACK_LIMIT + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1u);
 }
 
-void _pb_autostack_install(void *stack_high, void *stack_low);
+void install_autostack(void *stack_high, void *stack_low);
 
 /*
  * Lock used by malloc. Before thr_init there is only one thread and these
@@ -30,6 +31,18 @@ void _pb_autostack_install(void *stack_high, void *stack_low);
 extern void (*_pb_heap_lock)(void *arg);
 extern void (*_pb_heap_unlock)(void *arg);
 extern void *_pb_heap_lock_arg;
+
+static inline void _pb_heap_enter(void)
+{
+    if (_pb_heap_lock)
+        _pb_heap_lock(_pb_heap_lock_arg);
+}
+
+static inline void _pb_heap_leave(void)
+{
+    if (_pb_heap_unlock)
+        _pb_heap_unlock(_pb_heap_lock_arg);
+}
 
 /* fork's trap, and what the child runs first (set by thr_init). */
 int _pb_fork(void);

@@ -10,8 +10,11 @@
  * header, which is how free() finds a free predecessor to merge with.
  * The heap ends in an epilogue header (size 0, INUSE) in its last word.
  *
- * Lock: heap_lock()/heap_unlock() around every public entry point; they
- * do nothing until thr_init installs a mutex (internal.h).
+ * These are 15-410's underscore entry points (_malloc, _calloc, _realloc,
+ * _free): not thread-safe, and calling nothing but each other, so that a
+ * thread library may wrap them with its own lock in its own malloc & co.
+ * Pebblebed's public malloc, free, ... (wrap_*.c, one object each, so a
+ * user's library can replace any of them) take the heap lock around these.
  */
 #include <malloc.h>
 #include <string.h>
@@ -32,24 +35,8 @@ typedef struct chunk {
 
 extern char _end[];         /* end of bss, from the linker */
 
-void (*_pb_heap_lock)(void *arg);
-void (*_pb_heap_unlock)(void *arg);
-void *_pb_heap_lock_arg;
-
 static unsigned int heap_top;   /* first unmapped address above the heap; 0 = no heap yet */
 static chunk_t *free_list;
-
-static void heap_lock(void)
-{
-    if (_pb_heap_lock)
-        _pb_heap_lock(_pb_heap_lock_arg);
-}
-
-static void heap_unlock(void)
-{
-    if (_pb_heap_unlock)
-        _pb_heap_unlock(_pb_heap_lock_arg);
-}
 
 static unsigned int size_of(const chunk_t *c) { return c->head & ~FLAGS; }
 static chunk_t *next_chunk(chunk_t *c) { return (chunk_t *)((char *)c + size_of(c)); }
@@ -157,7 +144,7 @@ static unsigned int chunk_size(size_t n)
     return n < MIN_CHUNK ? MIN_CHUNK : (unsigned int)n;
 }
 
-static void *alloc_locked(unsigned int size)
+static void *alloc_chunk(unsigned int size)
 {
     chunk_t *c;
 
@@ -170,42 +157,33 @@ static void *alloc_locked(unsigned int size)
     }
 }
 
-void *malloc(size_t n)
+void *_malloc(size_t n)
 {
     unsigned int size = chunk_size(n);
-    void *p;
 
-    if (size == 0)
-        return NULL;
-    heap_lock();
-    p = alloc_locked(size);
-    heap_unlock();
-    return p;
+    return size == 0 ? NULL : alloc_chunk(size);
 }
 
-void free(void *p)
+void _free(void *p)
 {
-    if (p == NULL)
-        return;
-    heap_lock();
-    release(chunk_of(p));
-    heap_unlock();
+    if (p != NULL)
+        release(chunk_of(p));
 }
 
-void *calloc(size_t nelt, size_t eltsize)
+void *_calloc(size_t nelt, size_t eltsize)
 {
     void *p;
 
     if (eltsize != 0 && nelt > (size_t)-1 / eltsize)
         return NULL;
-    p = malloc(nelt * eltsize);
+    p = _malloc(nelt * eltsize);
     if (p)
         memset(p, 0, nelt * eltsize);
     return p;
 }
 
 /* Grows c in place by absorbing a free successor; 0 on success. */
-static int extend_locked(chunk_t *c, unsigned int size)
+static int extend(chunk_t *c, unsigned int size)
 {
     chunk_t *n = next_chunk(c);
 
@@ -217,25 +195,21 @@ static int extend_locked(chunk_t *c, unsigned int size)
     return 0;
 }
 
-void *realloc(void *p, size_t n)
+void *_realloc(void *p, size_t n)
 {
     unsigned int size = chunk_size(n);
     void *q;
-    int ok;
 
     if (p == NULL)
-        return malloc(n);
+        return _malloc(n);
     if (size == 0)
         return NULL;
-    heap_lock();
-    ok = size_of(chunk_of(p)) >= size || extend_locked(chunk_of(p), size) == 0;
-    heap_unlock();
-    if (ok)
+    if (size_of(chunk_of(p)) >= size || extend(chunk_of(p), size) == 0)
         return p;
-    q = malloc(n);
+    q = _malloc(n);
     if (q) {
         memcpy(q, p, size_of(chunk_of(p)) - 4);
-        free(p);
+        _free(p);
     }
     return q;
 }

@@ -36,6 +36,12 @@ void *memset(void *s, int c, size_t n)
     return s;
 }
 
+/* bzero: the BSD name 15-410 code still uses. */
+void bzero(void *s, size_t n)
+{
+    memset(s, 0, n);
+}
+
 int memcmp(const void *s1, const void *s2, size_t n)
 {
     const unsigned char *a = s1, *b = s2;

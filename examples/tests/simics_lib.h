@@ -4,7 +4,9 @@
  * programs built against 410's libraries do. sim_call(cmd, a, b) puts cmd in
  * %ebx, a in %ecx, b in %edx and executes the magic instruction
  * `xchg %ebx,%ebx`; Simics answers in %eax. On a bare CPU the instruction
- * does nothing; Pebblebed's loader makes it trap into the kernel.
+ * does nothing; Pebblebed's loader makes it trap into the kernel. The
+ * helpers (sim_halt, ...) are the library's, and call this sim_call: the
+ * library's own sim_call is then never linked.
  *
  * Define SIM_CALL_UNSIZED before including to get a sim_call without a
  * .size directive (hand-written assembly often has none: size 0 in .symtab).
@@ -12,12 +14,7 @@
 #ifndef _SIMICS_LIB_H
 #define _SIMICS_LIB_H
 
-#define SIM_IN_SIMICS    0x04100000
-#define SIM_MEMSIZE      0x04100001
-#define SIM_PUTS         0x04100002
-#define SIM_BREAKPOINT   0x04100003
-#define SIM_HALT         0x04100004
-#define SIM_TEST_REPORT  0x0410800B
+#include <simics.h>   /* the SIM_ numbers and the helpers, which call this sim_call */
 
 int sim_call(int cmd, ...);
 
@@ -37,12 +34,6 @@ __asm__(
     ".size sim_call, . - sim_call\n"
 #endif
 );
-
-static inline int sim_in_simics(void) { return sim_call(SIM_IN_SIMICS); }
-static inline int sim_memsize(void) { return sim_call(SIM_MEMSIZE); }
-static inline void sim_puts(const char *s) { sim_call(SIM_PUTS, s); }
-static inline void sim_breakpoint(void) { sim_call(SIM_BREAKPOINT); }
-static inline void sim_halt(void) { sim_call(SIM_HALT); }
 
 /* The bytes of sim_call's magic instruction site: 87 DB before the loader
  * ran, CD 8E (int $0x8E) after. Found by scanning the routine's first bytes. */

@@ -6,7 +6,7 @@
  *   hang          START__TYPE_COMPLETE, then sleeps forever        (fail at the timeout)
  *   abort         START__TYPE_ABORT, then writes to NULL           (pass: killed)
  *   abortfail     START__TYPE_ABORT, END__FAIL, then writes to NULL (fail)
- *   survive       START__TYPE_ABORT, then exits normally           (fail: never killed)
+ *   survive       START__TYPE_ABORT, then exits before an END line (pass: it ended)
  *   forever       START__TYPE_FOREVER, then loops                  (pass at the timeout)
  *   foreverexit   START__TYPE_FOREVER, then exits                  (fail)
  *   lprintf       the complete path, reported through lprintf      (pass)

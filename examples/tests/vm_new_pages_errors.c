@@ -58,7 +58,8 @@ static void overlap_errors(void)
     REFUSED(page_of(&data_word), PAGE_SIZE);         /* data */
     REFUSED(page_of(bss_block + PAGE_SIZE), PAGE_SIZE);  /* bss */
     REFUSED(page_of(&local), PAGE_SIZE);             /* stack */
-    REFUSED(0xFFFFF000u, PAGE_SIZE);                 /* top stack page */
+    REFUSED(0xFFFFF000u, PAGE_SIZE);                 /* top stack page (the arguments) */
+    REFUSED(0xFFFFE000u, PAGE_SIZE);                 /* the page below it (main's frame) */
     REFUSED((char *)page_of((void *)main) - 16 * PAGE_SIZE, 32 * PAGE_SIZE);
 
     CHECK(new_pages(BASE, 4 * PAGE_SIZE) == 0);

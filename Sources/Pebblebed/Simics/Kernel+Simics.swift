@@ -28,7 +28,14 @@ extension Kernel {
     /// thread; it may be a 15-410 test report line.
     func logGuestLine(_ t: Thread, _ text: String) {
         KernelLog.line("[task \(t.task.id) thread \(t.tid)] " + text)
+        if TestReport.parse(text) != nil { noteEndedTestTasks() }
         testReport.note(text, task: t.task.id)
+    }
+
+    /// Tells the test report which tasks have ended (no thread left in the thread table).
+    func noteEndedTestTasks() {
+        let live = Set(threads.values.map { $0.task.id })
+        testReport.noteEndedTasks { !live.contains($0) }
     }
 
     /// A kernel message about what a guest thread did.

@@ -16,6 +16,8 @@ extension Kernel {
     /// `--report` the verdict, printed to stdout and the log after the console has shut down.
     func exitCode(haltStatus status: Int32) -> Int32 {
         guard options.simics.report else { return status & 0xff }
+        noteEndedTestTasks()
+        if !testReport.timedOut { testReport.halted = true }
         var lines = testReport.verdicts.map(\.description)
         if lines.isEmpty {
             lines = ["verdict: FAIL: no test report lines (\(TestReport.prefix)NAME START__TYPE_...) seen"]

@@ -4,8 +4,11 @@
 /// (`fork_test1:`), so the colon is not part of the name.
 ///
 /// The rules: a complete-type test passes with END__SUCCESS and no END__FAIL; an abort-type
-/// test passes when the kernel kills a thread of the task that started it before any END__FAIL;
-/// a forever-type test passes when the machine is still running at the timeout, with no
+/// test passes when the task that started it ends without reaching an END line (END__SUCCESS
+/// or END__FAIL), however it ends: the kernel kills a thread of it, it vanishes (a library's
+/// own panic or failed assert ends the task), or the machine halts (`halt`, SIM_HALT) with it
+/// still running; only a timeout with it still running, or an END line first, fails it. A
+/// forever-type test passes when the machine is still running at the timeout, with no
 /// END__FAIL. A run with no test, or with any test failing, fails.
 public struct TestReport: Sendable {
     public enum Kind: String, Sendable { case complete, abort, forever }
@@ -31,13 +34,18 @@ public struct TestReport: Sendable {
         var succeeded = false
         var failed = false
         var killed = false
-        var failedBeforeKill = false
+        /// The task that printed the start line has ended (every thread gone).
+        var ended = false
+        /// The END line an abort-type test reached while its task still ran, if any.
+        var endLineBeforeEnd: String?
     }
 
     public static let prefix = "(^_^)_"
     private(set) var tests: [Test] = []
     /// Set when `--timeout` stopped the machine (it was still running).
     public var timedOut = false
+    /// Set when the machine stopped for any other reason (halt, SIM_HALT, no task left).
+    public var halted = false
 
     public init() {}
 
@@ -67,12 +75,26 @@ public struct TestReport: Sendable {
             // A test that forks may print its start line more than once: the first one counts.
             if index(of: name) == nil { tests.append(Test(name: name, kind: kind, task: task)) }
         case .success(let name):
-            tests[indexOrAdd(name, task: task)].succeeded = true
+            let i = indexOrAdd(name, task: task)
+            tests[i].succeeded = true
+            reachedEnd(i, "END__SUCCESS")
         case .fail(let name):
             let i = indexOrAdd(name, task: task)
             tests[i].failed = true
-            if !tests[i].killed { tests[i].failedBeforeKill = true }
+            reachedEnd(i, "END__FAIL")
         }
+    }
+
+    /// An END line counts against an abort-type test only while its task has not ended yet (a
+    /// forked child may print one after its parent was killed).
+    private mutating func reachedEnd(_ i: Int, _ line: String) {
+        if !tests[i].killed && !tests[i].ended && tests[i].endLineBeforeEnd == nil { tests[i].endLineBeforeEnd = line }
+    }
+
+    /// Marks the tests whose task is gone; the kernel calls this before taking a report line and
+    /// before judging, so an END line printed after the test's task ended is told apart.
+    public mutating func noteEndedTasks(isGone: (Int32) -> Bool) {
+        for i in tests.indices where !tests[i].ended && isGone(tests[i].task) { tests[i].ended = true }
     }
 
     /// The kernel killed a thread of `task` (a fault with no handler, a host system call...).
@@ -102,9 +124,11 @@ public struct TestReport: Sendable {
             if t.killed { return v(false, "killed before END__SUCCESS") }
             return v(false, timedOut ? "timed out before END__SUCCESS" : "ended without END__SUCCESS")
         case .abort:
-            if t.failedBeforeKill { return v(false, "END__FAIL reported before any kill") }
+            if let line = t.endLineBeforeEnd { return v(false, "\(line) reported before the task ended") }
             if t.killed { return v(true, "task killed by the kernel") }
-            return v(false, timedOut ? "timed out without being killed" : "never killed")
+            if t.ended { return v(true, "task ended without reaching its END line") }
+            if halted && !timedOut { return v(true, "machine halted before its END line") }
+            return v(false, "timed out without ending")
         case .forever:
             if t.failed { return v(false, "END__FAIL reported") }
             if timedOut { return v(true, "still running at the timeout") }

@@ -25,12 +25,15 @@ struct LoadFailure: Error, CustomStringConvertible {
     var description: String { reason ?? error.description }
 }
 
-/// Builds address spaces from RAM-disk programs: the ELF's pages, then the initial stack with
-/// argc/argv at the top of user memory. Everything is reserved up front, so a failure leaves
-/// nothing behind (and exec leaves the old program intact).
+/// Builds address spaces from RAM-disk programs: the ELF's pages, then the initial stack at the
+/// top of user memory, laid out as on the 15-410 reference kernel (see `writeArguments`).
+/// Everything is reserved up front, so a failure leaves nothing behind (and exec leaves the old
+/// program intact).
 enum ProgramLoader {
-    /// Initial stack: a few pages, as Pebbles gives; growth is the user library's (autostack).
-    static let stackPages: UInt32 = 8
+    /// Stack pages below the page(s) holding the arguments; growth beyond is the user
+    /// library's (autostack). With a small argv that makes the reference kernel's initial stack:
+    /// stack_low 0xFFFFE000, stack_high 0xFFFFFFFF (libraries written for it hard-code these).
+    static let stackPagesBelowArguments: UInt32 = 1
     static let maxArguments = 1024
     static let maxArgumentBytes = 128 * 1024
     static let topOfMemory = GuestLayout.userEnd
@@ -46,8 +49,10 @@ enum ProgramLoader {
         let pagesWanted = image.segments.reduce(UInt64(0)) { $0 + (UInt64($1.memorySize) >> UInt64(pageShift)) + 2 }
         guard pagesWanted <= UInt64(memory.pool.available) else { throw LoadFailure(.noMemory) }
         let plan = image.pagePlan()
+        // An upper bound of the argument block (strings, alignment, argv array): writeArguments
+        // starts the stack proper below the pages it spans.
         let argPages = UInt32((argBytes + 4 * (arguments.count + 8) + pageSize - 1) / pageSize)
-        let stackPages = stackPages + argPages
+        let stackPages = stackPagesBelowArguments + argPages
         let stackLow = UInt32(topOfMemory >> UInt64(pageShift)) - stackPages
         guard plan.allSatisfy({ $0.page >> pageShift < stackLow }) else {
             throw LoadFailure(.notExecutable, reason: "program overlaps the stack at the top of user memory")
@@ -77,10 +82,19 @@ enum ProgramLoader {
         space.mapFrame(page, frame: frame, writable: writable)
     }
 
-    /// Lays out the strings, the argv array and `_main`'s cdecl frame (dummy return address,
-    /// argc, argv, stack_high, stack_low) at the top of the stack; returns the initial esp.
+    /// Lays out the strings and the argv array at the very top of memory, then `_main`'s cdecl
+    /// frame (dummy return address, argc, argv, stack_high, stack_low) in the page below the
+    /// ones the arguments touch; returns the initial esp. stack_high is 0xFFFFFFFF.
+    ///
+    /// Why the page boundary: thread libraries written against the reference kernel find the
+    /// main stack by rounding the address of a local up to a page with signed `int`
+    /// arithmetic, e.g. `(((int)&a - 1) / 4096 + 1) * 4096`. In the topmost page (addresses
+    /// -4096..-1 as int) that yields 0x1000, so the main stack seems to end in low memory and
+    /// every `new_pages` placed below it is refused; from the page below, it yields 0 (4 GiB
+    /// modulo 2^32), the true end. The reference kernel's programs never run `main` in the top
+    /// page, and neither do ours.
     private static func writeArguments(_ args: [[UInt8]], into space: AddressSpace, stackLow: UInt32) -> UInt32 {
-        var sp = UInt64(topOfMemory)
+        var sp = topOfMemory
         var pointers: [UInt32] = []
         for a in args {
             sp -= UInt64(a.count + 1)
@@ -91,6 +105,7 @@ enum ProgramLoader {
         sp -= UInt64(4 * (args.count + 1))
         let argv = UInt32(sp)
         try! space.copyOut(littleEndianBytes(words: pointers + [0]), to: argv)
+        sp &= ~UInt64(pageSize - 1)   // below every page the arguments touch (load mapped one more)
         // cdecl: at a function's entry esp+4 is 16-byte aligned; esp holds the return address.
         sp = ((sp - 16) & ~15) - 4
         let frame: [UInt32] = [0, UInt32(args.count), argv, UInt32(topOfMemory - 1), stackLow << pageShift]

@@ -73,8 +73,9 @@ struct SimicsVerdictTests {
         ("fail", false, "(complete type): END__FAIL reported"),
         ("hang", false, "(complete type): timed out before END__SUCCESS"),
         ("abort", true, "(abort type): task killed by the kernel"),
-        ("abortfail", false, "(abort type): END__FAIL reported before any kill"),
-        ("survive", false, "(abort type): never killed"),
+        ("abortfail", false, "(abort type): END__FAIL reported before the task ended"),
+        // Issue 19.8: an abort-type test passes when it ends without reaching its END line.
+        ("survive", true, "(abort type): task ended without reaching its END line"),
         ("forever", true, "(forever type): still running at the timeout"),
         ("foreverexit", false, "(forever type): the machine stopped before the timeout"),
     ]

@@ -47,6 +47,35 @@ struct TestReportTests {
         #expect(failedAfter.passed, "an END__FAIL after the kill does not undo it")
     }
 
+    /// Issue 19.8: halting, vanishing (a library panic) and a kill all end an abort-type test;
+    /// only an END line first, or a timeout with its task still running, fails it.
+    @Test func abortTypePassesWhenItsTaskEndsAnyWayBeforeItsEndLine() {
+        var halted = report(["(^_^)_t: START__TYPE_ABORT"], task: 3)
+        halted.halted = true
+        #expect(halted.passed, "\(halted.verdicts)")
+        var vanished = report(["(^_^)_t: START__TYPE_ABORT"], task: 3)
+        vanished.noteEndedTasks { $0 == 3 }
+        #expect(vanished.passed, "\(vanished.verdicts)")
+        var stillRunning = report(["(^_^)_t: START__TYPE_ABORT"], task: 3)
+        stillRunning.noteEndedTasks { $0 == 4 }
+        stillRunning.timedOut = true
+        #expect(!stillRunning.passed)
+        #expect(stillRunning.verdicts[0].reason == "timed out without ending")
+        var endedBeforeTimeout = report(["(^_^)_t: START__TYPE_ABORT"], task: 3)
+        endedBeforeTimeout.noteEndedTasks { $0 == 3 }
+        endedBeforeTimeout.timedOut = true
+        #expect(endedBeforeTimeout.passed, "its task ended before another task kept the machine up")
+        var reachedSuccess = report(["(^_^)_t: START__TYPE_ABORT", "(^_^)_t: END__SUCCESS"], task: 3)
+        reachedSuccess.noteEndedTasks { $0 == 3 }
+        reachedSuccess.halted = true
+        #expect(!reachedSuccess.passed, "an abort test that reaches its END line did not abort")
+        var childAfterEnd = report(["(^_^)_t: START__TYPE_ABORT"], task: 3)
+        childAfterEnd.noteEndedTasks { $0 == 3 }
+        childAfterEnd.note("(^_^)_t: END__FAIL", task: 5)
+        childAfterEnd.halted = true
+        #expect(childAfterEnd.passed, "an END line after the test's task ended does not undo it")
+    }
+
     @Test func foreverTypePassesOnlyAtTheTimeout() {
         var r = report(["(^_^)_t: START__TYPE_FOREVER"])
         #expect(!r.passed)
