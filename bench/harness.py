@@ -26,6 +26,8 @@ OUT = os.path.join(ROOT, "build", "bench")
 KERNEL = os.path.join(ROOT, ".build", "release", "pebblebed")
 RAMDISK = os.path.join(ROOT, "build", "ramdisk")
 PROMPT = b"pebbles$ "
+# Runnable threads of the yield_threads row (issue 19.9: a yield must not cost more with more).
+YIELD_THREADS = 1024
 
 
 # ---- pure logic (unit-tested in bench/test_harness.py) -------------------------------
@@ -156,8 +158,9 @@ def run(cmd, timeout=120):
     return parse_bench_lines(p.stdout.decode(errors="replace"))
 
 
-def guest(program, *args, memory=128):
-    return [KERNEL, "run", "--ramdisk", RAMDISK, "--memory", str(memory), program] + [str(a) for a in args]
+def guest(program, *args, memory=128, hz=None):
+    machine = ["--memory", str(memory)] + (["--hz", str(hz)] if hz else [])
+    return [KERNEL, "run", "--ramdisk", RAMDISK] + machine + [program] + [str(a) for a in args]
 
 
 def native(name, *args):
@@ -204,6 +207,15 @@ def pairs(scale):
              guest("bench_syscall", s(50000)), "syscall", native("trap_anchor", s(50000)), "trap"),
         Pair("yield", "yield ping-pong, 2 guest threads / 2 host threads on one core", "cost", Goal("<=", 2),
              guest("bench_yield", s(20000)), "yield", native("linux_anchors", "yield", s(2000)), "yield"),
+        # Both sides are Pebblebed: the same ping-pong (yield(tid) back and forth) with 1,022
+        # more runnable threads in the task, spinning on yield(-1) when a tick lets them run.
+        # Every thread's yields count, so the figure is CPU time per yield. At 10 Hz those
+        # rounds of the spinners (each tick preempts the pair, and all 1,022 run once, cache
+        # cold) are a few percent of the yields rather than a quarter, so the row measures
+        # the ping-pong itself.
+        Pair("yield_threads", "yield ping-pong, 1,024 / 2 runnable threads in one task", "flat", Goal("<=", 1.5),
+             guest("bench_yield_many", YIELD_THREADS, s(20000), hz=10), f"yield_pingpong_{YIELD_THREADS}",
+             guest("bench_yield_many", 2, s(20000), hz=10), "yield_pingpong_2"),
         Pair("fork", "fork + exit + wait, 1 MiB touched / Linux", "cost", Goal("<=", 2),
              guest("bench_fork", s(200)), "fork", native("linux_anchors", "fork", s(200)), "fork"),
         Pair("exec", "fork + exec + wait of a small program / Linux", "cost", Goal("<=", 3),
@@ -281,7 +293,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="runs of every pair (default 5)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count")
-    ap.add_argument("--only", help="comma-separated figure keys (syscall,yield,fork,exec,cow,zfod,asswitch,mandel,boot)")
+    ap.add_argument("--only", help="comma-separated figure keys (syscall,yield,yield_threads,fork,exec,cow,zfod,asswitch,mandel,boot)")
     ap.add_argument("--json", default=os.path.join(OUT, "results.json"))
     args = ap.parse_args()
     for need in (KERNEL, os.path.join(RAMDISK, "bench_syscall")):

@@ -5,7 +5,8 @@ import os
 import tempfile
 import unittest
 
-from harness import Goal, Pair, floor_notes, metric_result, parse_bench_lines, per_op, ratio, summarize, table, write_json
+from harness import (ROOT, YIELD_THREADS, Goal, Pair, floor_notes, metric_result, pairs, parse_bench_lines, per_op,
+                     ratio, summarize, table, write_json)
 
 
 class ParseTests(unittest.TestCase):
@@ -62,6 +63,30 @@ class FloorNoteTests(unittest.TestCase):
         self.assertEqual(len(notes), 1)
         self.assertIn("2.00x", notes[0])
         self.assertEqual(floor_notes({"syscall": pair("syscall", [1.0])}), [])
+
+
+class PairListTests(unittest.TestCase):
+    def test_keys_are_unique_and_every_guest_program_has_a_source(self):
+        ps = pairs(1.0)
+        self.assertEqual(len({p.key for p in ps}), len(ps))
+        for p in ps:
+            for cmd in (p.guest_cmd, p.anchor_cmd):
+                if "run" in cmd:   # a guest side: pebblebed run ... bench_NAME args
+                    prog = next((w for w in cmd if w.startswith("bench_")), None)
+                    self.assertIsNotNone(prog, cmd)
+                    src = os.path.join(ROOT, "examples", "bench", prog[len("bench_"):] + ".c")
+                    self.assertTrue(os.path.exists(src), src)
+
+    def test_thread_count_row_compares_many_runnable_threads_with_two(self):
+        row = next(p for p in pairs(1.0) if p.key == "yield_threads")
+        self.assertEqual(YIELD_THREADS, 1024)
+        self.assertEqual((row.kind, str(row.goal)), ("flat", "<= 1.5"))
+        self.assertEqual(row.guest_cmd[-2:], ["1024", "20000"])
+        self.assertEqual(row.anchor_cmd[-2:], ["2", "20000"])
+        # Both sides run on the same machine settings: only the thread count differs.
+        self.assertEqual(row.guest_cmd[:-2], row.anchor_cmd[:-2])
+        self.assertIn("--hz", row.guest_cmd)
+        self.assertEqual((row.guest_name, row.anchor_name), ("yield_pingpong_1024", "yield_pingpong_2"))
 
 
 class JSONTests(unittest.TestCase):

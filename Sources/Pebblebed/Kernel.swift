@@ -9,6 +9,10 @@ public struct BootOptions {
     /// The first task's program (a RAM-disk name) and its arguments (argv[0] first).
     public var program = "init"
     public var arguments: [String] = ["init"]
+    /// Whether the first task is the machine's init, which adopts every orphan (booting the
+    /// RAM disk's init; `pebblebed run --init`). `pebblebed run` clears it: the kernel is the
+    /// init above the program and collects orphans itself (Tasks/README.md).
+    public var firstTaskIsInit = true
     /// A host file to run instead of a RAM-disk program.
     public var hostProgram: [UInt8]? = nil
     /// Check frame accounting after every task exit, not only at halt.

@@ -98,7 +98,11 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one guest program as the first task; halt when it and its children end.",
         discussion: """
-        PROGRAM is a RAM-disk name (see `ls` in the shell) or a host path containing a '/'.
+        PROGRAM is a RAM-disk name (see `ls` in the shell) or a host path containing a '/'. \
+        As when a shell starts it, the program is not init: orphans (children of its children \
+        that outlive their parent) go to an init above it, the kernel, which collects them; \
+        the program's wait() returns only its own children. The machine halts when the \
+        program and every orphan have ended. --init makes the program init instead.
         The exit code is the program's exit status modulo 256 (a task killed by a fault has \
         status -2, so 254); 2 means the machine could not boot or load the program, 70 a \
         kernel panic, 71 a failed frame or thread/task audit, 124 the --timeout.
@@ -121,6 +125,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Judge a 15-410 test program by its report lines: verdict on stdout, exit 0 (pass) or 1.")
     var report = false
 
+    @Flag(name: .customLong("init"), help: "Run the program as the machine's init: it adopts every orphan, as the RAM disk's init does when the machine boots (default: the kernel is the init above the program and collects orphans itself).")
+    var asInit = false
+
     @Option(help: "Halt the machine after this many seconds (exit code 124 without --report).")
     var timeout: Double?
 
@@ -140,6 +147,7 @@ struct Run: ParsableCommand {
         if gdb || gdbBatch != nil { try execGDB() }
         var o = try machine.bootOptions()
         o.simics.report = report
+        o.firstTaskIsInit = asInit
         if let timeout {
             guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
             o.simics.timeoutNanoseconds = UInt64(timeout * 1e9)
@@ -174,6 +182,7 @@ extension Run {
         if machine.audit { run.append("--audit") }
         if let log = machine.log { run += ["--log", log] }
         if report { run.append("--report") }
+        if asInit { run.append("--init") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
         gdbArgs += ["--args", me] + run + ["--", program] + arguments
         FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))

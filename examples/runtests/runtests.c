@@ -36,8 +36,8 @@ static int expected_status(const char *name)
     return 0;
 }
 
-/* Waits for task tid. Other tasks may end first: orphans are handed to
- * init, and under `pebblebed run` this program is the first task. */
+/* Waits for task tid. Other tasks may end first when this program is init
+ * (`pebblebed run --init runtests`): orphans are handed to init. */
 static int wait_for(int tid, int *status)
 {
     int got;
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 
     for (n = 0; names[n]; n++)
         passed += run_one(names[n]);
-    while (wait(NULL) >= 0)        /* leave no orphan behind uncollected */
+    while (wait(NULL) >= 0)        /* as init: leave no orphan uncollected */
         ;
     printf("runtests: %d of %d tests ended as expected\n", passed, n);
     return n - passed;

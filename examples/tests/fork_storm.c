@@ -3,9 +3,9 @@
  * each child forks a grandchild it never waits for (an orphan, handed to
  * init when the child ends) and exits with a status of its own. The
  * parent must collect exactly its children with the right statuses.
- * The rounds run in a forked runner: under `pebblebed run` the first task
- * may itself be init, and then orphans would be its children too; the
- * first task collects the runner and any orphans that come its way.
+ * The rounds run in a forked runner: run as init (`pebblebed run --init`)
+ * the first task adopts the orphans, and then they are its children too;
+ * the first task collects the runner and any orphans that come its way.
  *   fork_storm [rounds]
  */
 #define TEST_NAME "fork_storm"

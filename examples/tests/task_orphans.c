@@ -1,10 +1,12 @@
 /*
- * task_orphans: children whose parent exits go to the first task, which
- * collects them with wait; so do zombies their parent never collected.
+ * task_orphans: children whose parent exits go to init, which collects them
+ * with wait; so do zombies their parent never collected. Run it as init
+ * (`pebblebed run --init task_orphans`), the role the RAM disk's init has
+ * when the machine boots; without --init the kernel is init (orphan_wait.c).
  *
- *   task_orphans          the first task reaps a child (status 7), five
- *                         orphaned grandchildren that outlive it (100..104)
- *                         and one that was a zombie when it exited (200).
+ *   task_orphans          as init: reaps a child (status 7), five orphaned
+ *                         grandchildren that outlive it (100..104) and one
+ *                         that was a zombie when it exited (200).
  *   task_orphans detach   the first task exits (status 5) while its child
  *                         still sleeps; the kernel collects the child, the
  *                         machine halts once it is gone (after it prints).

@@ -212,45 +212,79 @@ public final class Scheduler {
     }
 }
 
-/// A FIFO of threads (with a front door for the LIFO policy). Slots before `head` are
-/// cleared, so a dequeued thread is not kept alive by the queue.
+/// The run queue: a FIFO of threads with a front door (the LIFO policy, moveToFront), linked
+/// through the threads themselves (`Thread.runNext`/`runPrev`). Every operation the yield path
+/// uses (append, prepend, removeFirst, remove of a given thread) touches only that thread and
+/// its neighbours, so a yield costs the same with 2 or 4,000 runnable threads. (It was an array:
+/// a directed yield scanned it for the target and shifted every slot behind it, and a prepend
+/// with no free slot in front shifted all of them; a directed yield to a thread at the back of
+/// a long queue cost O(n).) Only a seeded run's pick (`remove(at:)`) walks the list, which is
+/// cheap beside the single-stepping those runs do.
+/// The links are strong and cleared when a thread leaves the queue, so a queued thread is held
+/// by the queue; a thread is in at most one ThreadQueue (there is one: the run queue). The
+/// links live in the threads, so a copy of the struct is not a second queue: never mutate one.
 struct ThreadQueue {
-    private var items: [Thread?] = []
-    private var head = 0
-    var isEmpty: Bool { head == items.count }
-    var count: Int { items.count - head }
+    private(set) var first: Thread?
+    private var last: Thread?
+    private(set) var count = 0
+    var isEmpty: Bool { first == nil }
 
-    mutating func append(_ t: Thread) { items.append(t) }
+    mutating func append(_ t: Thread) {
+        kernelAssert(!t.isQueued, "thread \(t.tid) queued twice")
+        t.isQueued = true
+        t.runPrev = last
+        if let l = last { l.runNext = t } else { first = t }
+        last = t
+        count += 1
+    }
 
     mutating func prepend(_ t: Thread) {
-        if head > 0 {
-            head -= 1
-            items[head] = t
-        } else {
-            items.insert(t, at: 0)
-        }
+        kernelAssert(!t.isQueued, "thread \(t.tid) queued twice")
+        t.isQueued = true
+        t.runNext = first
+        if let f = first { f.runPrev = t } else { last = t }
+        first = t
+        count += 1
     }
 
     mutating func removeFirst() -> Thread {
-        let t = items[head]!
-        items[head] = nil
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        let t = first!
+        unlink(t)
         return t
     }
 
-    /// Removes the thread `offset` places from the front.
+    /// Removes the thread `offset` places from the front (a seeded pick: walks the list).
     mutating func remove(at offset: Int) -> Thread {
-        items.remove(at: head + offset)!
+        kernelAssert(offset >= 0 && offset < count, "run queue pick \(offset) of \(count)")
+        var t = first!
+        for _ in 0..<offset { t = t.runNext! }
+        unlink(t)
+        return t
     }
 
+    /// Takes `t` out of the queue; nothing happens if it is not queued.
     mutating func remove(_ t: Thread) {
-        if let i = items[head...].firstIndex(where: { $0 === t }) { items.remove(at: i) }
+        if t.isQueued { unlink(t) }
+    }
+
+    private mutating func unlink(_ t: Thread) {
+        if let p = t.runPrev { p.runNext = t.runNext } else { first = t.runNext }
+        if let n = t.runNext { n.runPrev = t.runPrev } else { last = t.runPrev }
+        t.runNext = nil
+        t.runPrev = nil
+        t.isQueued = false
+        count -= 1
     }
 
     /// The queued threads, front first (for audits).
-    var all: [Thread] { items[head...].map { $0! } }
+    var all: [Thread] {
+        var out: [Thread] = []
+        out.reserveCapacity(count)
+        var t = first
+        while let x = t {
+            out.append(x)
+            t = x.runNext
+        }
+        return out
+    }
 }

@@ -60,11 +60,12 @@ extension Kernel {
         if scheduler.policy.childFirst { scheduler.yield() }
     }
 
-    /// vanish must not allocate: when a task ends, its children are appended to the first
-    /// task's list. Room for every live task is made here, at fork/thread_fork, where failing
-    /// is allowed; the appends in vanish then never grow an array.
+    /// vanish must not allocate: when a task ends, its children are appended to init's list
+    /// (when the first task is init). Room for every live task is made here, at
+    /// fork/thread_fork, where failing is allowed; the appends in vanish then never grow an
+    /// array.
     private func reserveForVanish() {
-        firstTask?.children.reserveCapacity(liveTasks)
+        if options.firstTaskIsInit { firstTask?.children.reserveCapacity(liveTasks) }
     }
 
     /// exec: replaces the program. On any error the old program is untouched.
@@ -98,7 +99,8 @@ extension Kernel {
     }
 
     /// The last thread of `task` is gone: free its memory, hand its children and uncollected
-    /// zombies to init, and report its status.
+    /// zombies to init (or, with the kernel as init, drop the zombies and leave the children
+    /// without a parent), and report its status.
     private func endTask(_ task: Task) {
         task.space.destroy()
         liveTasks -= 1
@@ -124,10 +126,15 @@ extension Kernel {
         }
     }
 
-    /// Who adopts orphans: the first task (init) while it lives; after that the kernel itself
-    /// collects them (nil), so a `pebblebed run` program's leftovers never block halting.
+    /// Who adopts orphans. A booted machine's first task is its init (as on the reference
+    /// kernel, whose init program loops in wait) and adopts them while it lives. A program
+    /// started by `pebblebed run` is not init: as if a shell had started it, an init sits above
+    /// it, and that init is the kernel, which collects orphans itself (nil): their records are
+    /// dropped as they end, so none pile up, and the program's wait() sees only its own
+    /// children. Once the first task has ended the kernel collects orphans in either mode, so
+    /// leftovers never block halting.
     func initTask(excluding task: Task) -> Task? {
-        guard let f = firstTask, f !== task, !f.threads.isEmpty else { return nil }
+        guard options.firstTaskIsInit, let f = firstTask, f !== task, !f.threads.isEmpty else { return nil }
         return f
     }
 

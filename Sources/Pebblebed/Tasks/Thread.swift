@@ -22,6 +22,12 @@ public final class Thread {
     /// The wait queue the thread is blocked in, so an exit can take it out of whatever it
     /// waits for (Scheduler/WaitQueue.swift).
     var waitingIn: WaitQueue?
+    /// Its links in the run queue while it is queued (Scheduler/Scheduler.swift, ThreadQueue):
+    /// the queue is linked through its threads so that taking one out costs the same at any
+    /// place in it.
+    var runNext: Thread?
+    var runPrev: Thread?
+    var isQueued = false
     /// Tick at which a sleeping thread wakes.
     var wakeTick: UInt64 = 0
     /// Registered software exception handler (swexn).

@@ -13,6 +13,7 @@ import Testing
 
     @Test(arguments: [
         ("bench_syscall", ["100"], "syscall"), ("bench_yield", ["50"], "yield"),
+        ("bench_yield_many", ["64", "200"], "yield_pingpong_64"), ("bench_yield_many", ["64", "2000", "any"], "yield_any_64"),
         ("bench_fork", ["3"], "fork"), ("bench_exec", ["3"], "exec"),
         ("bench_fault", ["1"], "cow"), ("bench_fault", ["1"], "zfod"),
         ("bench_asswitch", ["1", "20"], "asswitch_1mib"), ("bench_mandel", ["20", "10", "5"], "mandel"),

@@ -16,9 +16,38 @@ import Testing
         #expect(r.stdout.contains("(task_wait) killed: page fault (write) at address 0x00000000"), "\(r)")
     }
 
-    @Test func orphansAndUncollectedZombiesGoToTheFirstTask() throws {
-        let r = try Audited.run("task_orphans")
+    /// Run as init (`--init`, the role the RAM disk's init has when the machine boots), the
+    /// first task adopts orphans and uncollected zombies and collects them with wait.
+    @Test func orphansAndUncollectedZombiesGoToInit() throws {
+        let r = try Audited.run("task_orphans", options: ["--init"])
         Audited.expectPass(r, "task_orphans")
+    }
+
+    /// Issue 19.3: under `pebblebed run` the kernel is the init above the program: the
+    /// program's wait() returns its child and then fails, never an orphaned grandchild; the
+    /// orphans run to their end (they print after the program passed), the kernel drops their
+    /// records (the audits at every exit and at halt balance) and the machine halts with the
+    /// program's status.
+    @Test func runProgramWaitsOnlyForItsOwnChildren() throws {
+        let r = try Audited.run("orphan_wait")
+        Audited.expectPass(r, "orphan_wait")
+        #expect(r.stdout.contains("PASS orphan_wait\n"), "\(r)")
+        for i in 1...3 { #expect(r.stdout.contains("orphan \(i) done\n"), "\(r)") }
+        if let pass = r.stdout.range(of: "PASS orphan_wait"), let orphan = r.stdout.range(of: "orphan 1 done") {
+            #expect(pass.lowerBound < orphan.lowerBound, "the orphans outlive the program: \(r)")
+        }
+    }
+
+    /// The same under `stress` (seeded chaos, audited) and with --report judging the
+    /// program's report lines.
+    @Test func runProgramWaitsOnlyForItsOwnChildrenUnderStressAndReport() throws {
+        let s = try Guest.launch(["stress", "--runs", "2", "--seed", "3", "--timeout", "120",
+                                  "--ramdisk", Guest.ramdisk, "orphan_wait"], timeout: 300)
+        #expect(s.status == 0, "\(s)")
+        #expect(s.stdout.contains("2 runs, 2 passed, 0 failed"), "\(s)")
+        let r = try Audited.run("orphan_wait", options: ["--report"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("verdict: PASS orphan_wait"), "\(r)")
     }
 
     /// With the first task gone the kernel collects its orphan, and the machine halts only once
