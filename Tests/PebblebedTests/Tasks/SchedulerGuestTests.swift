@@ -9,30 +9,6 @@ import Testing
         Audited.expectPass(r, "sched_yield")
     }
 
-    /// Issue 19.9, end to end on the kernel under test: a directed-yield ping-pong costs about
-    /// the same with 1,022 more runnable threads in the task as with none (bench_yield_many,
-    /// CPU time per yield, best of three). With the array run queue each yield scanned and
-    /// shifted the queue behind its target: tens of times the cost on the debug kernel.
-    @Test func yieldCostDoesNotGrowWithRunnableThreads() throws {
-        func cost(_ threads: Int) throws -> Double {
-            var best = Double.infinity
-            for _ in 0..<3 {
-                let r = try Guest.run("bench_yield_many", [String(threads), "4000"], options: ["--hz", "10"])
-                #expect(r.status == 0, "\(r)")
-                let f = r.stdout.split(separator: "\n").first { $0.hasPrefix("BENCH yield_pingpong_") }?
-                    .split(separator: " ") ?? []
-                guard f.count == 5, let cpu = Double(f[3]), let ops = Double(f[4]), ops > 0 else {
-                    Issue.record("no BENCH line: \(r)")
-                    return .nan
-                }
-                best = min(best, cpu / ops)
-            }
-            return best
-        }
-        let two = try cost(2), many = try cost(1024)
-        #expect(many / two < 2, "CPU per yield: \(Int(two)) ns with 2 threads, \(Int(many)) ns with 1,024")
-    }
-
     /// Many handshake rounds at a fast tick, so preemptions land all over the race window;
     /// both outcomes (woken by make_runnable, returned early) must occur.
     @Test func descheduleLosesNoWakeupUnderPreemption() throws {
