@@ -99,6 +99,7 @@ void pb_key_ring_mark_end(pb_key_ring *ring) {
 // MARK: - Global keyboard state (stdin)
 
 static pb_key_ring pb_keyboard_ring;
+static pb_irq_guard pb_keyboard_guard;   // the keyboard line's screaming-interrupt guard
 static int pb_keyboard_kind = PB_INPUT_CLOSED;
 static struct termios pb_saved_termios;
 static volatile sig_atomic_t pb_saved_termios_valid;
@@ -190,6 +191,7 @@ int pb_keyboard_open(void) {
     struct stat info;
     int tty = pb_terminal_is_tty(STDIN_FILENO);
     pb_key_ring_init(&pb_keyboard_ring, tty);
+    pb_irq_guard_init(&pb_keyboard_guard, PB_IRQ_GUARD_LIMIT, PB_IRQ_GUARD_WINDOW_NS);
     if (fstat(STDIN_FILENO, &info) != 0) {
         if (errno != EBADF) {
             return -1;
@@ -210,12 +212,29 @@ int pb_keyboard_open(void) {
     return pb_keyboard_kind;
 }
 
+// Whether stdin has something for a read: bytes, end of file or an error. Asked before every
+// read because a read that finds nothing is not free: a FIFO opened read-write (`exec 3<>fifo;
+// pebblebed <&3`) is also one of its own writers, and Linux's pipe_read sends SIGIO to the
+// writers after every read, even one that returns EAGAIN. Reading on each SIGIO to learn that
+// nothing is there would raise the next SIGIO, forever (issue 19, 1). poll sends no signal.
+static int pb_keyboard_readable(void) {
+    struct pollfd probe = {.fd = STDIN_FILENO, .events = POLLIN};
+    int n;
+    do {
+        n = poll(&probe, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    // A failed poll says nothing about the input: let read find out (EBADF ends the input).
+    return n != 0;
+}
+
 // A tty is read completely even when the ring is full (the excess is dropped and counted, as a
 // keyboard controller would), so Ctrl-] q gets through whatever the guest does. A pipe or file
 // is read only as far as the ring has room: the rest waits in the host, and pb_keyboard_take
 // drains again once the ring is empty, because no further SIGIO will announce those bytes.
-void pb_keyboard_drain(void) {
+// Returns 1 when it served something (bytes, or the end of input), 0 when nothing was there.
+static int pb_keyboard_drain_once(void) {
     int saved_errno = errno;
+    int served = 0;
     uint8_t buffer[256];
     while (!pb_keyboard_ring.end_of_input) {
         size_t want = sizeof buffer;
@@ -226,9 +245,13 @@ void pb_keyboard_drain(void) {
             }
             want = space < want ? space : want;
         }
+        if (pb_keyboard_kind != PB_INPUT_POLLED && !pb_keyboard_readable()) {
+            break;
+        }
         ssize_t got = read(STDIN_FILENO, buffer, want);
         if (got > 0) {
             pb_key_ring_feed(&pb_keyboard_ring, buffer, (size_t)got);
+            served = 1;
         } else if (got < 0 && errno == EINTR) {
             continue;
         } else if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -237,26 +260,90 @@ void pb_keyboard_drain(void) {
             // 0 is end of file (a pipe's writer left, a tty hung up); any other error means no
             // more input can come either (EIO after a hang-up, EBADF for a closed stdin).
             pb_key_ring_mark_end(&pb_keyboard_ring);
+            served = 1;
         }
     }
     errno = saved_errno;
+    return served;
+}
+
+void pb_keyboard_drain(void) { (void)pb_keyboard_drain_once(); }
+
+// MARK: - The screaming line
+
+void pb_irq_guard_init(pb_irq_guard *guard, uint32_t limit, uint64_t window_ns) {
+    memset(guard, 0, sizeof *guard);
+    guard->limit = limit;
+    guard->window_ns = window_ns;
+}
+
+// Like Linux's note_interrupt, which disables an IRQ line when nearly all of 100,000 interrupts
+// went unhandled ("nobody cared"), but by rate: a line that serves nothing `limit` times within
+// one window is screaming. Served interrupts do not excuse the unserved ones (a line may both
+// carry input and scream); a slow trickle of unserved ones (a tty's output-space wakeups) never
+// reaches the limit.
+int pb_irq_guard_note(pb_irq_guard *guard, int served, uint64_t now_ns) {
+    if (guard->masked || served) {
+        return 0;
+    }
+    guard->total_unserved++;
+    if (now_ns - guard->window_start >= guard->window_ns) {
+        guard->window_start = now_ns;
+        guard->unserved = 0;
+    }
+    if (++guard->unserved < guard->limit) {
+        return 0;
+    }
+    guard->masked = 1;
+    return 1;
+}
+
+// Turns the line off: no more SIGIO from stdin. The input is then read when a reader asks for
+// it (pb_keyboard_take), and readers wait a timer tick between looks (Kernel+KeyboardCalls).
+static void pb_keyboard_mask(void) {
+    int flags = fcntl(STDIN_FILENO, F_GETFL);
+    if (flags >= 0) {
+        (void)fcntl(STDIN_FILENO, F_SETFL, flags & ~O_ASYNC);
+    }
+}
+
+int pb_keyboard_interrupt(void) {
+    int served = pb_keyboard_drain_once();
+    // A full ring is not a silent line: the bytes wait for a reader, and the next read serves.
+    if (!served && pb_keyboard_kind != PB_INPUT_TTY && pb_key_ring_space(&pb_keyboard_ring) == 0) {
+        served = 1;
+    }
+    if (pb_irq_guard_note(&pb_keyboard_guard, served, pb_monotonic_ns())) {
+        pb_keyboard_mask();
+        return 1;
+    }
+    return 0;
+}
+
+int pb_keyboard_masked(void) { return pb_keyboard_guard.masked; }
+uint64_t pb_keyboard_unserved(void) { return pb_keyboard_guard.total_unserved; }
+
+// A tty's bytes come with SIGIO; every other kind, and a masked tty, is read when asked.
+static int pb_keyboard_read_on_demand(void) {
+    return pb_keyboard_kind != PB_INPUT_TTY || pb_keyboard_guard.masked;
 }
 
 int pb_keyboard_take(uint8_t *out) {
-    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_read_on_demand()) {
         pb_keyboard_drain();
     }
     return pb_key_ring_take(&pb_keyboard_ring, out);
 }
 
 int pb_keyboard_at_end(void) {
-    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_read_on_demand()) {
         pb_keyboard_drain();
     }
     return pb_keyboard_ring.end_of_input && pb_key_ring_count(&pb_keyboard_ring) == 0;
 }
 
-int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
+int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED || pb_keyboard_guard.masked; }
+int pb_keyboard_never_waits(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
 int pb_keyboard_escape_requested(void) { return pb_keyboard_ring.escape_requested; }
 int pb_keyboard_escape_pending(void) { return pb_keyboard_ring.escape_pending; }
 uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
@@ -328,6 +415,29 @@ int pb_terminal_install_exit_handlers(void) {
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         if (sigaction(signals[i], &action, NULL) != 0) {
             return errno;
+        }
+    }
+    return 0;
+}
+
+// MARK: - Standard descriptors
+
+// open() takes the lowest free descriptor. With 0, 1 or 2 closed by the parent (`<&-`, `>&-`,
+// `2>&-`), the next file the emulator opened would become the guest's keyboard, console or the
+// kernel log: the memfd behind guest physical memory, a --log or --trace file (issue 17, 2).
+// Each closed one is opened on /dev/null here, in order, so each open lands on the hole.
+int pb_ensure_standard_fds(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) {
+            continue;
+        }
+        int got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (got < 0) {
+            return errno;
+        }
+        if (got != fd) {   // cannot happen (every lower one is open); never leave a stray fd
+            close(got);
+            return EBADF;
         }
     }
     return 0;

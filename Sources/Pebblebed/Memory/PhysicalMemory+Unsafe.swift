@@ -16,6 +16,13 @@ public final class PhysicalMemory {
         guard frameCount >= 16 else { throw .config("--memory must be at least 64 KiB") }
         fd = pb_memfd_create("pebblebed-physical-memory")
         guard fd >= 0 else { throw .host("memfd_create", errno) }
+        // On descriptor 0, 1 or 2 the guest's keyboard, console or the kernel log would read and
+        // write physical memory (issue 17, 2). main opens closed ones on /dev/null first; a
+        // library user who did not is told so instead of being served frames.
+        guard fd > 2 else {
+            close(fd)
+            throw .config("standard input, output or error is closed: open it (e.g. on /dev/null) before booting")
+        }
         guard ftruncate(fd, off_t(frameCount * pageSize)) == 0 else { throw .host("ftruncate of physical memory", errno) }
         guard let p = mmap(nil, frameCount * pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
               p != MAP_FAILED else { throw .host("mmap of the physical memory window", errno) }
