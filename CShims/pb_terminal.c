@@ -394,28 +394,159 @@ void pb_terminal_restore(void) {
     errno = saved_errno;
 }
 
-// Runs in the signal handler. Restoring first is the point: a raw-mode terminal left behind
-// makes the user's shell unusable. SA_RESETHAND already put back the default action, so the
-// re-raised signal (blocked until we return) ends the process with its usual status.
-// The signal may interrupt guest code, whose FS base is 0 or the guest's own: the trap entry's
-// segment repair runs first so that libc's errno (thread-local through FS) is reachable.
-static void pb_terminal_exit_handler(int sig) {
-    pb_repair_host_segments();   // errno lives behind FS, which a guest may have changed
-    pb_terminal_restore();
-    raise(sig);
+// MARK: - Host signals
+
+// Writes "pebblebed: SIGNAME[ <sent> process PID]: <what>" to stderr; the sender only for a
+// signal a process sent (si_code <= 0). Async-signal-safe: no stdio, numbers by hand.
+typedef struct { char text[200]; size_t n; } pb_line;
+static void pb_line_add(pb_line *l, const char *s) {
+    while (*s && l->n < sizeof l->text - 1) l->text[l->n++] = *s++;
+}
+static void pb_line_number(pb_line *l, unsigned long v) {
+    char digits[24];
+    size_t d = 0;
+    do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v && d < sizeof digits);
+    while (d && l->n < sizeof l->text - 1) l->text[l->n++] = digits[--d];
+}
+static void pb_say_signal(int sig, const siginfo_t *si, const char *sent, const char *what) {
+    pb_line l = {.n = 0};
+    pb_line_add(&l, "pebblebed: SIG");
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+        pb_line_add(&l, "RTMIN+");
+        pb_line_number(&l, (unsigned long)(sig - SIGRTMIN));
+    } else {
+        pb_line_add(&l, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+    }
+    if (si && si->si_code <= 0) {
+        pb_line_add(&l, sent);
+        pb_line_add(&l, " process ");
+        pb_line_number(&l, si->si_pid > 0 ? (unsigned long)si->si_pid : 0);
+    }
+    pb_line_add(&l, ": ");
+    pb_line_add(&l, what);
+    l.text[l.n++] = '\n';
+    (void)pb_terminal_write_all(STDERR_FILENO, l.text, l.n);
 }
 
+// Ends the process by `sig` itself, so the parent sees which signal it was (a shell: 128+N),
+// once the terminal is back. Runs in a handler: the action goes back to the default, the signal
+// is unblocked and raised, and a signal whose default is to ignore (none of ours) falls back to
+// _exit with the shell's code for it.
+static __attribute__((noreturn)) void pb_die_by(int sig) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    (void)sigaction(sig, &dfl, NULL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    (void)raise(sig);
+    (void)sigprocmask(SIG_UNBLOCK, &only, NULL);
+    _exit(128 + sig);
+}
+
+// Signals that end the emulator. The guest may be interrupted anywhere, also in guest code
+// whose FS base is 0 or the guest's own: the segment repair comes first, so that libc's errno
+// (thread-local through FS) is reachable. Restoring the terminal is the point: a raw-mode
+// terminal left behind makes the user's shell unusable.
+static void pb_terminal_exit_handler(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    pb_repair_host_segments();
+    pb_terminal_restore();
+    if (sig == SIGABRT && si->si_code <= 0 && si->si_pid == getpid()) {
+        // abort() in the emulator itself (the Swift runtime or libc gave up): a host failure.
+        pb_say_signal(sig, NULL, "", "the emulator aborted (an emulator bug, or host memory ran out); backtrace:");
+        pb_backtrace(STDERR_FILENO);
+    } else if (sig != SIGINT && sig != SIGPIPE) {
+        pb_say_signal(sig, si, " from", "stopping the emulator");
+    }
+    pb_die_by(sig);
+}
+
+void pb_external_signal(int sig, siginfo_t *si) {
+    pb_repair_host_segments();
+    pb_terminal_restore();
+    pb_say_signal(sig, si, " sent by", "not a fault; stopping the emulator");
+    pb_die_by(sig);
+}
+
+// Job control. Stopping with the terminal raw would hand the shell a raw terminal, so the
+// terminal is restored first; when the emulator is continued it takes the terminal back.
+// (A raw tty has ISIG off, so Ctrl-Z sends nothing: these come from `kill -TSTP` or from a
+// background emulator touching the terminal, SIGTTIN/SIGTTOU.)
+static struct sigaction pb_stop_action;
+static void pb_terminal_stop_handler(int sig, siginfo_t *si, void *ctx) {
+    (void)si; (void)ctx;
+    pb_repair_host_segments();
+    int saved_errno = errno;
+    if (pb_saved_file_flags_valid) (void)fcntl(STDIN_FILENO, F_SETFL, pb_saved_file_flags);
+    if (pb_saved_termios_valid) (void)tcsetattr(STDIN_FILENO, TCSANOW, &pb_saved_termios);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    (void)sigaction(sig, &dfl, NULL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    (void)raise(sig);                                  // pending: every signal is blocked here
+    (void)sigprocmask(SIG_UNBLOCK, &only, NULL);       // stops here, until SIGCONT
+    (void)sigprocmask(SIG_BLOCK, &only, NULL);
+    (void)sigaction(sig, &pb_stop_action, NULL);
+    if (pb_saved_termios_valid) {
+        struct termios raw = pb_saved_termios;
+        pb_terminal_make_raw(&raw);
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    }
+    if (pb_saved_file_flags_valid) (void)fcntl(STDIN_FILENO, F_SETFL, pb_saved_file_flags | O_ASYNC | O_NONBLOCK);
+    errno = saved_errno;
+}
+
+// Every signal the emulator does not use (pb_machine_init has SEGV, BUS, FPE, ILL, TRAP, SYS,
+// ALRM and IO) and whose default would end or stop it. Left at their defaults on purpose:
+// SIGCHLD, SIGURG, SIGWINCH (ignored), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
+// caught). glibc keeps 32 and 33 for itself; the real-time signals above end the emulator.
+static const int pb_exit_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGSTKFLT,
+    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR,
+};
+static const int pb_stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+
 int pb_terminal_install_exit_handlers(void) {
-    static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = pb_terminal_exit_handler;
-    action.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    action.sa_sigaction = pb_terminal_exit_handler;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigfillset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        if (sigaction(signals[i], &action, NULL) != 0) {
+    for (size_t i = 0; i < sizeof pb_exit_signals / sizeof pb_exit_signals[0]; i++) {
+        if (sigaction(pb_exit_signals[i], &action, NULL) != 0) {
             return errno;
         }
+    }
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+        if (sigaction(sig, &action, NULL) != 0) {
+            return errno;
+        }
+    }
+    memset(&pb_stop_action, 0, sizeof pb_stop_action);
+    pb_stop_action.sa_sigaction = pb_terminal_stop_handler;
+    pb_stop_action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigfillset(&pb_stop_action.sa_mask);
+    for (size_t i = 0; i < sizeof pb_stop_signals / sizeof pb_stop_signals[0]; i++) {
+        if (sigaction(pb_stop_signals[i], &pb_stop_action, NULL) != 0) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+int pb_terminal_signal_disposition(int sig) {
+    for (size_t i = 0; i < sizeof pb_exit_signals / sizeof pb_exit_signals[0]; i++) {
+        if (pb_exit_signals[i] == sig) return 1;
+    }
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) return 1;
+    for (size_t i = 0; i < sizeof pb_stop_signals / sizeof pb_stop_signals[0]; i++) {
+        if (pb_stop_signals[i] == sig) return 2;
     }
     return 0;
 }

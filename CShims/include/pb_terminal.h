@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <termios.h>
 
 /// Bytes the keyboard ring holds; a power of two so indices wrap with a mask.
@@ -118,9 +119,13 @@ void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
 /// Puts back the termios and the file flags of stdin and writes the exit sequence. Idempotent and
 /// async-signal-safe: the halt path, the panic path and SIGINT/SIGTERM/SIGHUP handlers call it.
 void pb_terminal_restore(void);
-/// Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE restore the terminal and then end the process
-/// by the same signal (its default action), so a shell sees the usual cause of death. Handlers
-/// run on the alternate signal stack with every signal blocked. Returns 0 or an errno value.
+/// Makes every catchable signal the machine does not use end the emulator with the terminal
+/// restored, by that same signal (its default action), so a shell sees the cause of death:
+/// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, XFSZ, VTALRM, PROF, PWR and the
+/// real-time signals; an abort() of the emulator itself also prints a backtrace. TSTP, TTIN and
+/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG, WINCH and CONT
+/// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
+/// blocked. Returns 0 or an errno value.
 int pb_terminal_install_exit_handlers(void);
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
@@ -140,6 +145,15 @@ int pb_terminal_set_window_size(int fd, int rows, int columns);
 int pb_terminal_open_pty(char *name, size_t size);
 /// 1 if fd is a terminal (isatty without touching errno for the caller).
 int pb_terminal_is_tty(int fd);
+
+/// 1 when pb_terminal_install_exit_handlers makes `sig` end the emulator, 2 when it stops
+/// it, 0 otherwise (for the tests that sweep every signal).
+int pb_terminal_signal_disposition(int sig);
+/// A fault signal (SEGV, BUS, FPE, ILL, TRAP, SYS) that another process sent (si_code <= 0:
+/// SI_USER, SI_TKILL, SI_QUEUE), not one the CPU raised: no kernel panic, no guest fault; the
+/// emulator says who sent it, restores the terminal and ends by that signal. Called first in
+/// the machine's synchronous handler. Async-signal-safe; does not return.
+void pb_external_signal(int sig, siginfo_t *si) __attribute__((noreturn));
 
 /// Opens each of descriptors 0, 1 and 2 that is closed on /dev/null, so that no file the
 /// emulator opens later can become stdin, stdout or stderr. Call first thing in main, before
