@@ -58,7 +58,9 @@ extension Kernel {
             pb_set_stepping(1)
         }
         if let path = options.tracePath {
-            let trace = Trace(path: path)
+            // main checked the path before booting; it can only fail here if it changed since.
+            let (opened, problem) = Trace.open(path: path)
+            guard let trace = opened else { KernelLog.line("pebblebed: \(problem ?? path); no trace"); return }
             scheduler.trace = trace
             shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
         }

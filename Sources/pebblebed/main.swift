@@ -47,6 +47,8 @@ struct MachineOptions: ParsableArguments {
         o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
+        // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
+        if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {
