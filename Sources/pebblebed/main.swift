@@ -22,6 +22,9 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
+    @Option(name: .customLong("log-limit"), help: "The most the kernel log may take, in KiB; later lines are dropped and counted.")
+    var logLimit: Int = 64 << 10
+
     @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
     var seed: UInt64?
 
@@ -49,6 +52,8 @@ struct MachineOptions: ParsableArguments {
         o.tracePath = trace
         // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
         if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
+        guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
+        KernelLog.limitBytes = logLimit << 10
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {
@@ -147,11 +152,15 @@ struct Run: ParsableCommand {
         }
         var name = program
         if program.contains("/") {
-            guard let data = FileManager.default.contents(atPath: program) else {
-                throw ValidationError("cannot read \(program)")
+            // A program that cannot be loaded is exit 2 (README), not a usage error: missing,
+            // unreadable, a directory, a FIFO or a device (read without blocking, bounded).
+            switch HostFile.read(program) {
+            case .success(let bytes): o.hostProgram = bytes
+            case .failure(let why):
+                FileHandle.standardError.write(Data("pebblebed: cannot load \(program): \(why)\n".utf8))
+                Foundation.exit(2)
             }
             name = URL(fileURLWithPath: program).lastPathComponent
-            o.hostProgram = [UInt8](data)
         }
         o.program = name
         o.arguments = [name] + arguments
@@ -174,6 +183,7 @@ extension Run {
         var run = ["run", "--memory", "\(machine.memory)", "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
         if let log = machine.log { run += ["--log", log] }
+        run += ["--log-limit", "\(machine.logLimit)"]
         if report { run.append("--report") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
         gdbArgs += ["--args", me] + run + ["--", program] + arguments

@@ -8,11 +8,13 @@
  *   guard_stdio write  prints and logs 64 KiB, then checks that fresh zero
  *                      pages (bss, new_pages, a forked child's) are all zero;
  *                      exits 0 when they are, 3 when printed bytes leaked in.
+ *   guard_stdio log N  logs N numbered lines (the kernel log's bound).
  */
 #define TEST_NAME "guard_stdio"
 #include "testlib.h"
 #include <simics.h>
 #include <string.h>
+#include <stdlib.h>
 
 #define SPAN (64 * 1024)
 static char fresh[SPAN];        /* bss: zero-fill-on-demand from the zero frame */
@@ -39,6 +41,12 @@ int main(int argc, char **argv)
             printf("guard_stdio: read %d bytes: %s\n", n, line);
         }
         task_vanish(n > 0 ? 4 : 0);
+    }
+    if (argc > 2 && strcmp(argv[1], "log") == 0) {
+        int n = atoi(argv[2]);
+        for (i = 0; i < n; i++)
+            lprintf("guard_stdio: log line %d of %d", i + 1, n);
+        task_vanish(0);
     }
     memset(line, 'X', sizeof line - 1);
     line[sizeof line - 1] = 0;

@@ -14,6 +14,7 @@ extension Kernel {
             devices.console.stop()
             HostKeys.restoreTerminal()
             KernelLog.releaseHeld()
+            KernelLog.noteDropped()
         }
         // Log lines written into the drawn screen would garble it and vanish with the alternate
         // screen: they wait until the terminal is restored (or go to --log FILE).
