@@ -503,12 +503,13 @@ static void pb_terminal_stop_handler(int sig, siginfo_t *si, void *ctx) {
 }
 
 // Every signal the emulator does not use (pb_machine_init has SEGV, BUS, FPE, ILL, TRAP, SYS,
-// ALRM and IO) and whose default would end or stop it. Left at their defaults on purpose:
+// ALRM and IO) and whose default would end or stop it. SIGXFSZ is ignored (pb_host.c: a write
+// past `ulimit -f` fails with EFBIG and is reported naming the limit). Left at their defaults:
 // SIGCHLD, SIGURG, SIGWINCH (ignored), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
 // caught). glibc keeps 32 and 33 for itself; the real-time signals above end the emulator.
 static const int pb_exit_signals[] = {
     SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGSTKFLT,
-    SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGPWR,
+    SIGXCPU, SIGVTALRM, SIGPROF, SIGPWR,
 };
 static const int pb_stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
 
@@ -548,6 +549,7 @@ int pb_terminal_signal_disposition(int sig) {
     for (size_t i = 0; i < sizeof pb_stop_signals / sizeof pb_stop_signals[0]; i++) {
         if (pb_stop_signals[i] == sig) return 2;
     }
+    if (sig == SIGXFSZ) return 3;
     return 0;
 }
 

@@ -121,7 +121,7 @@ void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
 void pb_terminal_restore(void);
 /// Makes every catchable signal the machine does not use end the emulator with the terminal
 /// restored, by that same signal (its default action), so a shell sees the cause of death:
-/// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, XFSZ, VTALRM, PROF, PWR and the
+/// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, VTALRM, PROF, PWR and the
 /// real-time signals; an abort() of the emulator itself also prints a backtrace. TSTP, TTIN and
 /// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG, WINCH and CONT
 /// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
@@ -147,7 +147,8 @@ int pb_terminal_open_pty(char *name, size_t size);
 int pb_terminal_is_tty(int fd);
 
 /// 1 when pb_terminal_install_exit_handlers makes `sig` end the emulator, 2 when it stops
-/// it, 0 otherwise (for the tests that sweep every signal).
+/// it, 3 for SIGXFSZ (ignored: pb_host_ignore_file_size_signal), 0 otherwise (for the tests
+/// that sweep every signal).
 int pb_terminal_signal_disposition(int sig);
 /// A fault signal (SEGV, BUS, FPE, ILL, TRAP, SYS) that another process sent (si_code <= 0:
 /// SI_USER, SI_TKILL, SI_QUEUE), not one the CPU raised: no kernel panic, no guest fault; the

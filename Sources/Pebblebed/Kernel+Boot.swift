@@ -7,8 +7,12 @@ extension Kernel {
         let disk = try RAMDisk(directory: options.ramdisk)
         if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
         guard disk.contents(of: options.program) != nil else {
+            if let failure = disk.lastFailure, failure.name == options.program {
+                throw .program("\(options.program): cannot read it from the RAM disk \(options.ramdisk): \(failure.why)")
+            }
             throw .program("\(options.program): no such program in the RAM disk \(options.ramdisk)")
         }
+        HostProcess.physicalMemoryBytes = UInt64(options.memoryBytes)
         // Reserve the guest range before anything else of this process can land in it.
         try HostMapping.reserve(start: HostMapping.lowStart, end: HostMapping.guestStart)
         try HostMapping.reserve(start: HostMapping.guestStart, end: HostMapping.guestEnd)

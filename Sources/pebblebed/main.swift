@@ -211,4 +211,9 @@ struct PebblebedCommand: ParsableCommand {
 // Before anything opens a file (issue 17, 2): a closed 0, 1 or 2 would hand the next file we
 // open, such as the memfd behind guest physical memory, to the guests as keyboard or console.
 if !HostProcess.ensureStandardDescriptors() { _exit(2) }   // no /dev/null: nowhere safe to even say so
+HostProcess.ignoreFileSizeSignal()
+if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine, for: "the emulator") {
+    FileHandle.standardError.write(Data("pebblebed: \(problem)\n".utf8))
+    exit(2)
+}
 PebblebedCommand.main()

@@ -16,6 +16,8 @@ public enum HostFile {
 
         public var description: String {
             switch self {
+            case .cannotOpen(let e) where e == EMFILE || e == ENFILE:
+                "\(String(cString: strerror(e))) (the open file limit, ulimit -n)"
             case .cannotOpen(let e): String(cString: strerror(e))
             case .notRegular(let kind): "not a regular file (\(kind))"
             case .tooLarge(let n): "\(n) bytes, more than the \(HostFile.maxBytes >> 20) MiB a program file may have"

@@ -33,6 +33,10 @@ public final class RAMDisk {
         listing = names.flatMap { Array($0.utf8) + [0] } + [0]
     }
 
+    /// The last file that is listed but could not be read, and why (too many open files, a
+    /// FIFO...), so that "no such program" is not said of a program that is there.
+    public private(set) var lastFailure: (name: String, why: HostFile.Failure)?
+
     /// Adds a file that lives outside the RAM disk directory (e.g. `pebblebed run ./prog`).
     public func add(name: String, contents: [UInt8]) {
         files[name] = contents
@@ -45,10 +49,14 @@ public final class RAMDisk {
         if let bytes = files[name] { return bytes }
         // Bounded (HostFile): a FIFO, a device or a huge file put in the directory must not
         // stall the machine, since every task waits while the kernel reads.
-        guard present.contains(name), case .success(let bytes) = HostFile.read(directory + "/" + name) else {
+        guard present.contains(name) else { return nil }
+        switch HostFile.read(directory + "/" + name) {
+        case .success(let bytes):
+            files[name] = bytes
+            return bytes
+        case .failure(let why):
+            lastFailure = (name, why)
             return nil
         }
-        files[name] = bytes
-        return bytes
     }
 }

@@ -87,8 +87,15 @@ public enum KernelLog {
         }
         // write_all: a tty stderr may share the O_NONBLOCK open file of the keyboard's stdin.
         let bytes = Array((text + "\n").utf8)
-        _ = pb_terminal_write_all(fd, bytes, bytes.count)
+        if pb_terminal_write_all(fd, bytes, bytes.count) != 0 && fd != 2 && !writeFailed {
+            // A full disk or `ulimit -f` (EFBIG: SIGXFSZ is ignored): said once, on stderr.
+            writeFailed = true
+            let why = errno == EFBIG ? "the file size limit (ulimit -f) was reached" : String(cString: strerror(errno))
+            let note = Array("pebblebed: the kernel log cannot be written: \(why); later lines are lost\n".utf8)
+            _ = pb_terminal_write_all(2, note, note.count)
+        }
     }
+    nonisolated(unsafe) private static var writeFailed = false
 
     /// Writes the held lines and stops holding.
     public static func releaseHeld() {
