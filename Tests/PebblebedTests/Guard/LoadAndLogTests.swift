@@ -20,14 +20,25 @@ struct LoadAndLogTests {
         #expect(r.stderr.contains("cannot load") && r.stderr.contains(reason), "\(kind): \(r)")
     }
 
-    /// A FIFO or a device in the RAM disk directory reads as no program: exec of it used to
-    /// block the whole machine waiting for a writer.
+    /// A FIFO in the RAM disk directory is refused with the reason: exec of it used to block
+    /// the whole machine waiting for a writer.
     @Test func aFIFOInTheRAMDiskIsNoProgramAndNeverBlocks() throws {
         let r = try ShellRun.launch(#"""
             mkdir "$DIR/disk" && cp "$RAMDISK/hello" "$RAMDISK/init" "$DIR/disk/" && mkfifo "$DIR/disk/pipe"
             exec "$BIN" run --ramdisk "$DIR/disk" pipe
             """#, timeout: 20)
-        #expect(!r.timedOut && r.status == 2 && r.stderr.contains("no such program"), "\(r)")
+        #expect(!r.timedOut && r.status == 2 && r.stderr.contains("not a regular file (a FIFO)"), "\(r)")
+    }
+
+    /// A program file past 64 MiB is refused with the reason, before any of it is read (an
+    /// exec reads and parses in kernel context, where every task waits).
+    @Test func aHugeRAMDiskFileIsRefusedWithTheReason() throws {
+        let r = try ShellRun.launch(#"""
+            mkdir "$DIR/disk" && cp "$RAMDISK/hello" "$RAMDISK/init" "$DIR/disk/" && truncate -s 65M "$DIR/disk/huge"
+            exec "$BIN" run --ramdisk "$DIR/disk" huge
+            """#, timeout: 20)
+        #expect(!r.timedOut && r.status == 2, "\(r)")
+        #expect(r.stderr.contains("cannot read it from the RAM disk") && r.stderr.contains("more than the 64 MiB"), "\(r)")
     }
 
     /// 1,000 lprintf lines against a 4 KiB limit: the log stops near 4 KiB, says why, and
