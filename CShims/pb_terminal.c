@@ -100,6 +100,7 @@ void pb_key_ring_mark_end(pb_key_ring *ring) {
 
 static pb_key_ring pb_keyboard_ring;
 static pb_irq_guard pb_keyboard_guard;   // the keyboard line's screaming-interrupt guard
+static void pb_keyboard_ignore_sigio(void);
 static int pb_keyboard_kind = PB_INPUT_CLOSED;
 static struct termios pb_saved_termios;
 static volatile sig_atomic_t pb_saved_termios_valid;
@@ -198,6 +199,7 @@ int pb_keyboard_open(void) {
         }
         pb_keyboard_kind = PB_INPUT_CLOSED;
         pb_key_ring_mark_end(&pb_keyboard_ring);
+        pb_keyboard_ignore_sigio();
         return pb_keyboard_kind;
     }
     if (tty && pb_keyboard_enter_raw() != 0) {
@@ -208,6 +210,9 @@ int pb_keyboard_open(void) {
         return -1;
     }
     pb_keyboard_kind = tty ? PB_INPUT_TTY : (async ? PB_INPUT_STREAM : PB_INPUT_POLLED);
+    if (pb_keyboard_kind == PB_INPUT_POLLED) {
+        pb_keyboard_ignore_sigio();   // a file or /dev/null never raises it
+    }
     pb_keyboard_drain();
     return pb_keyboard_kind;
 }
@@ -298,6 +303,18 @@ int pb_irq_guard_note(pb_irq_guard *guard, int served, uint64_t now_ns) {
     return 1;
 }
 
+// With no SIGIO to wait for, the signal is ignored, so the host discards it at the sender:
+// another process sending SIGIO in a loop (`kill -IO`) then costs nothing. Handled, each one
+// arriving while the last one's handler still ran stacked a signal frame on the alternate
+// stack (the machine's handlers are SA_NODEFER), and a fast enough loop overflowed it: the
+// emulator died of SIGSEGV without a word.
+static void pb_keyboard_ignore_sigio(void) {
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    (void)sigaction(SIGIO, &ignore, NULL);
+}
+
 // Turns the line off: no more SIGIO from stdin. The input is then read when a reader asks for
 // it (pb_keyboard_take), and readers wait a timer tick between looks (Kernel+KeyboardCalls).
 static void pb_keyboard_mask(void) {
@@ -305,6 +322,7 @@ static void pb_keyboard_mask(void) {
     if (flags >= 0) {
         (void)fcntl(STDIN_FILENO, F_SETFL, flags & ~O_ASYNC);
     }
+    pb_keyboard_ignore_sigio();
 }
 
 int pb_keyboard_interrupt(void) {

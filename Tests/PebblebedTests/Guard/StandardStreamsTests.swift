@@ -70,6 +70,31 @@ struct StandardStreamsTests {
     }
 }
 
+extension StandardStreamsTests {
+    /// Another process sending SIGIO in a tight loop while stdin is a file or /dev/null (which
+    /// never raise it): the emulator ignores SIGIO then, so the flood cannot stack signal
+    /// frames until the alternate stack overflows (it died of SIGSEGV in 5 of 5 runs).
+    @Test(.enabled(if: Guest.hasProgram("bench_syscall")))
+    func aSIGIOFloodWithAFileStdinCannotKillTheMachine() throws {
+        for _ in 0..<3 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Guest.binary)
+            p.arguments = ["run", "--ramdisk", Guest.ramdisk, "bench_syscall", "300000"]
+            p.standardInput = FileHandle.nullDevice
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(300_000)   // booted: the keyboard is open
+            let deadline = Date().addingTimeInterval(60)
+            while p.isRunning && Date() < deadline { kill(p.processIdentifier, SIGIO) }
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit && p.terminationStatus == 0,
+                    "\(p.terminationReason == .uncaughtSignal ? "killed by signal" : "exit") \(p.terminationStatus)")
+        }
+    }
+}
+
 /// The screaming-line guard's policy, in process with a made-up clock.
 @Suite struct InterruptGuardTests {
     @Test func aLineThatServesNothingLimitTimesInAWindowIsMasked() {
