@@ -52,6 +52,7 @@ enum ProgramLoader {
             lastErrorMessage = "program overlaps the stack at the top of user memory"
             throw .notExecutable
         }
+        try HostMemory.checkHeadroom()   // the new page tables are host memory (ulimit -v)
         try memory.pool.reserve(plan.count + Int(stackPages))
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
