@@ -11,7 +11,9 @@ import Glibc
 /// however long the run (issue 17, 6: keeping every event took 399 MB after 20 s of a system-call
 /// loop). The path is checked before the machine boots; if a write fails later (disk full, the
 /// file size limit) tracing stops with a note in the kernel log and the file ends where the
-/// failure cut it (not valid JSON: the note says how many events were dropped).
+/// failure cut it (not valid JSON: the note says how many events were dropped). A run ended
+/// by a host signal leaves the file as far as it was flushed, without its closing lines: the
+/// signal handlers only restore the terminal (they cannot run this Swift code safely).
 public final class Trace {
     private let path: String
     private let fd: Int32
