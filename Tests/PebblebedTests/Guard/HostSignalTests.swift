@@ -111,26 +111,82 @@ import Testing
         #expect(pb_terminal_signal_disposition(SIGXFSZ) == 3, "ignored: writes past ulimit -f fail instead")
     }
 
-    /// kill -TSTP, then -CONT: the emulator gives the terminal back before it stops and takes
-    /// raw mode again when continued, so Ctrl-] q still works. (The test's emulator leads its
-    /// own session, an orphaned process group, where Linux discards the stop itself; what is
-    /// checked is that the handler's round trip leaves a working raw terminal.)
-    @Test func stopAndContinueKeepAWorkingTerminal() throws {
-        let terminal = try PseudoTerminal(rows: 25, columns: 80)
-        let before = try terminal.attributes()
-        try terminal.spawn(Guest.binary, arguments: ["run", "--ramdisk", Guest.ramdisk, "guard_spin"], environment: ["TERM": "xterm"])
-        let started = terminal.read(seconds: 30) { String(decoding: $0, as: UTF8.self).contains("spinning") }
-        try #require(started)
-        try terminal.signal(SIGTSTP)
-        try terminal.signal(SIGCONT)
-        var raw = false
-        for _ in 0..<500 where !raw {
-            raw = try terminal.attributes().c_lflag & tcflag_t(ICANON) == 0
-            if !raw { usleep(10_000) }
-        }
-        #expect(raw, "raw again once continued")
-        terminal.send([0x1D, UInt8(ascii: "q")])
-        #expect(terminal.waitForExit() != nil)
-        #expect(sameTerminalSettings(before, try terminal.attributes()))
+    /// kill -TSTP: the shell gets its terminal back while the emulator is stopped; continued
+    /// (kill -CONT), the emulator takes raw mode again and still answers Ctrl-] q. The stop
+    /// must be real, so the emulator runs as the foreground job of a session on a pty, in a
+    /// process group that is not orphaned (Linux discards stop signals to orphaned groups):
+    /// python sets that up, as a login shell would.
+    @Test func stopGivesTheTerminalBackAndContinueTakesItAgain() throws {
+        let r = try ShellRun.launch(#"""
+            exec python3 - "$BIN" "$RAMDISK" <<'PY'
+            import os, pty, sys, termios, time, signal, select
+            binary, ramdisk = sys.argv[1], sys.argv[2]
+            master, slave = pty.openpty()
+            before = termios.tcgetattr(slave)
+            def lflag(): return termios.tcgetattr(slave)[3]
+            def raw(): return not (lflag() & termios.ICANON)
+            leader = os.fork()
+            if leader == 0:
+                # A session on the pty, as a login shell: the emulator runs as its foreground job, in a
+                # process group of its own whose parent (this leader) is in the same session, so the
+                # group is not orphaned and a stop signal really stops it.
+                os.setsid()
+                os.close(master)
+                fd = os.open(os.ttyname(slave), os.O_RDWR)
+                pid = os.fork()
+                if pid == 0:
+                    os.setpgid(0, 0)
+                    for i in (0, 1, 2): os.dup2(fd, i)
+                    os.execv(binary, [binary, "run", "--ramdisk", ramdisk, "guard_spin"])
+                os.setpgid(pid, pid)
+                signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+                os.tcsetpgrp(fd, pid)
+                while True:
+                    p, status = os.waitpid(pid, os.WUNTRACED)
+                    if os.WIFSTOPPED(status):
+                        continue   # a job control shell would wait for `fg`; the test sends SIGCONT
+                    os._exit(os.waitstatus_to_exitcode(status) & 0xff)
+            out = b""
+            deadline = time.time() + 30
+            while b"spinning" not in out and time.time() < deadline:
+                r, _, _ = select.select([master], [], [], 0.1)
+                if r: out += os.read(master, 4096)
+            def emulator():
+                for p in os.listdir("/proc"):
+                    if p.isdigit():
+                        try:
+                            st = open(f"/proc/{p}/stat").read()
+                            if int(st.split(")")[1].split()[1]) == leader: return int(p), st.split(")")[1].split()[0]
+                        except Exception: pass
+                return None, None
+            pid, state = emulator()
+            print("raw while running:", raw())
+            os.kill(pid, signal.SIGTSTP)
+            for _ in range(300):
+                pid, state = emulator()
+                if state == "T": break
+                time.sleep(0.01)
+            print("stopped:", state == "T")
+            print("cooked while stopped:", lflag() == before[3])
+            os.kill(pid, signal.SIGCONT)
+            for _ in range(300):
+                if raw(): break
+                time.sleep(0.01)
+            print("raw again:", raw())
+            os.write(master, b"\x1dq")
+            _, status = os.waitpid(leader, 0)
+            print("exit:", os.waitstatus_to_exitcode(status))
+            print("restored:", termios.tcgetattr(slave)[3] == before[3])
+            PY
+            """#, timeout: 90)
+        #expect(r.stdout == """
+            raw while running: True
+            stopped: True
+            cooked while stopped: True
+            raw again: True
+            exit: 0
+            restored: True
+
+            """, "\(r)")
     }
 }
