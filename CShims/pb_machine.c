@@ -2,6 +2,7 @@
 // Everything reachable from a handler here is async-signal-safe: no allocation, no locks, no stdio.
 #define _GNU_SOURCE
 #include "pb_machine.h"
+#include "pb_terminal.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -226,6 +227,8 @@ static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_even
 }
 
 static void sync_handler(int sig, siginfo_t *si, void *ctx) {
+    // Sent by a process (kill, tgkill: si_code <= 0), not raised by the CPU (pb_terminal.c).
+    if (si->si_code <= 0) pb_external_signal(sig, si);
     uint64_t bad_selector = restore_host_segments();
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;

@@ -99,6 +99,8 @@ void pb_key_ring_mark_end(pb_key_ring *ring) {
 // MARK: - Global keyboard state (stdin)
 
 static pb_key_ring pb_keyboard_ring;
+static pb_irq_guard pb_keyboard_guard;   // the keyboard line's screaming-interrupt guard
+static void pb_keyboard_ignore_sigio(void);
 static int pb_keyboard_kind = PB_INPUT_CLOSED;
 static struct termios pb_saved_termios;
 static volatile sig_atomic_t pb_saved_termios_valid;
@@ -190,12 +192,14 @@ int pb_keyboard_open(void) {
     struct stat info;
     int tty = pb_terminal_is_tty(STDIN_FILENO);
     pb_key_ring_init(&pb_keyboard_ring, tty);
+    pb_irq_guard_init(&pb_keyboard_guard, PB_IRQ_GUARD_LIMIT, PB_IRQ_GUARD_WINDOW_NS);
     if (fstat(STDIN_FILENO, &info) != 0) {
         if (errno != EBADF) {
             return -1;
         }
         pb_keyboard_kind = PB_INPUT_CLOSED;
         pb_key_ring_mark_end(&pb_keyboard_ring);
+        pb_keyboard_ignore_sigio();
         return pb_keyboard_kind;
     }
     if (tty && pb_keyboard_enter_raw() != 0) {
@@ -206,16 +210,36 @@ int pb_keyboard_open(void) {
         return -1;
     }
     pb_keyboard_kind = tty ? PB_INPUT_TTY : (async ? PB_INPUT_STREAM : PB_INPUT_POLLED);
+    if (pb_keyboard_kind == PB_INPUT_POLLED) {
+        pb_keyboard_ignore_sigio();   // a file or /dev/null never raises it
+    }
     pb_keyboard_drain();
     return pb_keyboard_kind;
+}
+
+// Whether stdin has something for a read: bytes, end of file or an error. Asked before every
+// read because a read that finds nothing is not free: a FIFO opened read-write (`exec 3<>fifo;
+// pebblebed <&3`) is also one of its own writers, and Linux's pipe_read sends SIGIO to the
+// writers after every read, even one that returns EAGAIN. Reading on each SIGIO to learn that
+// nothing is there would raise the next SIGIO, forever (issue 19, 1). poll sends no signal.
+static int pb_keyboard_readable(void) {
+    struct pollfd probe = {.fd = STDIN_FILENO, .events = POLLIN};
+    int n;
+    do {
+        n = poll(&probe, 1, 0);
+    } while (n < 0 && errno == EINTR);
+    // A failed poll says nothing about the input: let read find out (EBADF ends the input).
+    return n != 0;
 }
 
 // A tty is read completely even when the ring is full (the excess is dropped and counted, as a
 // keyboard controller would), so Ctrl-] q gets through whatever the guest does. A pipe or file
 // is read only as far as the ring has room: the rest waits in the host, and pb_keyboard_take
 // drains again once the ring is empty, because no further SIGIO will announce those bytes.
-void pb_keyboard_drain(void) {
+// Returns 1 when it served something (bytes, or the end of input), 0 when nothing was there.
+static int pb_keyboard_drain_once(void) {
     int saved_errno = errno;
+    int served = 0;
     uint8_t buffer[256];
     while (!pb_keyboard_ring.end_of_input) {
         size_t want = sizeof buffer;
@@ -226,9 +250,13 @@ void pb_keyboard_drain(void) {
             }
             want = space < want ? space : want;
         }
+        if (pb_keyboard_kind != PB_INPUT_POLLED && !pb_keyboard_readable()) {
+            break;
+        }
         ssize_t got = read(STDIN_FILENO, buffer, want);
         if (got > 0) {
             pb_key_ring_feed(&pb_keyboard_ring, buffer, (size_t)got);
+            served = 1;
         } else if (got < 0 && errno == EINTR) {
             continue;
         } else if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -237,26 +265,103 @@ void pb_keyboard_drain(void) {
             // 0 is end of file (a pipe's writer left, a tty hung up); any other error means no
             // more input can come either (EIO after a hang-up, EBADF for a closed stdin).
             pb_key_ring_mark_end(&pb_keyboard_ring);
+            served = 1;
         }
     }
     errno = saved_errno;
+    return served;
+}
+
+void pb_keyboard_drain(void) { (void)pb_keyboard_drain_once(); }
+
+// MARK: - The screaming line
+
+void pb_irq_guard_init(pb_irq_guard *guard, uint32_t limit, uint64_t window_ns) {
+    memset(guard, 0, sizeof *guard);
+    guard->limit = limit;
+    guard->window_ns = window_ns;
+}
+
+// Like Linux's note_interrupt, which disables an IRQ line when nearly all of 100,000 interrupts
+// went unhandled ("nobody cared"), but by rate: a line that serves nothing `limit` times within
+// one window is screaming. Served interrupts do not excuse the unserved ones (a line may both
+// carry input and scream); a slow trickle of unserved ones (a tty's output-space wakeups) never
+// reaches the limit.
+int pb_irq_guard_note(pb_irq_guard *guard, int served, uint64_t now_ns) {
+    if (guard->masked || served) {
+        return 0;
+    }
+    guard->total_unserved++;
+    if (now_ns - guard->window_start >= guard->window_ns) {
+        guard->window_start = now_ns;
+        guard->unserved = 0;
+    }
+    if (++guard->unserved < guard->limit) {
+        return 0;
+    }
+    guard->masked = 1;
+    return 1;
+}
+
+// With no SIGIO to wait for, the signal is ignored, so the host discards it at the sender:
+// another process sending SIGIO in a loop (`kill -IO`) then costs nothing. Handled, each one
+// arriving while the last one's handler still ran stacked a signal frame on the alternate
+// stack (the machine's handlers are SA_NODEFER), and a fast enough loop overflowed it: the
+// emulator died of SIGSEGV without a word.
+static void pb_keyboard_ignore_sigio(void) {
+    struct sigaction ignore;
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    (void)sigaction(SIGIO, &ignore, NULL);
+}
+
+// Turns the line off: no more SIGIO from stdin. The input is then read when a reader asks for
+// it (pb_keyboard_take), and readers wait a timer tick between looks (Kernel+KeyboardCalls).
+static void pb_keyboard_mask(void) {
+    int flags = fcntl(STDIN_FILENO, F_GETFL);
+    if (flags >= 0) {
+        (void)fcntl(STDIN_FILENO, F_SETFL, flags & ~O_ASYNC);
+    }
+    pb_keyboard_ignore_sigio();
+}
+
+int pb_keyboard_interrupt(void) {
+    int served = pb_keyboard_drain_once();
+    // A full ring is not a silent line: the bytes wait for a reader, and the next read serves.
+    if (!served && pb_keyboard_kind != PB_INPUT_TTY && pb_key_ring_space(&pb_keyboard_ring) == 0) {
+        served = 1;
+    }
+    if (pb_irq_guard_note(&pb_keyboard_guard, served, pb_monotonic_ns())) {
+        pb_keyboard_mask();
+        return 1;
+    }
+    return 0;
+}
+
+int pb_keyboard_masked(void) { return pb_keyboard_guard.masked; }
+uint64_t pb_keyboard_unserved(void) { return pb_keyboard_guard.total_unserved; }
+
+// A tty's bytes come with SIGIO; every other kind, and a masked tty, is read when asked.
+static int pb_keyboard_read_on_demand(void) {
+    return pb_keyboard_kind != PB_INPUT_TTY || pb_keyboard_guard.masked;
 }
 
 int pb_keyboard_take(uint8_t *out) {
-    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_read_on_demand()) {
         pb_keyboard_drain();
     }
     return pb_key_ring_take(&pb_keyboard_ring, out);
 }
 
 int pb_keyboard_at_end(void) {
-    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_kind != PB_INPUT_TTY) {
+    if (pb_key_ring_count(&pb_keyboard_ring) == 0 && pb_keyboard_read_on_demand()) {
         pb_keyboard_drain();
     }
     return pb_keyboard_ring.end_of_input && pb_key_ring_count(&pb_keyboard_ring) == 0;
 }
 
-int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
+int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED || pb_keyboard_guard.masked; }
+int pb_keyboard_never_waits(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
 int pb_keyboard_escape_requested(void) { return pb_keyboard_ring.escape_requested; }
 int pb_keyboard_escape_pending(void) { return pb_keyboard_ring.escape_pending; }
 uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
@@ -307,27 +412,183 @@ void pb_terminal_restore(void) {
     errno = saved_errno;
 }
 
-// Runs in the signal handler. Restoring first is the point: a raw-mode terminal left behind
-// makes the user's shell unusable. SA_RESETHAND already put back the default action, so the
-// re-raised signal (blocked until we return) ends the process with its usual status.
-// The signal may interrupt guest code, whose FS base is 0 or the guest's own: the trap entry's
-// segment repair runs first so that libc's errno (thread-local through FS) is reachable.
-static void pb_terminal_exit_handler(int sig) {
-    pb_repair_host_segments();   // errno lives behind FS, which a guest may have changed
-    pb_terminal_restore();
-    raise(sig);
+// MARK: - Host signals
+
+// Writes "pebblebed: SIGNAME[ <sent> process PID]: <what>" to stderr; the sender only for a
+// signal a process sent (si_code <= 0). Async-signal-safe: no stdio, numbers by hand.
+typedef struct { char text[200]; size_t n; } pb_line;
+static void pb_line_add(pb_line *l, const char *s) {
+    while (*s && l->n < sizeof l->text - 1) l->text[l->n++] = *s++;
+}
+static void pb_line_number(pb_line *l, unsigned long v) {
+    char digits[24];
+    size_t d = 0;
+    do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v && d < sizeof digits);
+    while (d && l->n < sizeof l->text - 1) l->text[l->n++] = digits[--d];
+}
+static void pb_say_signal(int sig, const siginfo_t *si, const char *sent, const char *what) {
+    pb_line l = {.n = 0};
+    pb_line_add(&l, "pebblebed: SIG");
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+        pb_line_add(&l, "RTMIN+");
+        pb_line_number(&l, (unsigned long)(sig - SIGRTMIN));
+    } else {
+        pb_line_add(&l, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+    }
+    if (si && si->si_code <= 0) {
+        pb_line_add(&l, sent);
+        pb_line_add(&l, " process ");
+        pb_line_number(&l, si->si_pid > 0 ? (unsigned long)si->si_pid : 0);
+    }
+    pb_line_add(&l, ": ");
+    pb_line_add(&l, what);
+    l.text[l.n++] = '\n';
+    (void)pb_terminal_write_all(STDERR_FILENO, l.text, l.n);
 }
 
+// Ends the process by `sig` itself, so the parent sees which signal it was (a shell: 128+N),
+// once the terminal is back. Runs in a handler: the action goes back to the default, the signal
+// is unblocked and raised, and a signal whose default is to ignore (none of ours) falls back to
+// _exit with the shell's code for it.
+static __attribute__((noreturn)) void pb_die_by(int sig) {
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    (void)sigaction(sig, &dfl, NULL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    (void)raise(sig);
+    (void)sigprocmask(SIG_UNBLOCK, &only, NULL);
+    _exit(128 + sig);
+}
+
+// Signals that end the emulator. The guest may be interrupted anywhere, also in guest code
+// whose FS base is 0 or the guest's own: the segment repair comes first, so that libc's errno
+// (thread-local through FS) is reachable. Restoring the terminal is the point: a raw-mode
+// terminal left behind makes the user's shell unusable.
+static void pb_terminal_exit_handler(int sig, siginfo_t *si, void *ctx) {
+    (void)ctx;
+    pb_repair_host_segments();
+    pb_terminal_restore();
+    if (sig == SIGABRT && si->si_code <= 0 && si->si_pid == getpid()) {
+        // abort() in the emulator itself (the Swift runtime or libc gave up): a host failure.
+        pb_say_signal(sig, NULL, "", "the emulator aborted (an emulator bug, or host memory ran out); backtrace:");
+        pb_backtrace(STDERR_FILENO);
+    } else if (sig != SIGINT && sig != SIGPIPE) {
+        pb_say_signal(sig, si, " from", "stopping the emulator");
+    }
+    pb_die_by(sig);
+}
+
+void pb_external_signal(int sig, siginfo_t *si) {
+    pb_repair_host_segments();
+    pb_terminal_restore();
+    pb_say_signal(sig, si, " sent by", "not a fault; stopping the emulator");
+    pb_die_by(sig);
+}
+
+// Job control. Stopping with the terminal raw would hand the shell a raw terminal, so the
+// terminal is restored first; when the emulator is continued it takes the terminal back.
+// (A raw tty has ISIG off, so Ctrl-Z sends nothing: these come from `kill -TSTP` or from a
+// background emulator touching the terminal, SIGTTIN/SIGTTOU.)
+static struct sigaction pb_stop_action;
+static void pb_terminal_stop_handler(int sig, siginfo_t *si, void *ctx) {
+    (void)si; (void)ctx;
+    pb_repair_host_segments();
+    int saved_errno = errno;
+    if (pb_saved_file_flags_valid) (void)fcntl(STDIN_FILENO, F_SETFL, pb_saved_file_flags);
+    if (pb_saved_termios_valid) (void)tcsetattr(STDIN_FILENO, TCSANOW, &pb_saved_termios);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    (void)sigaction(sig, &dfl, NULL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    (void)raise(sig);                                  // pending: every signal is blocked here
+    (void)sigprocmask(SIG_UNBLOCK, &only, NULL);       // stops here, until SIGCONT
+    (void)sigprocmask(SIG_BLOCK, &only, NULL);
+    (void)sigaction(sig, &pb_stop_action, NULL);
+    if (pb_saved_termios_valid) {
+        struct termios raw = pb_saved_termios;
+        pb_terminal_make_raw(&raw);
+        (void)tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    }
+    if (pb_saved_file_flags_valid) (void)fcntl(STDIN_FILENO, F_SETFL, pb_saved_file_flags | O_ASYNC | O_NONBLOCK);
+    errno = saved_errno;
+}
+
+// Every signal the emulator does not use (pb_machine_init has SEGV, BUS, FPE, ILL, TRAP, SYS,
+// ALRM and IO) and whose default would end or stop it. SIGXFSZ is ignored (pb_host.c: a write
+// past `ulimit -f` fails with EFBIG and is reported naming the limit). Left at their defaults:
+// SIGCHLD, SIGURG, SIGWINCH (ignored), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
+// caught). glibc keeps 32 and 33 for itself; the real-time signals above end the emulator.
+static const int pb_exit_signals[] = {
+    SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGSTKFLT,
+    SIGXCPU, SIGVTALRM, SIGPROF, SIGPWR,
+};
+static const int pb_stop_signals[] = {SIGTSTP, SIGTTIN, SIGTTOU};
+
 int pb_terminal_install_exit_handlers(void) {
-    static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     struct sigaction action;
     memset(&action, 0, sizeof action);
-    action.sa_handler = pb_terminal_exit_handler;
-    action.sa_flags = SA_RESETHAND | SA_ONSTACK;
+    action.sa_sigaction = pb_terminal_exit_handler;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigfillset(&action.sa_mask);
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        if (sigaction(signals[i], &action, NULL) != 0) {
+    for (size_t i = 0; i < sizeof pb_exit_signals / sizeof pb_exit_signals[0]; i++) {
+        if (sigaction(pb_exit_signals[i], &action, NULL) != 0) {
             return errno;
+        }
+    }
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
+        if (sigaction(sig, &action, NULL) != 0) {
+            return errno;
+        }
+    }
+    memset(&pb_stop_action, 0, sizeof pb_stop_action);
+    pb_stop_action.sa_sigaction = pb_terminal_stop_handler;
+    pb_stop_action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigfillset(&pb_stop_action.sa_mask);
+    for (size_t i = 0; i < sizeof pb_stop_signals / sizeof pb_stop_signals[0]; i++) {
+        if (sigaction(pb_stop_signals[i], &pb_stop_action, NULL) != 0) {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+int pb_terminal_signal_disposition(int sig) {
+    for (size_t i = 0; i < sizeof pb_exit_signals / sizeof pb_exit_signals[0]; i++) {
+        if (pb_exit_signals[i] == sig) return 1;
+    }
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX) return 1;
+    for (size_t i = 0; i < sizeof pb_stop_signals / sizeof pb_stop_signals[0]; i++) {
+        if (pb_stop_signals[i] == sig) return 2;
+    }
+    if (sig == SIGXFSZ) return 3;
+    return 0;
+}
+
+// MARK: - Standard descriptors
+
+// open() takes the lowest free descriptor. With 0, 1 or 2 closed by the parent (`<&-`, `>&-`,
+// `2>&-`), the next file the emulator opened would become the guest's keyboard, console or the
+// kernel log: the memfd behind guest physical memory, a --log or --trace file (issue 17, 2).
+// Each closed one is opened on /dev/null here, in order, so each open lands on the hole.
+int pb_ensure_standard_fds(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) {
+            continue;
+        }
+        int got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (got < 0) {
+            return errno;
+        }
+        if (got != fd) {   // cannot happen (every lower one is open); never leave a stray fd
+            close(got);
+            return EBADF;
         }
     }
     return 0;

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <termios.h>
 
 /// Bytes the keyboard ring holds; a power of two so indices wrap with a mask.
@@ -47,6 +48,28 @@ void pb_key_ring_feed(pb_key_ring *ring, const uint8_t *bytes, size_t count);
 /// Records end of input; a Ctrl-] still pending is stored as a literal byte. Async-signal-safe.
 void pb_key_ring_mark_end(pb_key_ring *ring);
 
+/// A guard for an interrupt line that keeps firing with nothing to serve (a "screaming" line).
+/// Plain data so tests can drive one in process with their own clock.
+typedef struct pb_irq_guard {
+    uint32_t limit;              // unserved interrupts within one window that mask the line
+    uint64_t window_ns;          // the window's length
+    uint64_t window_start;       // when the current window began
+    uint32_t unserved;           // unserved interrupts in the current window
+    uint64_t total_unserved;     // since boot, for the log
+    int masked;                  // the line was masked; the guard notes nothing more
+} pb_irq_guard;
+
+/// The keyboard line: 1,000 unserved SIGIOs within 100 ms (10,000 a second) mask it. A real
+/// keyboard, pipe or tty output wakeup comes nowhere near; a self-feeding source gets there in
+/// a few milliseconds.
+#define PB_IRQ_GUARD_LIMIT 1000u
+#define PB_IRQ_GUARD_WINDOW_NS 100000000ull
+
+void pb_irq_guard_init(pb_irq_guard *guard, uint32_t limit, uint64_t window_ns);
+/// Notes one interrupt at `now_ns`, served (it found work) or not. Returns 1 exactly once: when
+/// this interrupt makes the line count as screaming and the caller must mask it.
+int pb_irq_guard_note(pb_irq_guard *guard, int served, uint64_t now_ns);
+
 /// What standard input turned out to be when the keyboard was opened.
 typedef enum pb_input_kind {
     PB_INPUT_TTY = 0,      // raw-mode terminal, SIGIO per keystroke, host escape active
@@ -62,14 +85,28 @@ typedef enum pb_input_kind {
 int pb_keyboard_open(void);
 /// Reads everything stdin has ready into the global ring. Called by the kernel (keyboard
 /// interrupt, keyboard open, polled input); never blocks, never allocates, preserves errno.
+/// Asks poll before each read of a SIGIO-driven stdin: see pb_keyboard_readable.
 void pb_keyboard_drain(void);
+/// The keyboard interrupt's service: drains, and notes in the line's guard whether the SIGIO
+/// found anything (bytes, the end of input, or a full ring waiting for a reader). Returns 1
+/// when this interrupt made the line count as screaming: SIGIO from stdin is then turned off
+/// (O_ASYNC cleared) and the input is read on demand, readers looking once a tick.
+int pb_keyboard_interrupt(void);
+/// 1 once the keyboard line was masked as screaming.
+int pb_keyboard_masked(void);
+/// Keyboard interrupts that found nothing to serve, since boot.
+uint64_t pb_keyboard_unserved(void);
 /// Takes one byte from the global ring (draining stdin first when the ring is empty and input
 /// is polled or was held back). Kernel context only. Returns 1 or 0.
 int pb_keyboard_take(uint8_t *out);
 /// 1 when the input has ended and every byte has been taken.
 int pb_keyboard_at_end(void);
-/// 1 when stdin never raises SIGIO (regular file, /dev/null): readers must not wait for it.
+/// 1 when stdin raises no SIGIO (regular file, /dev/null, or a masked line): readers must not
+/// block until a keyboard interrupt.
 int pb_keyboard_needs_polling(void);
+/// 1 when a read of stdin never waits for input (regular file, /dev/null): a reader may retry
+/// at once. A masked stream or tty may have nothing for a long time: readers look once a tick.
+int pb_keyboard_never_waits(void);
 /// 1 once the person at the terminal typed Ctrl-] q. Polled by the kernel after SIGIO.
 int pb_keyboard_escape_requested(void);
 /// 1 while a Ctrl-] waits for its second byte (a front end may show a hint).
@@ -82,9 +119,13 @@ void pb_terminal_set_exit_sequence(const uint8_t *bytes, size_t count);
 /// Puts back the termios and the file flags of stdin and writes the exit sequence. Idempotent and
 /// async-signal-safe: the halt path, the panic path and SIGINT/SIGTERM/SIGHUP handlers call it.
 void pb_terminal_restore(void);
-/// Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE restore the terminal and then end the process
-/// by the same signal (its default action), so a shell sees the usual cause of death. Handlers
-/// run on the alternate signal stack with every signal blocked. Returns 0 or an errno value.
+/// Makes every catchable signal the machine does not use end the emulator with the terminal
+/// restored, by that same signal (its default action), so a shell sees the cause of death:
+/// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, VTALRM, PROF, PWR and the
+/// real-time signals; an abort() of the emulator itself also prints a backtrace. TSTP, TTIN and
+/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG, WINCH and CONT
+/// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
+/// blocked. Returns 0 or an errno value.
 int pb_terminal_install_exit_handlers(void);
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
@@ -104,5 +145,20 @@ int pb_terminal_set_window_size(int fd, int rows, int columns);
 int pb_terminal_open_pty(char *name, size_t size);
 /// 1 if fd is a terminal (isatty without touching errno for the caller).
 int pb_terminal_is_tty(int fd);
+
+/// 1 when pb_terminal_install_exit_handlers makes `sig` end the emulator, 2 when it stops
+/// it, 3 for SIGXFSZ (ignored: pb_host_ignore_file_size_signal), 0 otherwise (for the tests
+/// that sweep every signal).
+int pb_terminal_signal_disposition(int sig);
+/// A fault signal (SEGV, BUS, FPE, ILL, TRAP, SYS) that another process sent (si_code <= 0:
+/// SI_USER, SI_TKILL, SI_QUEUE), not one the CPU raised: no kernel panic, no guest fault; the
+/// emulator says who sent it, restores the terminal and ends by that signal. Called first in
+/// the machine's synchronous handler. Async-signal-safe; does not return.
+void pb_external_signal(int sig, siginfo_t *si) __attribute__((noreturn));
+
+/// Opens each of descriptors 0, 1 and 2 that is closed on /dev/null, so that no file the
+/// emulator opens later can become stdin, stdout or stderr. Call first thing in main, before
+/// anything opens a file. Returns 0 or an errno value (/dev/null could not be opened).
+int pb_ensure_standard_fds(void);
 
 #endif

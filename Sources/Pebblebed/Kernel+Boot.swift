@@ -7,8 +7,12 @@ extension Kernel {
         let disk = try RAMDisk(directory: options.ramdisk)
         if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
         guard disk.contents(of: options.program) != nil else {
+            if let failure = disk.lastFailure, failure.name == options.program {
+                throw .program("\(options.program): cannot read it from the RAM disk \(options.ramdisk): \(failure.why)")
+            }
             throw .program("\(options.program): no such program in the RAM disk \(options.ramdisk)")
         }
+        HostProcess.physicalMemoryBytes = UInt64(options.memoryBytes)
         // Reserve the guest range before anything else of this process can land in it.
         try HostMapping.reserve(start: HostMapping.lowStart, end: HostMapping.guestStart)
         try HostMapping.reserve(start: HostMapping.guestStart, end: HostMapping.guestEnd)
@@ -63,7 +67,9 @@ extension Kernel {
             machine.setStepping(true)
         }
         if let path = options.tracePath {
-            let trace = Trace(path: path)
+            // main checked the path before booting; it can only fail here if it changed since.
+            let (opened, problem) = Trace.open(path: path)
+            guard let trace = opened else { KernelLog.line("pebblebed: \(problem ?? path); no trace"); return }
             scheduler.trace = trace
             shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pebblebed
 
 /// `pebblebed stress`: runs a guest program many times, each under its own seed, in parallel
 /// host processes, and reports each failing seed with the command that reproduces it.
@@ -29,19 +30,29 @@ struct Stress: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1...64") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        // Each job holds an output file and the spawn's pipes; each machine needs its own.
+        if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine + 4 * jobs, for: "stress with --jobs \(jobs)") {
+            throw ValidationError(problem + " (lower --jobs or raise the limit)")
+        }
     }
 
     func run() throws {
+        HostProcess.closeDescriptorsAboveLimit()
         // --seed (a machine option) is the first seed here: runs use seed, seed+1, ...
         let first = machine.seed ?? UInt64.random(in: 1...999_999)
         var runner = StressRunner(executable: StressRunner.selfPath, machineArguments: machine.arguments + ["--audit"],
                                   program: program, arguments: arguments, timeout: timeout)
         let results = runner.runAll(seeds: (0..<UInt64(runs)).map { first &+ $0 }, jobs: jobs)
         let failures = results.filter { !$0.passed }
-        print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(runs) - 1))")
+        print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(results.count) - 1))")
         for f in failures.sorted(by: { $0.seed < $1.seed }) {
             print("  seed \(f.seed): \(f.reason)")
             print("    rerun: pebblebed run --seed \(f.seed) \(runner.rerunArguments.joined(separator: " "))")
+        }
+        if let hostFailure = runner.hostFailure {
+            // Not a seed's fault: the host could not start a machine at all (issue 17, 5).
+            FileHandle.standardError.write(Data("pebblebed stress: stopped after \(results.count) of \(runs) runs: cannot start a machine: \(hostFailure)\n".utf8))
+            throw ExitCode(2)
         }
         if !failures.isEmpty { throw ExitCode(1) }
     }
@@ -61,6 +72,8 @@ struct StressRunner {
     let program: String
     let arguments: [String]
     let timeout: Double
+    /// Set when the host refused to start a machine with none of ours running.
+    private(set) var hostFailure: String?
 
     static var selfPath: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
@@ -82,11 +95,19 @@ struct StressRunner {
         let tty = isatty(2) != 0
         var shown = -1
         while !pending.isEmpty || !running.isEmpty {
-            while running.count < jobs, let s = pending.popFirst() {
-                if let r = start(seed: s) { running.append(r) } else {
-                    results.append(StressResult(seed: s, passed: false, reason: "could not start the machine"))
+            starting: while hostFailure == nil, running.count < jobs, let s = pending.first {
+                switch start(seed: s) {
+                case .success(let r):
+                    pending.removeFirst()
+                    running.append(r)
+                case .failure(let why):
+                    // With runs of ours going, one finishing frees what this start needs: try
+                    // again then. With none, the host refuses outright.
+                    if running.isEmpty { hostFailure = why.description }
+                    break starting
                 }
             }
+            if hostFailure != nil && running.isEmpty { break }
             var still: [Running] = []
             for r in running {
                 if let result = poll(r) { results.append(result) } else { still.append(r) }
@@ -101,19 +122,36 @@ struct StressRunner {
         return results
     }
 
-    private func start(seed: UInt64) -> Running? {
+    /// Why a machine could not be started: the host's doing (descriptors, processes), so no
+    /// seed is blamed for it.
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func start(seed: UInt64) -> Result<Running, StartFailure> {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-stress-\(getpid())-\(seed)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        guard let handle = try? FileHandle(forWritingTo: out) else { return nil }
+        let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let e = errno
+            let limit = e == EMFILE || e == ENFILE ? " (the open file limit, ulimit -n)" : ""
+            return .failure(StartFailure(description: "output file \(out.path): \(String(cString: strerror(e)))\(limit)"))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = ["run", "--seed", String(seed)] + machineArguments + [program] + arguments
         p.standardOutput = handle
         p.standardError = handle
         p.standardInput = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
+        do { try p.run() } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: out)
+            let e = (error as NSError).code
+            let limit = e == Int(EAGAIN) ? " (the process limit, ulimit -u)" : e == Int(EMFILE) ? " (the open file limit, ulimit -n)" : ""
+            return .failure(StartFailure(description: "\(error.localizedDescription)\(limit)"))
+        }
         try? handle.close()
-        return Running(seed: seed, process: p, output: out, started: Date())
+        return .success(Running(seed: seed, process: p, output: out, started: Date()))
     }
 
     /// The result of a finished (or hung, then killed) run; nil while it still runs.

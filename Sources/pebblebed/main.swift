@@ -22,6 +22,9 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
+    @Option(name: .customLong("log-limit"), help: "The most the kernel log may take, in KiB; later lines are dropped and counted.")
+    var logLimit: Int = 64 << 10
+
     @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
     var seed: UInt64?
 
@@ -47,6 +50,10 @@ struct MachineOptions: ParsableArguments {
         o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
+        // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
+        if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
+        guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
+        KernelLog.limitBytes = logLimit << 10
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {
@@ -154,11 +161,15 @@ struct Run: ParsableCommand {
         }
         var name = program
         if program.contains("/") {
-            guard let data = FileManager.default.contents(atPath: program) else {
-                throw ValidationError("cannot read \(program)")
+            // A program that cannot be loaded is exit 2 (README), not a usage error: missing,
+            // unreadable, a directory, a FIFO or a device (read without blocking, bounded).
+            switch HostFile.read(program) {
+            case .success(let bytes): o.hostProgram = bytes
+            case .failure(let why):
+                FileHandle.standardError.write(Data("pebblebed: cannot load \(program): \(why)\n".utf8))
+                Foundation.exit(2)
             }
             name = URL(fileURLWithPath: program).lastPathComponent
-            o.hostProgram = [UInt8](data)
         }
         o.program = name
         o.arguments = [name] + arguments
@@ -181,6 +192,7 @@ extension Run {
         var run = ["run", "--memory", "\(machine.memory)", "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
         if let log = machine.log { run += ["--log", log] }
+        run += ["--log-limit", "\(machine.logLimit)"]
         if report { run.append("--report") }
         if asInit { run.append("--init") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
@@ -206,4 +218,12 @@ struct PebblebedCommand: ParsableCommand {
         defaultSubcommand: Boot.self)
 }
 
+// Before anything opens a file (issue 17, 2): a closed 0, 1 or 2 would hand the next file we
+// open, such as the memfd behind guest physical memory, to the guests as keyboard or console.
+if !HostProcess.ensureStandardDescriptors() { _exit(2) }   // no /dev/null: nowhere safe to even say so
+HostProcess.ignoreFileSizeSignal()
+if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine, for: "the emulator") {
+    FileHandle.standardError.write(Data("pebblebed: \(problem)\n".utf8))
+    exit(2)
+}
 PebblebedCommand.main()

@@ -14,6 +14,7 @@ extension Kernel {
             devices.console.stop()
             HostKeys.restoreTerminal()
             KernelLog.releaseHeld()
+            KernelLog.noteDropped()
         }
         // Log lines written into the drawn screen would garble it and vanish with the alternate
         // screen: they wait until the terminal is restored (or go to --log FILE).
@@ -44,9 +45,14 @@ extension Kernel {
     }
 
     /// The keyboard interrupt: SIGIO only announced input; the kernel reads it into the ring
-    /// here, so the ring is filled and emptied by kernel code alone.
+    /// here, so the ring is filled and emptied by kernel code alone. A line that keeps raising
+    /// SIGIO with nothing to read is masked (pb_keyboard_interrupt), as a kernel disables a
+    /// screaming IRQ line, so it cannot starve the guests; its readers then poll once a tick.
     private func keyboardInterrupt(_ devices: TerminalDevices) {
-        pb_keyboard_drain()
+        if HostKeys.serviceInterrupt() {
+            KernelLog.line("pebblebed: standard input raised \(HostKeys.unserved) keyboard interrupts with nothing to read; "
+                           + "masked it (SIGIO off): readers now look for input once a tick")
+        }
         if HostKeys.escapeRequested {
             // After the terminal is restored, so the line lands on the user's screen.
             shutdownHooks.append { KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)") }

@@ -1,8 +1,16 @@
-/// The program's .symtab, read leniently.
+/// The program's .symtab, read leniently and lazily.
 ///
-/// Symbols are a debugging aid (the Simics magic-call support looks up `sim_call`), never
-/// needed to run a program, so nothing here can reject a file: a missing, stripped or damaged
-/// section header table or symbol table gives an empty table, and a damaged entry is skipped.
+/// Symbols are a debugging aid (the Simics magic-call support looks up `sim_call`, `--gdb`
+/// looks up `main`), never needed to run a program, so nothing here can reject a file: a
+/// missing, stripped or damaged section header table or symbol table gives an empty table, and
+/// a damaged entry is skipped.
+///
+/// Cost (issue 17, 4): parsing only locates the two sections, O(1) after the section headers.
+/// A lookup walks the symbol records once and compares at most the name's length plus one bytes
+/// of the string table for each, so it is linear in the file whatever the file says. (Decoding
+/// every name into a dictionary scanned the string table from each name's offset to its NUL: a
+/// crafted table of 16k symbols over one long unterminated string took 29 s, and an exec of
+/// such a file froze every other task.)
 struct SymbolTable {
     struct Symbol: Equatable {
         let address: UInt32
@@ -11,11 +19,43 @@ struct SymbolTable {
         let isGlobal: Bool
     }
 
-    static let empty = SymbolTable(byName: [:])
+    static let empty = SymbolTable(reader: nil, records: 0..<0, stride: 16, strings: 0..<0)
 
-    private(set) var byName: [String: Symbol]
+    private let reader: ByteReader?
+    /// File offsets of the Elf32_Sym records that lie wholly inside the file: start, step, end.
+    private let records: Range<Int>
+    private let stride: Int
+    /// The string table's bytes that lie inside the file.
+    private let strings: Range<Int>
 
-    func lookup(_ name: String) -> Symbol? { byName[name] }
+    /// The number of symbol records (named or not, valid or not) a lookup walks.
+    var recordCount: Int { records.isEmpty ? 0 : (records.count + stride - SymbolTable.symbolSize) / stride }
+
+    /// The first global definition of `name`, else its first local one (so `static` helpers in
+    /// other files cannot shadow the real symbol), else nil.
+    func lookup(_ name: String) -> Symbol? {
+        guard let reader, !name.isEmpty else { return nil }
+        let wanted = Array(name.utf8)
+        var local: Symbol?
+        var offset = records.lowerBound
+        while offset + SymbolTable.symbolSize <= records.upperBound {
+            defer { offset += stride }
+            guard let entry = reader.record(at: offset, length: SymbolTable.symbolSize),
+                  let symbol = SymbolTable.definedSymbol(entry),
+                  names(entry.u32(0), wanted, reader) else { continue }
+            if symbol.isGlobal { return symbol }
+            if local == nil { local = symbol }
+        }
+        return local
+    }
+
+    /// Whether the string at `nameOffset` in the string table is exactly `wanted`: its bytes,
+    /// then a NUL, all inside the table. Looks at `wanted.count + 1` bytes at most.
+    private func names(_ nameOffset: UInt32, _ wanted: [UInt8], _ reader: ByteReader) -> Bool {
+        let start = strings.lowerBound + Int(nameOffset)
+        guard start >= strings.lowerBound, start + wanted.count < strings.upperBound else { return false }
+        return reader.bytes[start + wanted.count] == 0 && reader.bytes[start..<start + wanted.count].elementsEqual(wanted)
+    }
 
     /// Finds the first SHT_SYMTAB section and the string table its sh_link names.
     static func read(header: ELFImage.Header, from reader: ByteReader) -> SymbolTable {
@@ -23,13 +63,12 @@ struct SymbolTable {
         guard let symtab = sections.first(where: { $0.type == ELFImage.SectionHeader.typeSymbolTable }),
               sections.indices.contains(Int(symtab.link)) else { return .empty }
         let strtab = sections[Int(symtab.link)]
-        var table = SymbolTable.empty
-        for entry in symbolRecords(symtab, reader) {
-            if let (name, symbol) = decodeSymbol(entry, strtab: strtab, reader: reader) {
-                table.insert(symbol, named: name)
-            }
-        }
-        return table
+        // A section that runs past the end of the file keeps what lies inside it.
+        let stride = max(Int(symtab.entrySize), symbolSize)
+        let symStart = Int(symtab.fileOffset), symEnd = min(symStart + Int(symtab.byteCount), reader.count)
+        let strStart = Int(strtab.fileOffset), strEnd = min(strStart + Int(strtab.byteCount), reader.count)
+        guard symStart < symEnd, strStart < strEnd else { return .empty }
+        return SymbolTable(reader: reader, records: symStart..<symEnd, stride: stride, strings: strStart..<strEnd)
     }
 
     /// All section headers, or none when the table is absent, cut off or oddly sized.
@@ -47,38 +86,13 @@ struct SymbolTable {
 
     static let symbolSize = 16
 
-    /// The Elf32_Sym records of the section that lie inside the file; a section that runs past
-    /// the end of the file yields the entries before the cut.
-    static func symbolRecords(_ symtab: ELFImage.SectionHeader, _ reader: ByteReader) -> [ByteReader.Record] {
-        let stride = max(Int(symtab.entrySize), symbolSize)
-        let count = Int(symtab.byteCount) / stride
-        let offset = Int(symtab.fileOffset)
-        var records: [ByteReader.Record] = []
-        for index in 0..<count {
-            guard let record = reader.record(at: offset + index * stride, length: symbolSize) else { break }
-            records.append(record)
-        }
-        return records
-    }
-
-    /// A named, defined function or object symbol; nil for anything else or a damaged entry.
-    static func decodeSymbol(_ entry: ByteReader.Record, strtab: ELFImage.SectionHeader,
-                             reader: ByteReader) -> (String, Symbol)? {
+    /// A defined function or object symbol (its name is checked by the caller); nil for
+    /// anything else.
+    static func definedSymbol(_ entry: ByteReader.Record) -> Symbol? {
         let info = entry.u8(12)
         let type = info & 0xf, binding = info >> 4
         // STT_SECTION (3) and STT_FILE (4) name no address; SHN_UNDEF (0) is not defined here.
         guard type != 3, type != 4, entry.u16(14) != 0 else { return nil }
-        let tableStart = Int(strtab.fileOffset)
-        let tableEnd = tableStart + Int(strtab.byteCount)
-        guard let name = reader.cString(at: tableStart + Int(entry.u32(0)), limit: min(tableEnd, reader.count)),
-              !name.isEmpty else { return nil }
-        return (name, Symbol(address: entry.u32(4), size: entry.u32(8), isGlobal: binding == 1 || binding == 2))
-    }
-
-    /// The first global definition of a name wins; a local one is kept only until a global
-    /// one turns up, so `static` helpers in other files cannot shadow the real symbol.
-    mutating func insert(_ symbol: Symbol, named name: String) {
-        if let existing = byName[name], existing.isGlobal || !symbol.isGlobal { return }
-        byName[name] = symbol
+        return Symbol(address: entry.u32(4), size: entry.u32(8), isGlobal: binding == 1 || binding == 2)
     }
 }

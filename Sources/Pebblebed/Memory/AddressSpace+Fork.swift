@@ -9,8 +9,9 @@ extension AddressSpace {
     }
 
     /// Makes a copy-on-write copy, or throws `.noMemory` with nothing changed if the frames
-    /// that later writes could need cannot be reserved.
+    /// that later writes could need cannot be reserved, or the host is near `ulimit -v`.
     public func forkCopy() throws(PebblesError) -> AddressSpace {
+        try HostMemory.checkHeadroom()   // the copy's page tables are host memory (ulimit -v)
         try memory.pool.reserve(forkReservation())
         // The parent's writable pages become read-only COW pages in the host too (one call per
         // run); what it shows read-only stays shown.

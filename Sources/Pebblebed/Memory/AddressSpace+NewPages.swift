@@ -9,6 +9,7 @@ extension AddressSpace {
         guard base >= GuestLayout.userStart,
               UInt64(first) + UInt64(count) <= UInt64(1) << (32 - UInt64(pageShift)) else { throw .badAddress }
         for page in first..<first + count where table[page].isPresent { throw .busy }
+        try HostMemory.checkHeadroom()   // its page tables are host memory (ulimit -v)
         try memory.pool.reserve(Int(count))
         for page in first..<first + count { mapZeroFill(page, flags: .newPages) }
         regions[first] = count

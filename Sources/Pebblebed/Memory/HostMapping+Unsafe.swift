@@ -13,7 +13,16 @@ enum HostMapping {
         let p = mmap(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), PROT_NONE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0)
         guard let p, p != MAP_FAILED else {
-            throw .host("reserving guest memory \(hex(start))..\(hex(end)) (something else of this process lives there)", errno)
+            let err = errno
+            // ENOMEM under `ulimit -v` is the limit, not a neighbour (issue 17, 5): the range is
+            // address space only (MAP_NORESERVE), but RLIMIT_AS counts it all the same.
+            if err == ENOMEM, let limit = HostProcess.addressSpaceLimit {
+                throw .config("the address space limit (ulimit -v: \(HostProcess.kib(limit))) leaves no room for the guest range \(hex(start))..\(hex(end)): the emulator reserves 4 GiB of address space (not memory) plus --memory; raise the limit to at least \(HostProcess.kib(HostProcess.addressSpaceNeeded)) or lift it")
+            }
+            if err == EEXIST {
+                throw .host("reserving guest memory \(hex(start))..\(hex(end)) (something else of this process lives there)", err)
+            }
+            throw .host("reserving guest memory \(hex(start))..\(hex(end))", err)
         }
         guard UInt(bitPattern: p) == start else {
             munmap(p, Int(end - start))

@@ -16,9 +16,30 @@ public final class PhysicalMemory {
         guard frameCount >= 16 else { throw .config("--memory must be at least 64 KiB") }
         fd = pb_memfd_create("pebblebed-physical-memory")
         guard fd >= 0 else { throw .host("memfd_create", errno) }
-        guard ftruncate(fd, off_t(frameCount * pageSize)) == 0 else { throw .host("ftruncate of physical memory", errno) }
+        // On descriptor 0, 1 or 2 the guest's keyboard, console or the kernel log would read and
+        // write physical memory (issue 17, 2). main opens closed ones on /dev/null first; a
+        // library user who did not is told so instead of being served frames.
+        guard fd > 2 else {
+            close(fd)
+            throw .config("standard input, output or error is closed: open it (e.g. on /dev/null) before booting")
+        }
+        guard ftruncate(fd, off_t(frameCount * pageSize)) == 0 else {
+            let err = errno
+            close(fd)
+            // The memfd is a file: `ulimit -f` below the memory size refuses it (issue 17, 5).
+            if err == EFBIG, let limit = HostProcess.fileSizeLimit {
+                throw .config("physical memory of \((frameCount * pageSize) >> 20) MiB is larger than the file size limit (ulimit -f: \(HostProcess.kib(limit))), which also bounds the memory file: raise the limit or lower --memory")
+            }
+            throw .host("ftruncate of physical memory", err)
+        }
         guard let p = mmap(nil, frameCount * pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0),
-              p != MAP_FAILED else { throw .host("mmap of the physical memory window", errno) }
+              p != MAP_FAILED else {
+            let err = errno
+            if err == ENOMEM, let limit = HostProcess.addressSpaceLimit {
+                throw .config("the address space limit (ulimit -v: \(HostProcess.kib(limit))) leaves no room for \((frameCount * pageSize) >> 20) MiB of physical memory after the 4 GiB guest range: raise the limit to at least \(HostProcess.kib(HostProcess.addressSpaceNeeded)) or lower --memory")
+            }
+            throw .host("mmap of the physical memory window", err)
+        }
         base = p
     }
 

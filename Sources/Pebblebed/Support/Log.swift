@@ -39,8 +39,39 @@ public enum KernelLog {
     nonisolated(unsafe) public static var held: [String]?
     public static let heldLimit = 1000
 
+    /// The most bytes the log takes (each destination), so a guest logging in a loop cannot
+    /// fill the host's disk (issue 17, 9). `--log-limit`; a panic report is never held back.
+    nonisolated(unsafe) public static var limitBytes = 64 << 20
+    /// Bytes logged so far, and lines dropped once the limit was reached.
+    nonisolated(unsafe) static var loggedBytes = 0
+    nonisolated(unsafe) public private(set) static var droppedLines = 0
+
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
+    /// Past `limitBytes` a line is dropped and counted; the first one dropped leaves a note.
     public static func line(_ text: String) {
+        let size = text.utf8.count + 1
+        if loggedBytes + size > limitBytes {
+            droppedLines += 1
+            if droppedLines > 1 { return }
+            let note = "pebblebed: kernel log limit of \(limitBytes) bytes reached (--log-limit); further lines are dropped and counted"
+            loggedBytes = limitBytes
+            send(note)
+            return
+        }
+        loggedBytes += size
+        send(text)
+    }
+
+    /// At halt: how many lines the limit dropped, if any. Goes out past the limit.
+    static func noteDropped() {
+        guard droppedLines > 0 else { return }
+        send("pebblebed: \(droppedLines) kernel log lines dropped at the limit")
+    }
+
+    /// A panic report: nothing may keep it from the user.
+    static func lift() { limitBytes = Int.max }
+
+    private static func send(_ text: String) {
         if copyFD >= 0 {
             let bytes = Array((text + "\n").utf8)
             _ = pb_terminal_write_all(copyFD, bytes, bytes.count)
@@ -56,8 +87,15 @@ public enum KernelLog {
         }
         // write_all: a tty stderr may share the O_NONBLOCK open file of the keyboard's stdin.
         let bytes = Array((text + "\n").utf8)
-        _ = pb_terminal_write_all(fd, bytes, bytes.count)
+        if pb_terminal_write_all(fd, bytes, bytes.count) != 0 && fd != 2 && !writeFailed {
+            // A full disk or `ulimit -f` (EFBIG: SIGXFSZ is ignored): said once, on stderr.
+            writeFailed = true
+            let why = errno == EFBIG ? "the file size limit (ulimit -f) was reached" : String(cString: strerror(errno))
+            let note = Array("pebblebed: the kernel log cannot be written: \(why); later lines are lost\n".utf8)
+            _ = pb_terminal_write_all(2, note, note.count)
+        }
     }
+    nonisolated(unsafe) private static var writeFailed = false
 
     /// Writes the held lines and stops holding.
     public static func releaseHeld() {

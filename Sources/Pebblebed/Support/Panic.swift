@@ -40,6 +40,7 @@ private func panicReport(headline: String, regs: String?) -> Never {
     panicking = true
     // The report goes to stderr whatever --log says: whoever watches the terminal must see it.
     KernelLog.fd = 2
+    KernelLog.lift()
     // Restore the terminal first, so the report lands on a usable screen.
     kernel?.runShutdownHooks()
     KernelLog.line(headline)

@@ -48,16 +48,27 @@ extension Kernel {
             }
             devices.console.flush()
             if devices.head === t && HostKeys.needsPolling {
-                scheduler.yield()  // a file never raises SIGIO; its bytes are read on demand
+                if HostKeys.neverWaits {
+                    scheduler.yield()  // a file never raises SIGIO; its bytes are read on demand
+                } else {
+                    // A masked line: nothing announces input any more; look again next tick.
+                    scheduler.sleep(until: ticks + 1)
+                }
             } else {
                 scheduler.block(in: devices.waiting)
             }
         }
     }
 
-    /// A reader waits for input that can never come: halt the machine cleanly (README).
+    /// A reader waits for input that can never come: halt the machine cleanly (README). If the
+    /// first task had already exited, its status stands; otherwise the program did not finish,
+    /// and the exit code says so (`endOfInputExit`), not a status it never returned.
     private func endOfInput(_ devices: TerminalDevices) -> Never {
         shutdownHooks.append { KernelLog.line("pebblebed: end of input with a reader waiting; halting") }
-        halt(status: firstTaskStatus ?? firstTask.status)
+        halt(status: firstTaskStatus ?? endOfInputExit)
     }
 }
+
+/// Host exit code when input ended while the first task was still running and a reader waited:
+/// the program did not finish (issue 17, 9).
+public let endOfInputExit: Int32 = 72

@@ -57,7 +57,10 @@ enum ProgramLoader {
         guard plan.allSatisfy({ $0.page >> pageShift < stackLow }) else {
             throw LoadFailure(.notExecutable, reason: "program overlaps the stack at the top of user memory")
         }
-        do { try memory.pool.reserve(plan.count + Int(stackPages)) } catch { throw LoadFailure(error) }
+        do {
+            try HostMemory.checkHeadroom()   // the new page tables are host memory (ulimit -v)
+            try memory.pool.reserve(plan.count + Int(stackPages))
+        } catch { throw LoadFailure(error) }
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
         MagicPatch.apply(image, named: name, to: space)

@@ -63,7 +63,7 @@ import Testing
     /// The shell keeps serving after every bomb: the same programs typed at it, then hello.
     @Test(.enabled(if: Guest.hasProgram("shell")))
     func shellServesAfterEveryBomb() throws {
-        let script = "guard_forkbomb\nguard_threadbomb\nguard_newpages\nguard_recursion\nhello after\n"
+        let script = "guard_forkbomb\nguard_threadbomb\nguard_newpages\nguard_recursion\nhello after\nexit\n"
         let r = try Guest.launch(["--ramdisk", Guest.ramdisk, "--memory", "4"], stdin: script, timeout: 180)
         #expect(!r.timedOut, "\(r)")
         for name in ["guard_forkbomb", "guard_threadbomb", "guard_newpages", "guard_recursion"] {

@@ -24,9 +24,17 @@ public struct HostKeys: KeySource {
         return result
     }
 
-    /// True when stdin raises no SIGIO (regular file, /dev/null): readers must retry instead of
-    /// waiting for a keyboard interrupt.
+    /// True when stdin raises no SIGIO (regular file, /dev/null, a masked screaming line):
+    /// readers must look again instead of waiting for a keyboard interrupt.
     public static var needsPolling: Bool { pb_keyboard_needs_polling() != 0 }
+    /// True when a read of stdin never waits (regular file, /dev/null): a reader may look again
+    /// at once. Otherwise a polling reader looks once a timer tick.
+    public static var neverWaits: Bool { pb_keyboard_never_waits() != 0 }
+    /// The keyboard interrupt's service (`pb_keyboard_interrupt`): true when it found the line
+    /// screaming and masked it.
+    public static func serviceInterrupt() -> Bool { pb_keyboard_interrupt() != 0 }
+    /// Keyboard interrupts that found nothing to read, since boot.
+    public static var unserved: UInt64 { pb_keyboard_unserved() }
     /// Ctrl-] q was typed: the kernel should leave the emulator.
     public static var escapeRequested: Bool { pb_keyboard_escape_requested() != 0 }
     /// Keystrokes lost because the ring was full.
