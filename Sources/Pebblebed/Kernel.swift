@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// How to boot the machine.
@@ -47,7 +46,7 @@ public final class Kernel {
     /// Console output; the console device replaces the plain writer.
     /// (write_all: an interrupt note may cut a host write short; it is not lost.)
     public var consoleWrite: ([UInt8]) -> Void = { bytes in
-        bytes.withUnsafeBytes { b in _ = pb_terminal_write_all(1, b.baseAddress, b.count) }
+        HostTerminal.writeAll(1, bytes)
     }
     /// Runs on every way out of the machine (restores the terminal, flushes the console).
     public var shutdownHooks: [() -> Void] = []

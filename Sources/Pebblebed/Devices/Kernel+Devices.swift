@@ -1,13 +1,12 @@
-import CShims
 import Glibc
 
 /// Wiring of the console and keyboard into the kernel: hooks, system calls, terminal restore.
 extension Kernel {
-    /// Installs the devices. Call during boot after `pb_machine_init` (the SIGIO handler must
+    /// Installs the devices. Call during boot after the machine is made (its SIGIO handler must
     /// exist before stdin raises SIGIO).
     func installDevices() throws(BootError) {
         let devices = TerminalDevices(console: Console.forStandardOutput())
-        let err = pb_terminal_install_exit_handlers()
+        let err = HostTerminal.installExitHandlers()
         guard err == 0 else { throw .host("installing terminal exit handlers", err) }
         shutdownHooks.append {
             devices.console.flush()
@@ -18,7 +17,7 @@ extension Kernel {
         }
         // Log lines written into the drawn screen would garble it and vanish with the alternate
         // screen: they wait until the terminal is restored (or go to --log FILE).
-        if devices.console.drawsOnTerminal && pb_terminal_is_tty(KernelLog.fd) != 0 {
+        if devices.console.drawsOnTerminal && HostTerminal.isTerminal(KernelLog.fd) {
             KernelLog.held = []
         }
         if devices.console.drawsOnTerminal { warnIfTerminalIsSmall() }
@@ -37,16 +36,15 @@ extension Kernel {
     /// The console needs 80x25 cells; a smaller terminal wraps and scrolls the drawing. Said on
     /// the log (held until exit when it shares the terminal), not on the guest's console.
     private func warnIfTerminalIsSmall() {
-        var rows: Int32 = 0, columns: Int32 = 0
-        guard pb_terminal_window_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return }
-        if rows < Int32(ConsoleScreen.rowCount) || columns < Int32(ConsoleScreen.columnCount) {
+        guard let (rows, columns) = HostTerminal.windowSize(STDOUT_FILENO) else { return }
+        if rows < ConsoleScreen.rowCount || columns < ConsoleScreen.columnCount {
             KernelLog.line("pebblebed: the terminal is \(columns)x\(rows); the console needs 80x25 and was drawn garbled")
         }
     }
 
     /// The keyboard interrupt: SIGIO only announced input; the kernel reads it into the ring
     /// here, so the ring is filled and emptied by kernel code alone. A line that keeps raising
-    /// SIGIO with nothing to read is masked (pb_keyboard_interrupt), as a kernel disables a
+    /// SIGIO with nothing to read is masked (HostKeys.serviceInterrupt), as a kernel disables a
     /// screaming IRQ line, so it cannot starve the guests; its readers then poll once a tick.
     private func keyboardInterrupt(_ devices: TerminalDevices) {
         if HostKeys.serviceInterrupt() {

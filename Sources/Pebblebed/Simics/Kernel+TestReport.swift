@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// `--timeout` and `--report`: when the machine stops, and what the host exit code says.
@@ -6,7 +5,7 @@ extension Kernel {
     /// Halts the machine once `--timeout` has passed; called on every timer tick, in idle too.
     func checkTimeout() {
         guard let limit = options.simics.timeoutNanoseconds,
-              pb_monotonic_ns() - bootNanoseconds >= limit else { return }
+              machine.nanoseconds - bootNanoseconds >= limit else { return }
         testReport.timedOut = true
         KernelLog.line("kernel: timeout: the machine ran \(limit / 1_000_000) ms; halting")
         halt(status: SimicsOptions.timeoutExitCode)

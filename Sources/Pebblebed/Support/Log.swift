@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// The kernel log: guest lprintf lines, fault reports and kernel messages. It is separate from
@@ -24,7 +23,7 @@ public enum KernelLog {
     /// console draws there and holds log lines until it has restored the terminal (`held`), so
     /// the whole log also goes at once to ./pebblebed.log, named on stderr at exit.
     public static func openDefault() {
-        guard pb_terminal_is_tty(1) != 0, pb_terminal_is_tty(2) != 0 else { return }
+        guard HostTerminal.isTerminal(1), HostTerminal.isTerminal(2) else { return }
         copyFD = Glibc.open(defaultFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard copyFD >= 0 else { return }
         atexit {
@@ -74,7 +73,7 @@ public enum KernelLog {
     private static func send(_ text: String) {
         if copyFD >= 0 {
             let bytes = Array((text + "\n").utf8)
-            _ = pb_terminal_write_all(copyFD, bytes, bytes.count)
+            HostTerminal.writeAll(copyFD, bytes)
         }
         emit(text)
     }
@@ -87,12 +86,12 @@ public enum KernelLog {
         }
         // write_all: a tty stderr may share the O_NONBLOCK open file of the keyboard's stdin.
         let bytes = Array((text + "\n").utf8)
-        if pb_terminal_write_all(fd, bytes, bytes.count) != 0 && fd != 2 && !writeFailed {
+        if !HostTerminal.writeAll(fd, bytes) && fd != 2 && !writeFailed {
             // A full disk or `ulimit -f` (EFBIG: SIGXFSZ is ignored): said once, on stderr.
             writeFailed = true
             let why = errno == EFBIG ? "the file size limit (ulimit -f) was reached" : String(cString: strerror(errno))
             let note = Array("pebblebed: the kernel log cannot be written: \(why); later lines are lost\n".utf8)
-            _ = pb_terminal_write_all(2, note, note.count)
+            HostTerminal.writeAll(2, note)
         }
     }
     nonisolated(unsafe) private static var writeFailed = false

@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// A broken kernel invariant: report it with the current thread and a backtrace, restore the
@@ -34,7 +33,7 @@ private func panicReport(headline: String, regs: String?) -> Never {
     if panicking {
         let msg = "kernel panic: fault while reporting a panic\n"
         _ = msg.withCString { write(2, $0, strlen($0)) }
-        pb_terminal_restore()
+        HostTerminal.restore()
         _exit(kernelPanicExit)
     }
     panicking = true
@@ -52,7 +51,7 @@ private func panicReport(headline: String, regs: String?) -> Never {
     }
     if let r = regs { KernelLog.line("  kernel registers:\n" + r) }
     KernelLog.line("  backtrace (symbolize: addr2line -Cfpe \(executablePath()) followed by the +0x offsets without the +):")
-    pb_backtrace(2)
+    HostTerminal.printBacktrace(2)
     _exit(kernelPanicExit)
 }
 

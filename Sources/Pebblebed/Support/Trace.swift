@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// A timeline of a run in the Chrome trace event format (JSON), which Perfetto and
@@ -21,7 +20,7 @@ public final class Trace {
     private var first = true
     private var failed: Int32 = 0   // errno of the write that failed; 0 while writing works
     private var runningSince: UInt64 = 0
-    private let start = pb_monotonic_ns()
+    private let start = HostTerminal.monotonicNanoseconds
     private(set) var dropped = 0
     private(set) var written = 0
     /// Bytes held before they go to the file: the whole memory a trace uses.
@@ -51,7 +50,7 @@ public final class Trace {
 
     private var now: UInt64 {
         if let c = kernel?.scheduler.chaos { return c.instructions }
-        return (pb_monotonic_ns() - start) / 1000
+        return (HostTerminal.monotonicNanoseconds - start) / 1000
     }
 
     private func append(_ text: String) {
@@ -61,7 +60,7 @@ public final class Trace {
 
     private func flush() {
         guard !buffer.isEmpty else { return }
-        if failed == 0 && pb_terminal_write_all(fd, buffer, buffer.count) != 0 {
+        if failed == 0 && !HostTerminal.writeAll(fd, buffer) {
             failed = errno
             KernelLog.line("pebblebed: trace \(path): \(String(cString: strerror(failed))); tracing stopped (later events counted as dropped)")
         }

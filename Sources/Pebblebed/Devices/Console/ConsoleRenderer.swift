@@ -1,4 +1,3 @@
-import CShims
 import Glibc
 
 /// Draws the console on the host. The console calls `printed` with every byte a guest prints
@@ -23,21 +22,21 @@ public protocol ConsoleOutput: AnyObject {
     func setExitSequence(_ bytes: [UInt8])
 }
 
-/// The emulator's standard output, written with `pb_terminal_write_all` so a short write or an
+/// The emulator's standard output, written with `HostTerminal.writeAll` so a short write or an
 /// EAGAIN (stdout may share the non-blocking open file of a tty stdin) loses nothing.
 public final class StandardOutput: ConsoleOutput {
     public init() {}
 
-    public var isTerminal: Bool { pb_terminal_is_tty(STDOUT_FILENO) != 0 }
+    public var isTerminal: Bool { HostTerminal.isTerminal(STDOUT_FILENO) }
 
     public func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         // A failing stdout (closed pipe) cannot be reported anywhere useful: drop the output.
-        _ = pb_terminal_write_all(STDOUT_FILENO, bytes, bytes.count)
+        HostTerminal.writeAll(STDOUT_FILENO, bytes)
     }
 
     public func setExitSequence(_ bytes: [UInt8]) {
-        pb_terminal_set_exit_sequence(bytes, bytes.count)
+        HostTerminal.setExitSequence(bytes)
     }
 }
 

@@ -1,9 +1,10 @@
 import CShims
 import Glibc
 
-/// The keystrokes of the emulator's standard input, from the C ring that the keyboard interrupt
-/// fills (pb_terminal.c). Every member runs in kernel context with interrupts off, as does
-/// `pb_keyboard_drain` once SIGIO announced input.
+/// The keystrokes of the emulator's standard input: the host side of the machine's keyboard, a
+/// C ring (CShims/pb_terminal.c) that the keyboard interrupt's service fills. The keyboard
+/// device (Devices/Keyboard) reads it as its KeySource. Every member runs in kernel context
+/// with interrupts off, as does the drain once SIGIO announced input.
 public struct HostKeys: KeySource {
     public init() {}
 
@@ -15,7 +16,7 @@ public struct HostKeys: KeySource {
     public var isAtEnd: Bool { pb_keyboard_at_end() != 0 }
 
     /// Opens stdin as the keyboard: raw mode on a tty, SIGIO on every kind that supports it.
-    /// The SIGIO handler (`pb_machine_init`) must be installed first.
+    /// The SIGIO handler (HostMachine's init) must be installed first.
     public static func open() throws(HostKeyboardError) -> InputKind {
         let kind = pb_keyboard_open()
         guard kind >= 0, let result = InputKind(rawValue: kind) else {
