@@ -338,7 +338,6 @@ int pb_keyboard_interrupt(void) {
     return 0;
 }
 
-int pb_keyboard_masked(void) { return pb_keyboard_guard.masked; }
 uint64_t pb_keyboard_unserved(void) { return pb_keyboard_guard.total_unserved; }
 
 // A tty's bytes come with SIGIO; every other kind, and a masked tty, is read when asked.
@@ -363,7 +362,6 @@ int pb_keyboard_at_end(void) {
 int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED || pb_keyboard_guard.masked; }
 int pb_keyboard_never_waits(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
 int pb_keyboard_escape_requested(void) { return pb_keyboard_ring.escape_requested; }
-int pb_keyboard_escape_pending(void) { return pb_keyboard_ring.escape_pending; }
 uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
 
 // MARK: - Output and restore

@@ -92,8 +92,6 @@ void pb_keyboard_drain(void);
 /// when this interrupt made the line count as screaming: SIGIO from stdin is then turned off
 /// (O_ASYNC cleared) and the input is read on demand, readers looking once a tick.
 int pb_keyboard_interrupt(void);
-/// 1 once the keyboard line was masked as screaming.
-int pb_keyboard_masked(void);
 /// Keyboard interrupts that found nothing to serve, since boot.
 uint64_t pb_keyboard_unserved(void);
 /// Takes one byte from the global ring (draining stdin first when the ring is empty and input
@@ -109,8 +107,6 @@ int pb_keyboard_needs_polling(void);
 int pb_keyboard_never_waits(void);
 /// 1 once the person at the terminal typed Ctrl-] q. Polled by the kernel after SIGIO.
 int pb_keyboard_escape_requested(void);
-/// 1 while a Ctrl-] waits for its second byte (a front end may show a hint).
-int pb_keyboard_escape_pending(void);
 uint64_t pb_keyboard_dropped(void);
 
 /// Bytes written to stdout (when it is a tty) by pb_terminal_restore, e.g. to leave the
