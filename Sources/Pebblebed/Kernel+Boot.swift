@@ -19,6 +19,7 @@ extension Kernel {
         try k.installDevices()
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
+        try k.setUpDebugger()
         // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
         if options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
@@ -74,6 +75,10 @@ extension Kernel {
         _ = machine.takeTimerInterrupt()
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
+        if let debugger {
+            debugger.pollInterrupt()
+            debugger.stopWhileIdle()
+        }
         if machine.takeKeyboardInterrupt() { ioHook() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }

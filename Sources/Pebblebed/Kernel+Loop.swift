@@ -4,13 +4,30 @@
 /// `handle` switch to the scheduler and return when the thread runs again; when the thread must
 /// exit, the loop ends and the function returns.
 extension Kernel {
+    ///
+    /// Under a gdb stub (Debugger/) the loop asks it before each run whether this run is one
+    /// instruction (a step), and after it whether the trap is the debugger's (its breakpoint,
+    /// its step, a watched page): then the debugger served it (stopping the machine until gdb
+    /// resumes it) and the guest runs again. Every other trap is handled as without one.
     func threadLoop(_ t: Thread) {
         while !t.mustExit {
             scheduler.enterUser()
-            let trap = machine.run(t)
+            guard let debugger, debugger.active else {
+                let trap = machine.run(t)
+                handle(trap, from: t)
+                if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+                continue
+            }
+            let step = debugger.willRun(t)
+            let trap = step ? machine.runOneInstruction(t) : machine.run(t)
+            if debugger.claim(trap, from: t, stepped: step) { continue }
             handle(trap, from: t)
-            if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+            debugger.afterHandle(t)
+            // A watched access half done keeps the CPU: another thread of the task would find
+            // the watched page shown (the preemption waits for the next trap).
+            if !debugger.holdsCPU(t) && scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
+        debugger?.threadExits(t)
         vanish(t)
     }
 
@@ -54,6 +71,7 @@ extension Kernel {
         scheduler.chaos!.account(left: machine.stepBudget)
         scheduler.wakeSleepers(now: ticks)
         if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+        debugger?.pollInterrupt()   // seeded runs have no timer tick to look for gdb's ^C at
         checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
@@ -63,6 +81,7 @@ extension Kernel {
     func timerInterrupt() {
         _ = machine.takeTimerInterrupt()
         scheduler.tick(now: ticks)
+        debugger?.pollInterrupt()   // gdb's ^C: a guest spinning in user mode still takes ticks
         checkTimeout()
     }
 

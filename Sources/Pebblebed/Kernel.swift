@@ -21,6 +21,11 @@ public struct BootOptions {
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
     public var tracePath: String? = nil
+    /// Serve gdb (Debugger/) on 127.0.0.1 at this port; the guest waits for it before its
+    /// first instruction.
+    public var gdbPort: UInt16? = nil
+    /// ... or on this listening socket, made by `pebblebed run --gdb` before it started gdb.
+    public var gdbListenFD: Int32? = nil
     public init() {}
 }
 
@@ -53,6 +58,10 @@ public final class Kernel {
     var devices: TerminalDevices?
     /// Test report lines seen so far (Simics/TestReport.swift).
     var testReport = TestReport()
+    /// The gdb stub, when the machine runs under one (Debugger/).
+    var debugger: Debugger?
+    /// Time the machine spent stopped in the debugger: it does not count as ticks.
+    var pausedNanoseconds: UInt64 = 0
 
     init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
@@ -67,7 +76,7 @@ public final class Kernel {
     /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
-        return (machine.nanoseconds - bootNanoseconds) / tickNanoseconds
+        return (machine.nanoseconds - bootNanoseconds - pausedNanoseconds) / tickNanoseconds
     }
 
     func allocateTid() -> Int32 {
@@ -77,6 +86,7 @@ public final class Kernel {
 
     /// Stops the machine; the host process exits with `status` (see README: low 8 bits).
     public func halt(status: Int32) -> Never {
+        debugger?.machineHalts(status: status)
         _ = machine.startTimer(periodNanoseconds: 0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")

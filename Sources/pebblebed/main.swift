@@ -28,6 +28,12 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
     var trace: String?
 
+    @Option(name: .customLong("gdb-port"), help: ArgumentHelp("Serve gdb's remote protocol on 127.0.0.1:PORT (in gdb: target remote :PORT); the guest waits for gdb before its first instruction.", valueName: "PORT"))
+    var gdbPort: UInt16?
+
+    @Option(name: .customLong("gdb-listen-fd"), help: .hidden)   // set by --gdb: the socket it listens on
+    var gdbListenFD: Int32?
+
     /// The options as command-line words, for machines started as subprocesses (stress).
     var arguments: [String] {
         var a = ["--memory", String(memory), "--hz", String(hz)]
@@ -47,6 +53,8 @@ struct MachineOptions: ParsableArguments {
         o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
+        o.gdbPort = gdbPort
+        o.gdbListenFD = gdbListenFD
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {

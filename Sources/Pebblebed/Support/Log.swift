@@ -39,8 +39,17 @@ public enum KernelLog {
     nonisolated(unsafe) public static var held: [String]?
     public static let heldLimit = 1000
 
+    /// The newest `heldLimit` lines, for the debugger's `monitor log`; kept only while
+    /// `keepsHistory` is set (a gdb stub is on), so other runs pay nothing.
+    nonisolated(unsafe) static var history: [String] = []
+    nonisolated(unsafe) static var keepsHistory = false
+
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     public static func line(_ text: String) {
+        if keepsHistory {
+            history.append(text)
+            if history.count > heldLimit { history.removeFirst(history.count - heldLimit) }
+        }
         if copyFD >= 0 {
             let bytes = Array((text + "\n").utf8)
             _ = pb_terminal_write_all(copyFD, bytes, bytes.count)

@@ -1,0 +1,567 @@
+import Glibc
+
+/// The gdb remote target inside the kernel (README.md in this folder): one gdb connection, the
+/// breakpoints and watchpoints it set, and what the machine does until it stops again.
+///
+/// All-stop: a stop (breakpoint, step, watchpoint, ^C, a fault) is served on the kernel stack
+/// of the thread that stopped, inside the kernel loop (Kernel+Debugger.swift), with interrupts
+/// off. No other thread runs and no interrupt is served until gdb resumes the machine; the
+/// time spent stopped is taken off the tick count.
+final class Debugger {
+    unowned let kernel: Kernel
+    private let listener: Int32
+    let port: UInt16
+    private(set) var connection: GDBConnection?
+
+    /// A planted int3: the address, the byte it replaced, and the program whose text it is in.
+    struct Breakpoint {
+        var original: UInt8
+        var program: String
+        /// The spaces it is planted in (weakly: a task that ends takes its copy with it).
+        var spaces: [WeakSpace]
+    }
+    struct WeakSpace { weak var space: AddressSpace? }
+    private(set) var breakpoints: [UInt32: Breakpoint] = [:]
+
+    enum WatchKind: Int { case write = 2, read = 3, access = 4 }
+    struct Watchpoint: Equatable {
+        var kind: WatchKind
+        var address: UInt32
+        var length: UInt32
+        var pages: ClosedRange<UInt32> { address >> pageShift...(address &+ max(length, 1) &- 1) >> pageShift }
+        func covers(_ a: UInt32, write: Bool) -> Bool {
+            guard a >= address && a < address &+ max(length, 1) else { return false }
+            switch kind {
+            case .write: return write
+            case .read: return !write
+            case .access: return true
+            }
+        }
+    }
+    private(set) var watchpoints: [Watchpoint] = []
+    /// A thread completing an access to a watched page: its page is shown until the one
+    /// instruction has run, then withdrawn again; `hit` is the watchpoint it touched, if any.
+    private var watchStep: (tid: Int32, page: UInt32, hit: Watchpoint?, address: UInt32)?
+
+    /// The thread gdb asked to single-step, until its step completes.
+    private var stepTid: Int32?
+    /// The resume request asked for a stop after this thread's current trap is handled (a
+    /// step that ended in a system call or a fault delivery, a seeded preemption point).
+    private var stopAfterHandle: (tid: Int32, reply: String)?
+    /// ^C arrived while the guest ran: the next place the kernel looks stops the machine.
+    private var interruptRequested = false
+    /// A guest fault or foreign int3 reported to gdb and not yet delivered: gdb decides
+    /// (continue with the signal delivers it, without it drops it).
+    private var pendingFault: (tid: Int32, cause: UInt32, address: UInt32)?
+
+    /// The stop reply of the last stop (the `?` packet repeats it).
+    private var lastStop = "S05"
+    /// The thread gdb reads registers and memory of (Hg), and the one that stopped last.
+    private var generalTid: Int32 = 0
+    private var stoppedTid: Int32 = 0
+    /// Not yet past the stop before the guest's first instruction.
+    private var started = false
+    /// gdb is gone (detach, kill, closed connection): the machine runs on without it.
+    private(set) var detached = false
+
+    init(kernel: Kernel, listener: Int32) {
+        self.kernel = kernel
+        self.listener = listener
+        port = GDBConnection.boundPort(listener) ?? 0
+    }
+
+    var active: Bool { !detached }
+
+    // MARK: kernel-loop hooks (Kernel+Debugger.swift calls these)
+
+    /// Before thread `t` runs: the first stop, then keeping watched pages out of the host
+    /// (every access faults). Returns true if this run must be one instruction (a step).
+    func willRun(_ t: Thread) -> Bool {
+        if !started { firstStop(t) }
+        guard !detached else { return false }
+        if let w = watchStep, w.tid == t.tid { return true }
+        if !watchpoints.isEmpty {
+            for w in watchpoints {
+                for page in w.pages { t.task.space.withdrawForDebugger(page) }
+            }
+        }
+        return stepTid == t.tid
+    }
+
+    /// Whether `trap` of `t` is the debugger's (a planted breakpoint, its step, a watched page);
+    /// then it has been served and the kernel loop runs the thread again. Otherwise the kernel
+    /// handles it as usual (and `afterHandle` may stop then).
+    func claim(_ trap: Trap, from t: Thread, stepped: Bool) -> Bool {
+        guard !detached else { return false }
+        if let w = watchStep, w.tid == t.tid {
+            if trap == .step {
+                watchStep = nil
+                t.task.space.withdrawForDebugger(w.page)
+                if let hit = w.hit {
+                    let address = max(w.address, hit.address)
+                    let key = hit.kind == .write ? "watch" : hit.kind == .read ? "rwatch" : "awatch"
+                    stop(t, reply: "T05\(key):\(String(address, radix: 16));thread:\(hexTid(t.tid));")
+                } else if stepTid == t.tid {
+                    stop(t, reply: stopReply(5, t))
+                }
+                return true
+            }
+            return false   // an interrupt or a second page first: served as usual, the step goes on
+        }
+        switch trap {
+        case .breakpoint where breakpoints[t.frame.eip &- 1] != nil:
+            t.frame.eip &-= 1   // gdb wants the stop at the breakpoint's address
+            stepTid = nil
+            stop(t, reply: "T05swbreak:;thread:\(hexTid(t.tid));")
+            return true
+        case .breakpoint:
+            // The guest's own int3: stopped as a SIGTRAP; continuing without a signal drops it.
+            pendingFault = (t.tid, 0x03, 0)
+            stop(t, reply: stopReply(5, t))
+            return true
+        case .exception(let cause, let address, _):
+            pendingFault = (t.tid, cause, address)
+            stop(t, reply: stopReply(Debugger.signal(forCause: cause), t))
+            return true
+        case .step where stepped && stepTid == t.tid:
+            // The last instruction of a seeded budget is also the seed's preemption point:
+            // the kernel must see that entry, then the stop.
+            if kernel.scheduler.chaos != nil && kernel.machine.stepBudget <= 0 {
+                stopAfterHandle = (t.tid, stopReply(5, t))
+                return false
+            }
+            stop(t, reply: stopReply(5, t))
+            return true
+        case .pageFault(let address, let write, false) where watched(address >> pageShift):
+            let page = address >> pageShift
+            guard t.task.space.handleFault(at: address, write: write) == .resolved else {
+                kernel.deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+                return true
+            }
+            watchStep = (t.tid, page, watchpoints.first { $0.covers(address, write: write) }, address)
+            return true
+        case .syscall, .pageFault:
+            // A step that ends in a system call stops once the kernel has served it
+            // (the instruction then has completed, or the guest is at its handler).
+            if stepped && stepTid == t.tid {
+                if case .pageFault = trap { return false }   // the instruction runs again
+                stopAfterHandle = (t.tid, stopReply(5, t))
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// After the kernel handled a trap of `t`: a stop it asked for, or ^C.
+    func afterHandle(_ t: Thread) {
+        guard !detached else { return }
+        if let s = stopAfterHandle, s.tid == t.tid {
+            stopAfterHandle = nil
+            if !t.mustExit { stop(t, reply: s.reply); return }
+            stepTid = nil
+        }
+        if interruptRequested && !t.mustExit {
+            interruptRequested = false
+            stop(t, reply: stopReply(2, t))
+        }
+    }
+
+    /// Whether the thread must keep the CPU (a watched access is half done: another thread
+    /// of its task would find the page shown).
+    func holdsCPU(_ t: Thread) -> Bool { watchStep?.tid == t.tid }
+
+    /// At each timer tick, seeded entry and idle pass: has gdb sent ^C?
+    func pollInterrupt() {
+        guard let c = connection, !detached, !interruptRequested else { return }
+        if c.interruptArrived() {
+            if c.closed { detach() } else { interruptRequested = true }
+        }
+    }
+
+    /// Idle with ^C pending: no thread runs, so the stop is reported for the lowest live one.
+    func stopWhileIdle() {
+        guard interruptRequested, !detached else { return }
+        interruptRequested = false
+        guard let t = kernel.threads.values.min(by: { $0.tid < $1.tid }) else { return }
+        stop(t, reply: stopReply(2, t))
+    }
+
+    /// A thread ended: said on gdb's console (it learns the thread list at the next stop).
+    func threadExits(_ t: Thread) {
+        if stepTid == t.tid { stepTid = nil }
+        if watchStep?.tid == t.tid { watchStep = nil }
+        guard let c = connection, !detached else { return }
+        let last = t.task.threads.count == 1 ? ", the last of task \(t.task.id), status \(t.task.status)" : ""
+        c.send("O" + RSP.hex(Array("[pebblebed: thread \(t.tid) of task \(t.task.id) (\(t.task.name)) exited\(last)]\n".utf8)))
+    }
+
+    /// The machine halts: gdb hears that the inferior exited with `status`, then the stub waits
+    /// (a bounded time) for gdb to close the connection.
+    func machineHalts(status: Int32) {
+        guard let c = connection, !detached else { return }
+        detached = true
+        c.send("W" + RSP.hex(UInt8(truncatingIfNeeded: status)))
+        while let event = c.receive(timeoutMilliseconds: 2000) {
+            if case .packet = event { c.send("") }
+        }
+        c.close()
+    }
+
+    // MARK: stops
+
+    private func firstStop(_ t: Thread) {
+        started = true
+        KernelLog.line("pebblebed: waiting for gdb on 127.0.0.1:\(port) (in gdb: target remote :\(port))")
+        guard let c = GDBConnection.accept(listener) else {
+            KernelLog.line("pebblebed: gdb stub: accepting the connection failed; running without gdb")
+            detached = true
+            return
+        }
+        close(listener)
+        connection = c
+        generalTid = t.tid
+        stoppedTid = t.tid
+        lastStop = stopReply(5, t)
+        KernelLog.line("pebblebed: gdb connected; the guest is stopped before its first instruction")
+        serve()
+    }
+
+    func stopReply(_ signal: Int, _ t: Thread) -> String {
+        "T" + RSP.hex(UInt8(signal)) + "thread:\(hexTid(t.tid));"
+    }
+
+    private func stop(_ t: Thread, reply: String) {
+        guard let c = connection, !detached else { return }
+        stepTid = nil
+        generalTid = t.tid
+        stoppedTid = t.tid
+        lastStop = reply
+        c.send(reply)
+        serve()
+    }
+
+    /// Serves gdb until it resumes the machine (or goes away). The time spent here does not
+    /// count as ticks: the guest must not find that time raced ahead while it was stopped.
+    private func serve() {
+        let pausedAt = kernel.machine.nanoseconds
+        defer { kernel.pausedNanoseconds += kernel.machine.nanoseconds - pausedAt }
+        while let c = connection, !detached {
+            guard let event = c.receive() else { detach(); return }
+            guard case .packet(let payload) = event else { continue }   // ^C while stopped: nothing to do
+            switch handlePacket(payload) {
+            case .reply(let text): c.send(text)
+            case .resume: return
+            case .noReply: break
+            }
+        }
+    }
+
+    enum Outcome { case reply(String), resume, noReply }
+
+    /// gdb is gone: the machine runs on without breakpoints or watchpoints.
+    func detach() {
+        for (address, _) in breakpoints { removeBreakpoint(address) }
+        watchpoints.removeAll()
+        watchStep = nil
+        stepTid = nil
+        detached = true
+        connection?.close()
+        KernelLog.line("pebblebed: gdb detached; the machine runs on")
+    }
+
+    // MARK: packets
+
+    private func handlePacket(_ payload: [UInt8]) -> Outcome {
+        let text = String(decoding: payload, as: UTF8.self)
+        guard let first = text.first else { return .reply("") }
+        let rest = text.dropFirst()
+        switch first {
+        case "?": return .reply(lastStop)
+        case "g":
+            guard let t = thread(generalTid) else { return .reply("E01") }
+            return .reply(RSP.hex(GuestRegisters.readAll(t.frame)))
+        case "G":
+            guard let t = thread(generalTid), let bytes = RSP.bytes(fromHex: rest.utf8),
+                  GuestRegisters.writeAll(bytes, to: t.frame) else { return .reply("E01") }
+            return .reply("OK")
+        case "p":
+            guard let n = RSP.number(rest), let t = thread(generalTid),
+                  let bytes = GuestRegisters.read(Int(n), of: t.frame) else { return .reply("E01") }
+            return .reply(RSP.hex(bytes))
+        case "P":
+            let parts = rest.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let n = RSP.number(parts[0]), let t = thread(generalTid),
+                  let bytes = RSP.bytes(fromHex: parts[1].utf8),
+                  GuestRegisters.write(Int(n), bytes, to: t.frame) else { return .reply("E01") }
+            return .reply("OK")
+        case "m":
+            let parts = rest.split(separator: ",")
+            guard parts.count == 2, let a = RSP.number(parts[0]), let n = RSP.number(parts[1]),
+                  n >= 0, n <= 0x10000 else { return .reply("E01") }
+            guard let bytes = readMemory(UInt32(truncatingIfNeeded: a), count: Int(n)) else { return .reply("E14") }
+            return .reply(RSP.hex(bytes))
+        case "M":
+            let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let head = parts.first?.split(separator: ",") ?? []
+            guard parts.count == 2, head.count == 2, let a = RSP.number(head[0]), let n = RSP.number(head[1]),
+                  let bytes = RSP.bytes(fromHex: parts[1].utf8), bytes.count == Int(n) else { return .reply("E01") }
+            return .reply(writeMemory(UInt32(truncatingIfNeeded: a), bytes) ? "OK" : "E14")
+        case "X":
+            // Binary write: the header is text up to the first ':', the data escaped binary.
+            guard let colon = payload.firstIndex(of: UInt8(ascii: ":")) else { return .reply("E01") }
+            let head = String(decoding: payload[1..<colon], as: UTF8.self).split(separator: ",")
+            let bytes = RSP.unescape(payload[(colon + 1)...])
+            guard head.count == 2, let a = RSP.number(head[0]), let n = RSP.number(head[1]),
+                  bytes.count == Int(n) else { return .reply("E01") }
+            return .reply(writeMemory(UInt32(truncatingIfNeeded: a), bytes) ? "OK" : "E14")
+        case "Z", "z":
+            return .reply(breakpointPacket(insert: first == "Z", rest))
+        case "H":
+            // Hg: the thread registers and memory come from; Hc (old-style step/continue
+            // target) is taken as a hint for `s` only.
+            guard let kind = rest.first, let n = RSP.number(rest.dropFirst()) else { return .reply("E01") }
+            if n > 0 && thread(Int32(truncatingIfNeeded: n)) == nil { return .reply("E02") }
+            if kind == "g" { generalTid = n > 0 ? Int32(n) : stoppedTid }
+            if kind == "c" { continueHint = n > 0 ? Int32(n) : nil }
+            return .reply("OK")
+        case "T":
+            guard let n = RSP.number(rest), thread(Int32(truncatingIfNeeded: n)) != nil else { return .reply("E01") }
+            return .reply("OK")
+        case "c", "C", "s", "S":
+            var signal = 0
+            if first == "C" || first == "S" {
+                signal = Int(RSP.number(rest.split(separator: ";").first ?? "0") ?? 0)
+            }
+            resume(step: first == "s" || first == "S" ? (continueHint ?? stoppedTid) : nil, signal: signal)
+            return .resume
+        case "v":
+            return vPacket(text)
+        case "q", "Q":
+            if text == "QStartNoAckMode" {
+                // Acknowledged in the old mode, then no more acknowledgements either way.
+                connection?.send("OK")
+                connection?.acknowledging = false
+                return .noReply
+            }
+            return .reply(query(text))
+        case "D":
+            connection?.send("OK")
+            detach()
+            return .resume
+        case "k":
+            kill()
+            return .resume
+        default:
+            return .reply("")
+        }
+    }
+
+    private var continueHint: Int32?
+
+    private func vPacket(_ text: String) -> Outcome {
+        if text == "vCont?" { return .reply("vCont;c;C;s;S") }
+        if text == "vMustReplyEmpty" { return .reply("") }
+        if text.hasPrefix("vKill") { kill(); return .resume }
+        guard text.hasPrefix("vCont;") else { return .reply("") }
+        var step: Int32? = nil
+        var signal = 0
+        for action in text.dropFirst("vCont;".count).split(separator: ";") {
+            let parts = action.split(separator: ":", maxSplits: 1)
+            guard let verb = parts.first?.first else { continue }
+            let tid = parts.count == 2 ? RSP.number(parts[1]).map { Int32(truncatingIfNeeded: $0) } : nil
+            let target = tid.flatMap { $0 > 0 ? $0 : nil } ?? stoppedTid
+            switch verb {
+            case "s", "S":
+                if step == nil { step = target }
+                if verb == "S", target == pendingFault?.tid { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
+            case "C":
+                if target == pendingFault?.tid || tid == nil { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
+            default:
+                break
+            }
+        }
+        resume(step: step, signal: signal)
+        return .resume
+    }
+
+    /// Leaves the stop: delivers the held fault if gdb passed its signal, and arms the step.
+    private func resume(step: Int32?, signal: Int) {
+        if let f = pendingFault {
+            pendingFault = nil
+            if signal != 0, let t = thread(f.tid) {
+                kernel.deliverFault(t, cause: f.cause, address: f.address, detail: nil)
+            }
+        }
+        stepTid = step
+    }
+
+    /// gdb killed the program: the machine halts (exit code 137, as a host process killed by
+    /// SIGKILL reports it).
+    private func kill() {
+        detached = true
+        connection?.close()
+        KernelLog.line("pebblebed: gdb killed the program; halting")
+        kernel.halt(status: 137)
+    }
+
+    private func query(_ text: String) -> String {
+        if text.hasPrefix("qSupported") {
+            return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;swbreak+;hwbreak+;vContSupported+"
+        }
+        if text.hasPrefix("qXfer:features:read:target.xml:") {
+            let range = text.dropFirst("qXfer:features:read:target.xml:".count).split(separator: ",")
+            guard range.count == 2, let offset = RSP.number(range[0]), let length = RSP.number(range[1]) else { return "E01" }
+            let xml = Array(TargetDescription.xml.utf8)
+            let start = min(Int(offset), xml.count)
+            let end = min(start + Int(length), xml.count)
+            return (end < xml.count ? "m" : "l") + String(decoding: xml[start..<end], as: UTF8.self)
+        }
+        if text.hasPrefix("qXfer:") { return "E00" }
+        if text == "qfThreadInfo" {
+            let tids = liveThreads().map { hexTid($0.tid) }
+            return tids.isEmpty ? "l" : "m" + tids.joined(separator: ",")
+        }
+        if text == "qsThreadInfo" { return "l" }
+        if text == "qC" { return "QC" + hexTid(stoppedTid) }
+        if text.hasPrefix("qAttached") { return "0" }
+        if text.hasPrefix("qThreadExtraInfo,") {
+            guard let n = RSP.number(text.dropFirst("qThreadExtraInfo,".count)),
+                  let t = thread(Int32(truncatingIfNeeded: n)) else { return "E01" }
+            return RSP.hex(Array(describe(t).utf8))
+        }
+        if text.hasPrefix("qRcmd,") {
+            guard let bytes = RSP.bytes(fromHex: text.dropFirst("qRcmd,".count).utf8) else { return "E01" }
+            let out = monitor(String(decoding: bytes, as: UTF8.self))
+            return out.isEmpty ? "OK" : RSP.hex(Array(out.utf8))
+        }
+        if text.hasPrefix("qSymbol") { return "OK" }
+        return ""
+    }
+
+    /// "task 1 (prog), running" and what a blocked thread waits in.
+    func describe(_ t: Thread) -> String {
+        var state: String
+        switch t.state {
+        case .runnable: state = "runnable"
+        case .running: state = "running"
+        case .descheduled: state = "descheduled"
+        case .blocked: state = "blocked in \(t.waitingIn?.name ?? "?")"
+        case .exited: state = "exited"
+        }
+        if t.tid == stoppedTid { state = "stopped here (was \(state))" }
+        return "task \(t.task.id) (\(t.task.name)), \(state)"
+    }
+
+    // MARK: memory and breakpoints
+
+    func thread(_ tid: Int32) -> Thread? {
+        kernel.threads[tid] ?? (tid == 0 ? kernel.threads[stoppedTid] : nil)
+    }
+
+    func liveThreads() -> [Thread] {
+        kernel.threads.values.filter { $0.state != .exited }.sorted { $0.tid < $1.tid }
+    }
+
+    private var space: AddressSpace? { thread(generalTid)?.task.space ?? thread(stoppedTid)?.task.space }
+
+    /// Memory as the guest sees it, with the original bytes where breakpoints are planted.
+    private func readMemory(_ address: UInt32, count: Int) -> [UInt8]? {
+        guard let space, var bytes = space.debuggerRead(address, count: count) else { return nil }
+        for (a, bp) in breakpoints where a >= address && UInt64(a) < UInt64(address) + UInt64(count) {
+            if bp.spaces.contains(where: { $0.space === space }) { bytes[Int(a - address)] = bp.original }
+        }
+        return bytes
+    }
+
+    /// A write by gdb: where a breakpoint is planted, the new byte becomes its original and
+    /// the int3 stays.
+    private func writeMemory(_ address: UInt32, _ bytes: [UInt8]) -> Bool {
+        guard let space else { return false }
+        var data = bytes
+        for (a, bp) in breakpoints where a >= address && UInt64(a) < UInt64(address) + UInt64(bytes.count) {
+            if bp.spaces.contains(where: { $0.space === space }) {
+                breakpoints[a]!.original = data[Int(a - address)]
+                data[Int(a - address)] = 0xCC
+            }
+        }
+        do { try space.debuggerWrite(data, at: address) } catch { return false }
+        return true
+    }
+
+    private func breakpointPacket(insert: Bool, _ rest: Substring) -> String {
+        let parts = rest.split(separator: ",")
+        guard parts.count >= 3, let type = Int(parts[0]), let a = RSP.number(parts[1]),
+              let length = RSP.number(parts[2]) else { return "E01" }
+        let address = UInt32(truncatingIfNeeded: a)
+        switch type {
+        case 0, 1:
+            // Z1 (hbreak) is served the same way: an int3 no guest read can see, no limit of 4.
+            if insert { return plantBreakpoint(address) ? "OK" : "E14" }
+            removeBreakpoint(address)
+            return "OK"
+        case 2, 3, 4:
+            let w = Watchpoint(kind: WatchKind(rawValue: type)!, address: address, length: UInt32(truncatingIfNeeded: length))
+            if insert {
+                guard UInt64(address) >= UInt64(GuestLayout.userStart), length > 0, length <= 4096 else { return "E01" }
+                if !watchpoints.contains(w) { watchpoints.append(w) }
+            } else {
+                watchpoints.removeAll { $0 == w }
+            }
+            return "OK"
+        default:
+            return ""
+        }
+    }
+
+    /// Plants an int3 at `address` in the text of the stopped thread's task and of every live
+    /// task running the same program with the same byte there (fork children share the code).
+    private func plantBreakpoint(_ address: UInt32) -> Bool {
+        guard breakpoints[address] == nil else { return true }
+        guard let home = thread(generalTid)?.task ?? thread(stoppedTid)?.task,
+              let original = home.space.debuggerRead(address, count: 1)?.first else { return false }
+        var bp = Breakpoint(original: original, program: home.name, spaces: [])
+        for task in liveTasks() where task.name == home.name {
+            guard task.space.debuggerRead(address, count: 1)?.first == original else { continue }
+            do { try task.space.debuggerWrite([0xCC], at: address) } catch { continue }
+            bp.spaces.append(WeakSpace(space: task.space))
+        }
+        guard !bp.spaces.isEmpty else { return false }
+        breakpoints[address] = bp
+        return true
+    }
+
+    /// Puts the original byte back wherever the int3 is: the spaces it was planted in, and
+    /// children forked since (they copied the planted text).
+    private func removeBreakpoint(_ address: UInt32) {
+        guard let bp = breakpoints.removeValue(forKey: address) else { return }
+        for task in liveTasks() where task.name == bp.program || bp.spaces.contains(where: { $0.space === task.space }) {
+            guard task.space.debuggerRead(address, count: 1)?.first == 0xCC else { continue }
+            try? task.space.debuggerWrite([bp.original], at: address)
+        }
+    }
+
+    func liveTasks() -> [Task] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [Task] = []
+        for t in liveThreads() where seen.insert(ObjectIdentifier(t.task)).inserted { out.append(t.task) }
+        return out
+    }
+
+    private func watched(_ page: UInt32) -> Bool {
+        watchpoints.contains { $0.pages.contains(page) }
+    }
+
+    func hexTid(_ tid: Int32) -> String { String(tid, radix: 16) }
+
+    /// The gdb signal number for an x86 exception vector.
+    static func signal(forCause cause: UInt32) -> Int {
+        switch cause {
+        case 0x00, 0x10, 0x13: 8    // SIGFPE
+        case 0x01, 0x03: 5          // SIGTRAP
+        case 0x06: 4                // SIGILL
+        case 0x11: 10               // SIGBUS
+        default: 11                 // SIGSEGV
+        }
+    }
+}
