@@ -26,6 +26,9 @@ public struct BootOptions {
     public var gdbPort: UInt16? = nil
     /// ... or on this listening socket, made by `pebblebed run --gdb` before it started gdb.
     public var gdbListenFD: Int32? = nil
+    /// Pass the console through as plain text even on a terminal (under --gdb, gdb owns the
+    /// terminal: a drawn 80x25 screen would overwrite its session).
+    public var plainConsole = false
     public init() {}
 }
 

@@ -6,7 +6,7 @@ extension Kernel {
     /// Installs the devices. Call during boot after `pb_machine_init` (the SIGIO handler must
     /// exist before stdin raises SIGIO).
     func installDevices() throws(BootError) {
-        let devices = TerminalDevices(console: Console.forStandardOutput())
+        let devices = TerminalDevices(console: Console.forStandardOutput(plain: options.plainConsole))
         let err = pb_terminal_install_exit_handlers()
         guard err == 0 else { throw .host("installing terminal exit handlers", err) }
         shutdownHooks.append {
