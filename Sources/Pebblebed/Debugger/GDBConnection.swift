@@ -171,7 +171,7 @@ extension RSPParser {
                 rebuilt.feed([UInt8(ascii: "$")] + p + [UInt8(ascii: "#")] + Array(RSP.hex(RSP.checksum(p)).utf8))
             case .interrupt: rebuilt.feed([0x03])
             case .resend: rebuilt.feed([UInt8(ascii: "-")])
-            case .corrupt: break
+            case .corrupt: rebuilt.feed(Array("$#01".utf8))   // still refused with `-` later
             }
         }
         self = rebuilt
