@@ -171,6 +171,12 @@ final class Debugger {
     /// of its task would find the page shown).
     func holdsCPU(_ t: Thread) -> Bool { watchStep?.tid == t.tid }
 
+    /// MAGIC_BREAK (SIM_BREAKPOINT) in the guest: a stop, as Simics makes it, at the
+    /// instruction after the magic one.
+    func magicBreak(_ t: Thread) {
+        stop(t, reply: stopReply(5, t))
+    }
+
     /// At each timer tick, seeded entry and idle pass: has gdb sent ^C?
     func pollInterrupt() {
         guard let c = connection, !detached, !interruptRequested else { return }
@@ -362,7 +368,11 @@ final class Debugger {
     private func vPacket(_ text: String) -> Outcome {
         if text == "vCont?" { return .reply("vCont;c;C;s;S") }
         if text == "vMustReplyEmpty" { return .reply("") }
-        if text.hasPrefix("vKill") { kill(); return .resume }
+        if text.hasPrefix("vKill") {
+            connection?.send("OK")   // gdb waits for it before it closes the connection
+            kill()
+            return .resume
+        }
         guard text.hasPrefix("vCont;") else { return .reply("") }
         var step: Int32? = nil
         var signal = 0

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+/// A real gdb, in batch mode, against the kernel's gdb stub (`pebblebed run --gdb-batch`):
+/// the debugging session of issue 16 on guests built at -O0 (examples/tests/gdb_*.c).
+/// gdb is installed by the project's setup (scripts/check-tools, .ci/run).
+@Suite(.enabled(if: Guest.hasProgram("gdb_threads") && Guest.hasProgram("gdb_first")))
+struct GDBSessionTests {
+    /// Runs gdb with `commands` against `program`; the command file lives in a directory
+    /// removed afterwards.
+    static func session(_ program: String, _ commands: [String], options: [String] = [],
+                        timeout: Double = 120) throws -> GuestRun {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("session.gdb")
+        try (commands.joined(separator: "\n") + "\n").write(to: script, atomically: true, encoding: .utf8)
+        return try Guest.launch(["run", "--ramdisk", Guest.ramdisk] + options + ["--gdb-batch", script.path, program],
+                                timeout: timeout)
+    }
+
+    /// The lines of `output` in order: each expected line must come after the previous one.
+    static func expectInOrder(_ output: String, _ expected: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        var rest = output[...]
+        for line in expected {
+            guard let r = rest.range(of: line) else {
+                Issue.record("missing (in this order): \(line)\n--- output\n\(output)", sourceLocation: sourceLocation)
+                return
+            }
+            rest = rest[r.upperBound...]
+        }
+    }
+
+    @Test func gdbIsInstalled() {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["gdb", "--version"]
+        p.standardOutput = FileHandle.nullDevice
+        #expect(throws: Never.self) { try p.run() }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "gdb is needed: scripts/check-tools says how to install it")
+    }
+
+    @Test func twoThreadSessionAtO0() throws {
+        let r = try Self.session("gdb_threads", [
+            "break add_squares",
+            "continue",
+            "info args",
+            "next",
+            "next",
+            "step",
+            "bt",
+            "finish",
+            "next",
+            "next",
+            "print i",
+            "print sum",
+            "break square",
+            "continue",
+            "info args",
+            "info threads",
+            "x/4i $pc",
+            "info registers eip",
+            "print total",
+            "print/x $eflags",
+            "print $mxcsr",
+            "delete",
+            "watch flag",
+            "continue",
+            "delete",
+            "continue",
+        ])
+        #expect(r.status == 0, "gdb and the machine end cleanly: \(r)")
+        Self.expectInOrder(r.stdout, [
+            "_main () at lib/crt0.S",                                     // stopped before the first instruction
+            "Breakpoint 1 at 0x",
+            "Thread 1 hit Breakpoint 1, add_squares (n=3) at tests/gdb_threads.c:24",
+            "n = 3",
+            "27\t    for (i = 1; i <= n; i++)",                           // next
+            "28\t        sum += square(i);",                              // next
+            "square (x=1) at tests/gdb_threads.c:18",                     // step into the call
+            "#0  square (x=1) at tests/gdb_threads.c:18",
+            "#1  0x", " in add_squares (n=3) at tests/gdb_threads.c:28",
+            "#2  0x", " in main (argc=1, argv=0x",
+            "Value returned is $1 = 1",                                   // finish
+            "27\t    for (i = 1; i <= n; i++)",                           // around the loop
+            "28\t        sum += square(i);",
+            "$2 = 2",                                                     // local i, second round
+            "$3 = 1",                                                     // local sum
+            "Breakpoint 2 at 0x",
+            "Thread 1 hit Breakpoint 2, square (x=2) at tests/gdb_threads.c:18",
+            "x = 2",
+            "Thread 1 (task 1 (gdb_threads), stopped here",               // info threads: both
+            "Thread 2 (task 1 (gdb_threads), runnable)",
+            "=> 0x", "<square+6>:\tmov    0x8(%ebp),%eax",                // i386 decoding
+            "<square+9>:\timul   %eax,%eax",
+            "eip            0x", "<square+6>",
+            "$4 = 0",                                                     // global total, not set yet
+            "$5 = 0x2",                                                   // eflags
+            "$6 = [ IM DM ZM OM UM PM ]",                                 // mxcsr 0x1f80 from the trap frame
+            "Hardware watchpoint 3: flag",
+            "Thread 2 hit Hardware watchpoint 3: flag",                   // the other thread wrote it
+            "Old value = 0",
+            "New value = 42",
+            "worker (arg=0x2) at tests/gdb_threads.c:",
+            "gdb_threads: total 14 flag 42",                              // deleted: runs to the end
+            "[Inferior 1 (Remote target) exited normally]",
+        ])
+        #expect(!r.stdout.contains("Reading symbols"), "no symbol noise: \(r)")
+        #expect(!r.stdout.contains("Error") && !r.stderr.contains("Error"), "\(r)")
+    }
+
+    @Test func mainAtTheFirstByteOfText() throws {
+        let r = try Self.session("gdb_first", [
+            "info symbol 0x1000000",
+            "break main",
+            "continue",
+            "info registers eip",
+            "break count_to",
+            "continue",
+            "info args",
+            "bt",
+            "finish",
+            "next",
+            "print got",
+            "continue",
+        ])
+        #expect(r.status == 0, "\(r)")
+        Self.expectInOrder(r.stdout, [
+            "_main () at lib/crt0.S",
+            "main in section .text",                                      // main is the first byte of text
+            "Breakpoint 1, main (argc=1, argv=0x",
+            "eip            0x",
+            "Breakpoint 2, count_to (n=5) at tests/gdb_first.c:",
+            "n = 5",
+            "#0  count_to (n=5) at tests/gdb_first.c:",
+            "#1  0x", " in main (argc=1, argv=0x",
+            "Value returned is $1 = 5",
+            "$2 = 5",
+            "gdb_first: counted to 5",
+            "[Inferior 1 (Remote target) exited normally]",
+        ])
+    }
+
+    @Test func monitorCommandsShowTheKernelsView() throws {
+        let r = try Self.session("gdb_threads", [
+            "break square",
+            "continue",
+            "monitor ps",
+            "monitor pt",
+            "monitor frames",
+            "monitor sched",
+            "monitor log",
+            "monitor nonsense",
+            "kill",
+        ])
+        // gdb prints monitor output on its stderr (with the kernel log, in order).
+        Self.expectInOrder(r.stderr, [
+            "TASK  PROGRAM           STATUS  PARENT  THREADS",
+            "1     gdb_threads       0       -       2",
+            "thread 1: stopped here (was running), eip 0x",
+            "thread 2: runnable, eip 0x",
+            "page table of task 1 (gdb_threads), via thread 1",
+            "0x01000000-0x", "r-    private",                           // text, read-only
+            "ZFOD",                                                       // the autostack reserve
+            "new_pages regions: ",
+            "frames: ", "used ", "free ", "reserved ",
+            "ticks ", "current: thread 1 (gdb_threads)", "run queue: 2",
+            "pebblebed: gdb connected",                                   // monitor log
+            "unknown monitor command \"nonsense\"",
+        ])
+        #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
+    }
+
+    /// A seeded run replays under gdb: the same stops, the same registers, the same virtual
+    /// time every time, and the program's output is the seed's.
+    @Test func seededRunStopsAtTheSamePlacesEveryTime() throws {
+        let commands = [
+            "break square", "continue", "continue", "continue",
+            "monitor sched", "info registers", "delete", "continue",
+        ]
+        let a = try Self.session("gdb_threads", commands, options: ["--seed", "11"])
+        let b = try Self.session("gdb_threads", commands, options: ["--seed", "11"])
+        #expect(a.status == 0 && b.status == 0, "\(a)\n\(b)")
+        Self.expectInOrder(a.stdout, ["square (x=3)", "eax", "gdb_threads: total 14 flag 42"])
+        Self.expectInOrder(a.stderr, ["ticks ", "seeded (virtual time)"])
+        #expect(a.stdout == b.stdout, "the same seed, the same session:\n\(a.stdout)\n---\n\(b.stdout)")
+        let schedA = a.stderr.split(separator: "\n").filter { $0.hasPrefix("ticks ") || $0.hasPrefix("run queue") }
+        let schedB = b.stderr.split(separator: "\n").filter { $0.hasPrefix("ticks ") || $0.hasPrefix("run queue") }
+        #expect(!schedA.isEmpty && schedA == schedB, "the same virtual time at the stop: \(schedA) \(schedB)")
+        let plain = try Guest.run("gdb_threads", options: ["--seed", "11"])
+        #expect(plain.stdout.contains("gdb_threads: total 14 flag 42"), "\(plain)")
+    }
+}
