@@ -97,14 +97,15 @@ final class Debugger {
             if trap == .step {
                 watchStep = nil
                 t.task.space.withdrawForDebugger(w.page)
+                var reply: String? = nil
                 if let hit = w.hit {
                     let address = max(w.address, hit.address)
                     let key = hit.kind == .write ? "watch" : hit.kind == .read ? "rwatch" : "awatch"
-                    stop(t, reply: "T05\(key):\(String(address, radix: 16));thread:\(hexTid(t.tid));")
+                    reply = "T05\(key):\(String(address, radix: 16));thread:\(hexTid(t.tid));"
                 } else if stepTid == t.tid {
-                    stop(t, reply: stopReply(5, t))
+                    reply = stopReply(5, t)
                 }
-                return true
+                return finishStep(t, reply: reply)
             }
             return false   // an interrupt or a second page first: served as usual, the step goes on
         }
@@ -124,14 +125,7 @@ final class Debugger {
             stop(t, reply: stopReply(Debugger.signal(forCause: cause), t))
             return true
         case .step where stepped && stepTid == t.tid:
-            // The last instruction of a seeded budget is also the seed's preemption point:
-            // the kernel must see that entry, then the stop.
-            if kernel.scheduler.chaos != nil && kernel.machine.stepBudget <= 0 {
-                stopAfterHandle = (t.tid, stopReply(5, t))
-                return false
-            }
-            stop(t, reply: stopReply(5, t))
-            return true
+            return finishStep(t, reply: stopReply(5, t))
         case .pageFault(let address, let write, false) where watched(address >> pageShift):
             let page = address >> pageShift
             guard t.task.space.handleFault(at: address, write: write) == .resolved else {
@@ -151,6 +145,18 @@ final class Debugger {
         default:
             return false
         }
+    }
+
+    /// A step of the debugger's completed (`.step`); `reply` is the stop to report, if any.
+    /// The last instruction of a seeded budget is also the seed's preemption point: then the
+    /// kernel must see that entry as it would without a debugger, and the stop comes after it.
+    private func finishStep(_ t: Thread, reply: String?) -> Bool {
+        if kernel.scheduler.chaos != nil && kernel.machine.stepBudget <= 0 {
+            if let reply { stopAfterHandle = (t.tid, reply) }
+            return false
+        }
+        if let reply { stop(t, reply: reply) }
+        return true
     }
 
     /// After the kernel handled a trap of `t`: a stop it asked for, or ^C.

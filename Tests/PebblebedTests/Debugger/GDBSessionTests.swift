@@ -4,7 +4,7 @@ import Testing
 /// A real gdb, in batch mode, against the kernel's gdb stub (`pebblebed run --gdb-batch`):
 /// the debugging session of issue 16 on guests built at -O0 (examples/tests/gdb_*.c).
 /// gdb is installed by the project's setup (scripts/check-tools, .ci/run).
-@Suite(.enabled(if: Guest.hasProgram("gdb_threads") && Guest.hasProgram("gdb_first")))
+@Suite(.enabled(if: Guest.hasProgram("gdb_threads") && Guest.hasProgram("gdb_first") && Guest.hasProgram("gdb_ticks")))
 struct GDBSessionTests {
     /// Runs gdb with `commands` against `program`; the command file lives in a directory
     /// removed afterwards.
@@ -170,6 +170,17 @@ struct GDBSessionTests {
             "unknown monitor command \"nonsense\"",
         ])
         #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
+    }
+
+    /// Time spent stopped is not guest time: the machine stays stopped at `marker` for 1.5 s
+    /// (the elapsed time is what is tested, not a race hidden by a delay), and the ticks the
+    /// guest reads on both sides differ by far less than the 150 that passed at 100 Hz.
+    @Test func ticksDoNotRaceAheadWhileStopped() throws {
+        let r = try Self.session("gdb_ticks", ["break marker", "continue", "shell sleep 1.5", "delete", "continue"])
+        #expect(r.status == 0, "\(r)")
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("gdb_ticks: ") }, "\(r)")
+        let ticks = Int(line.dropFirst("gdb_ticks: ".count).prefix { $0.isNumber }) ?? -1
+        #expect(ticks >= 0 && ticks < 20, "\(line)")
     }
 
     /// A seeded run replays under gdb: the same stops, the same registers, the same virtual
