@@ -172,6 +172,43 @@ struct GDBSessionTests {
         #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
     }
 
+    /// Read and access watchpoints (Z3, Z4): main writes `total`, the worker reads `go` (only
+    /// it does), main reads `total` after joining the worker.
+    @Test func readAndAccessWatchpoints() throws {
+        let r = try Self.session("gdb_threads", [
+            "awatch total", "continue", "delete",
+            "rwatch go", "continue", "delete",
+            "awatch total", "continue", "delete",
+            "continue",
+        ])
+        #expect(r.status == 0, "\(r)")
+        Self.expectInOrder(r.stdout, [
+            "Hardware access (read/write) watchpoint 1: total",
+            "Thread 1 hit Hardware access (read/write) watchpoint 1: total", "Old value = 0", "New value = 14",
+            "Hardware read watchpoint 2: go",
+            "Thread 2 hit Hardware read watchpoint 2: go", "Value = ",
+            "in worker (arg=0x2) at tests/gdb_threads.c:",
+            "Hardware access (read/write) watchpoint 3: total",
+            "Thread 1 hit Hardware access (read/write) watchpoint 3: total", "Value = 14",
+            "gdb_threads: total 14 flag 42",
+            "[Inferior 1 (Remote target) exited normally]",
+        ])
+    }
+
+    /// A guest fault stops in gdb before it is delivered; continuing passes it on (here the
+    /// thread's swexn handler first, then the kill), and the run ends with the status.
+    @Test func guestFaultStopsThenIsDelivered() throws {
+        let r = try Self.session("fault_div0", ["continue", "x/i $pc", "continue", "continue"])
+        Self.expectInOrder(r.stdout, [
+            "fault_div0: dividing by zero",
+            "Program received signal SIGFPE, Arithmetic exception.",
+            "in main (argc=1, argv=0x", "=> 0x", "idiv   %ecx",
+            "killed: divide error",
+            "[Inferior 1 (Remote target) exited with code 0376]",
+        ])
+        #expect(r.status == 254, "status -2, as without gdb: \(r)")
+    }
+
     /// Time spent stopped is not guest time: the machine stays stopped at `marker` for 1.5 s
     /// (the elapsed time is what is tested, not a race hidden by a delay), and the ticks the
     /// guest reads on both sides differ by far less than the 150 that passed at 100 Hz.
