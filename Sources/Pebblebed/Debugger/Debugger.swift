@@ -334,8 +334,9 @@ final class Debugger {
             // target) is taken as a hint for `s` only.
             guard let kind = rest.first, let n = RSP.number(rest.dropFirst()) else { return .reply("E01") }
             if n > 0 && thread(Int32(truncatingIfNeeded: n)) == nil { return .reply("E02") }
-            if kind == "g" { generalTid = n > 0 ? Int32(n) : stoppedTid }
-            if kind == "c" { continueHint = n > 0 ? Int32(n) : nil }
+            let tid = Int32(truncatingIfNeeded: n)
+            if kind == "g" { generalTid = n > 0 ? tid : stoppedTid }
+            if kind == "c" { continueHint = n > 0 ? tid : nil }
             return .reply("OK")
         case "T":
             guard let n = RSP.number(rest), thread(Int32(truncatingIfNeeded: n)) != nil else { return .reply("E01") }
@@ -517,9 +518,11 @@ final class Debugger {
             removeBreakpoint(address)
             return "OK"
         case 2, 3, 4:
-            let w = Watchpoint(kind: WatchKind(rawValue: type)!, address: address, length: UInt32(truncatingIfNeeded: length))
+            // Inside user memory, at most a page long (a watched range never wraps around).
+            guard UInt64(address) >= UInt64(GuestLayout.userStart), length > 0, length <= 4096,
+                  UInt64(address) + UInt64(length) <= 0x1_0000_0000 else { return "E01" }
+            let w = Watchpoint(kind: WatchKind(rawValue: type)!, address: address, length: UInt32(length))
             if insert {
-                guard UInt64(address) >= UInt64(GuestLayout.userStart), length > 0, length <= 4096 else { return "E01" }
                 if !watchpoints.contains(w) { watchpoints.append(w) }
             } else {
                 watchpoints.removeAll { $0 == w }

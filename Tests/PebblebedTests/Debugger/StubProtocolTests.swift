@@ -153,6 +153,36 @@ struct StubProtocolTests {
         #expect(s.finish() == 137, "killed from gdb: \(s.stderr)")
     }
 
+    /// Malformed or hostile packets get an error (or the empty "unsupported" reply) and change
+    /// nothing; the stub and the machine go on.
+    @Test func badPacketsGetErrorsAndChangeNothing() throws {
+        let s = try Session("gdb_threads")
+        #expect(s.ask("QStartNoAckMode") == "OK")
+        let registers = s.ask("g")
+        let bad: [(String, String)] = [
+            ("m", "E01"), ("mzz,4", "E01"), ("m1000000,100000", "E01"), ("mffffffff,10", "E14"),
+            ("M1000000,2:zz", "E01"), ("M1000000,4:00", "E01"), ("M10,1:00", "E14"),
+            ("X1000000,2:a", "E01"), ("p", "E01"), ("p-5", "E01"), ("p99", "E01"), ("P8=zz", "E01"),
+            ("P99=00000000", "E01"), ("G12", "E01"), ("Hg7fffffff", "E02"), ("Hgffffffffff", "E02"),
+            ("Tzz", "E01"), ("T99", "E01"), ("Z0,10,1", "E14"), ("Z9,1000000,1", ""), ("Z0", "E01"),
+            ("Z2,ffffffff,4", "E01"), ("Z2,1000000,0", "E01"), ("Z3,fffff000,2000", "E01"),
+            ("qXfer:features:read:other.xml:0,10", "E00"), ("qThreadExtraInfo,99", "E01"),
+            ("qRcmd,zz", "E01"), ("vFlashErase:0,1", ""), ("!", ""), ("", ""),
+        ]
+        for (packet, expected) in bad {
+            #expect(s.ask(packet) == expected, "reply to \(packet)")
+        }
+        let help = s.ask("qRcmd," + "pt 99999999999".utf8.map { String(format: "%02x", $0) }.joined()) ?? ""
+        #expect(help != "" && help != "OK", "monitor answers with text")
+        #expect(s.ask("g") == registers, "no register changed")
+        #expect(s.ask("?") == "T05thread:1;")
+        s.send("c")
+        var last = ""
+        while let p = s.receive() { last = p; if p.hasPrefix("W") { break } }
+        #expect(last == "W00", "the program still runs to its end")
+        #expect(s.finish() == 0)
+    }
+
     @Test func theRunsEndIsReportedWithItsStatus() throws {
         let s = try Session("gdb_threads")
         #expect(s.ask("?") == "T05thread:1;")
