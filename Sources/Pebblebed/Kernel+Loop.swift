@@ -19,6 +19,7 @@ extension Kernel {
                 continue
             }
             let step = debugger.willRun(t)
+            if t.mustExit { continue }   // it waited (another thread ran alone) and must end
             let trap = step ? machine.runOneInstruction(t) : machine.run(t)
             if debugger.claim(trap, from: t, stepped: step) { continue }
             handle(trap, from: t)

@@ -45,6 +45,10 @@ final class Debugger {
 
     /// The thread gdb asked to single-step, until its step completes.
     private var stepTid: Int32?
+    /// gdb resumed this thread alone: every other thread that would run waits in `parked`
+    /// until the next resume. Not in seeded runs (see willRun).
+    private var soloTid: Int32?
+    private let parked = WaitQueue("debugger")
     /// The resume request asked for a stop after this thread's current trap is handled (a
     /// step that ended in a system call or a fault delivery, a seeded preemption point).
     private var stopAfterHandle: (tid: Int32, reply: String)?
@@ -76,9 +80,20 @@ final class Debugger {
 
     /// Before thread `t` runs: the first stop, then keeping watched pages out of the host
     /// (every access faults). Returns true if this run must be one instruction (a step).
+    /// A thread that may not run now (another one was resumed alone) waits in `parked` first;
+    /// the caller checks `mustExit` afterwards (an exit wakes parked threads too).
+    /// In seeded runs nothing is parked: the seed decides who runs, and a step does not change
+    /// that, so the run stays the seed's (a thread the seed switches to while gdb steps another
+    /// over a breakpoint runs without the breakpoints gdb took out for the step).
     func willRun(_ t: Thread) -> Bool {
         if !started { firstStop(t) }
         guard !detached else { return false }
+        if kernel.scheduler.chaos == nil {
+            while let solo = soloTid, solo != t.tid, !t.mustExit, !detached, kernel.threads[solo] != nil {
+                kernel.scheduler.block(in: parked)
+            }
+            if t.mustExit { return false }
+        }
         if let w = watchStep, w.tid == t.tid { return true }
         if !watchpoints.isEmpty {
             for w in watchpoints {
@@ -175,7 +190,11 @@ final class Debugger {
 
     /// Whether the thread must keep the CPU (a watched access is half done: another thread
     /// of its task would find the page shown).
-    func holdsCPU(_ t: Thread) -> Bool { watchStep?.tid == t.tid }
+    /// Also a thread resumed alone keeps it (a timer tick's preemption waits for the next
+    /// resume), unless the seed decides (seeded runs).
+    func holdsCPU(_ t: Thread) -> Bool {
+        watchStep?.tid == t.tid || (soloTid == t.tid && kernel.scheduler.chaos == nil)
+    }
 
     /// MAGIC_BREAK (SIM_BREAKPOINT) in the guest: a stop, as Simics makes it, at the
     /// instruction after the magic one.
@@ -202,6 +221,11 @@ final class Debugger {
     /// A thread ended: said on gdb's console (it learns the thread list at the next stop).
     func threadExits(_ t: Thread) {
         if stepTid == t.tid { stepTid = nil }
+        if soloTid == t.tid {
+            // Nothing would ever run again: the others go on, as gdb then expects.
+            soloTid = nil
+            kernel.scheduler.wake(first: parked.count, of: parked)
+        }
         if watchStep?.tid == t.tid { watchStep = nil }
         guard let c = connection, !detached else { return }
         let last = t.task.threads.count == 1 ? ", the last of task \(t.task.id), status \(t.task.status)" : ""
@@ -273,6 +297,8 @@ final class Debugger {
 
     /// gdb is gone: the machine runs on without breakpoints or watchpoints.
     func detach() {
+        soloTid = nil
+        kernel.scheduler.wake(first: parked.count, of: parked)
         for (address, _) in breakpoints { removeBreakpoint(address) }
         watchpoints.removeAll()
         watchStep = nil
@@ -346,7 +372,9 @@ final class Debugger {
             if first == "C" || first == "S" {
                 signal = Int(RSP.number(rest.split(separator: ";").first ?? "0") ?? 0)
             }
-            resume(step: first == "s" || first == "S" ? (continueHint ?? stoppedTid) : nil, signal: signal)
+            // The old-style step resumes only the thread it steps.
+            let step = first == "s" || first == "S" ? (continueHint ?? stoppedTid) : nil
+            resume(step: step, signal: signal, solo: step)
             return .resume
         case "v":
             return vPacket(text)
@@ -383,11 +411,15 @@ final class Debugger {
         guard text.hasPrefix("vCont;") else { return .reply("") }
         var step: Int32? = nil
         var signal = 0
+        // The threads that resume: all, if an action names no thread (or -1); else the named ones.
+        var named = Set<Int32>()
+        var all = false
         for action in text.dropFirst("vCont;".count).split(separator: ";") {
             let parts = action.split(separator: ":", maxSplits: 1)
             guard let verb = parts.first?.first else { continue }
             let tid = parts.count == 2 ? RSP.number(parts[1]).map { Int32(truncatingIfNeeded: $0) } : nil
             let target = tid.flatMap { $0 > 0 ? $0 : nil } ?? stoppedTid
+            if let tid, tid > 0 { named.insert(tid) } else { all = true }
             switch verb {
             case "s", "S":
                 if step == nil { step = target }
@@ -398,12 +430,14 @@ final class Debugger {
                 break
             }
         }
-        resume(step: step, signal: signal)
+        // One named thread alone: gdb steps a thread over a breakpoint it has taken out (or
+        // scheduler-locking is on); no other thread may run meanwhile.
+        resume(step: step, signal: signal, solo: !all && named.count == 1 ? named.first : nil)
         return .resume
     }
 
     /// Leaves the stop: delivers the held fault if gdb passed its signal, and arms the step.
-    private func resume(step: Int32?, signal: Int) {
+    private func resume(step: Int32?, signal: Int, solo: Int32?) {
         if let f = pendingFault {
             pendingFault = nil
             if signal != 0, let t = thread(f.tid) {
@@ -411,6 +445,9 @@ final class Debugger {
             }
         }
         stepTid = step
+        soloTid = solo
+        // Threads parked by the last solo resume look again (willRun parks them anew if so).
+        kernel.scheduler.wake(first: parked.count, of: parked)
     }
 
     /// gdb killed the program: the machine halts (exit code 137, as a host process killed by

@@ -172,6 +172,18 @@ struct GDBSessionTests {
         #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
     }
 
+    /// A breakpoint in text that forked children share stops every child, and stepping one
+    /// thread over it (gdb takes the breakpoints out meanwhile) lets no other thread run past
+    /// it: a timer tick during that step must not switch threads.
+    @Test func breakpointsStopEveryForkedChild() throws {
+        let r = try Self.session("fork_wait", ["break exit"] + Array(repeating: "continue", count: 5) + ["delete", "continue"])
+        #expect(r.status == 0, "\(r)")
+        for status in 20...24 {
+            #expect(r.stdout.contains("hit Breakpoint 1, exit (status=\(status))"), "child with status \(status): \(r)")
+        }
+        #expect(r.stdout.contains("PASS fork_wait") && r.stdout.contains("exited normally"), "\(r)")
+    }
+
     /// Read and access watchpoints (Z3, Z4): main writes `total`, the worker reads `go` (only
     /// it does), main reads `total` after joining the worker.
     @Test func readAndAccessWatchpoints() throws {
