@@ -172,6 +172,27 @@ struct GDBSessionTests {
         #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
     }
 
+    /// gdb's writes change what the guest computes: a local on the stack (M), a register (P),
+    /// an SSE register (the trap frame's xsave area).
+    @Test func writesToMemoryAndRegistersReachTheGuest() throws {
+        let r = try Self.session("gdb_threads", [
+            "break square", "continue",
+            "set var x = 5", "finish",
+            "set var $eax = 100",
+            "set var $xmm1.v4_int32[2] = 77", "print $xmm1.v4_int32",
+            "print/x $fctrl",
+            "delete", "continue",
+        ])
+        #expect(r.status == 0, "\(r)")
+        Self.expectInOrder(r.stdout, [
+            "square (x=1)",
+            "Value returned is $1 = 25",            // square(5): the stack write reached the guest
+            "$2 = {0, 0, 77, 0}",
+            "$3 = 0x37f",
+            "gdb_threads: total 113 flag 42",       // 100 + 4 + 9: the eax write did too
+        ])
+    }
+
     /// A breakpoint in text that forked children share stops every child, and stepping one
     /// thread over it (gdb takes the breakpoints out meanwhile) lets no other thread run past
     /// it: a timer tick during that step must not switch threads.
