@@ -4,7 +4,7 @@ import Glibc
 /// breakpoints and watchpoints it set, and what the machine does until it stops again.
 ///
 /// All-stop: a stop (breakpoint, step, watchpoint, ^C, a fault) is served on the kernel stack
-/// of the thread that stopped, inside the kernel loop (Kernel+Debugger.swift), with interrupts
+/// of the thread that stopped, inside the kernel loop (Kernel+Loop.swift), with interrupts
 /// off. No other thread runs and no interrupt is served until gdb resumes the machine; the
 /// time spent stopped is taken off the tick count.
 final class Debugger {
@@ -76,7 +76,7 @@ final class Debugger {
 
     var active: Bool { !detached }
 
-    // MARK: kernel-loop hooks (Kernel+Debugger.swift calls these)
+    // MARK: kernel-loop hooks (Kernel+Loop.swift calls these)
 
     /// Before thread `t` runs: the first stop, then keeping watched pages out of the host
     /// (every access faults). Returns true if this run must be one instruction (a step).
