@@ -550,7 +550,7 @@ final class Debugger {
         let address = UInt32(truncatingIfNeeded: a)
         switch type {
         case 0, 1:
-            // Z1 (hbreak) is served the same way: an int3 no guest read can see, no limit of 4.
+            // Z1 (hbreak) is served the same way: an int3 hidden from gdb's reads, no limit of 4.
             if insert { return plantBreakpoint(address) ? "OK" : "E14" }
             removeBreakpoint(address)
             return "OK"

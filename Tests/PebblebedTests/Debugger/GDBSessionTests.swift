@@ -116,7 +116,7 @@ struct GDBSessionTests {
             "break main",
             "continue",
             "info registers eip",
-            "break count_to",
+            "hbreak count_to",
             "continue",
             "info args",
             "bt",
@@ -131,6 +131,7 @@ struct GDBSessionTests {
             "main in section .text",                                      // main is the first byte of text
             "Breakpoint 1, main (argc=1, argv=0x",
             "eip            0x",
+            "Hardware assisted breakpoint 2 at 0x",                       // Z1
             "Breakpoint 2, count_to (n=5) at tests/gdb_first.c:",
             "n = 5",
             "#0  count_to (n=5) at tests/gdb_first.c:",
