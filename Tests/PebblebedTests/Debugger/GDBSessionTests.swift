@@ -69,7 +69,7 @@ struct GDBSessionTests {
             "continue",
             "delete",
             "continue",
-        ])
+        ], options: ["--audit"])
         #expect(r.status == 0, "gdb and the machine end cleanly: \(r)")
         Self.expectInOrder(r.stdout, [
             "_main () at lib/crt0.S",                                     // stopped before the first instruction
@@ -198,7 +198,9 @@ struct GDBSessionTests {
     /// thread over it (gdb takes the breakpoints out meanwhile) lets no other thread run past
     /// it: a timer tick during that step must not switch threads.
     @Test func breakpointsStopEveryForkedChild() throws {
-        let r = try Self.session("fork_wait", ["break exit"] + Array(repeating: "continue", count: 5) + ["delete", "continue"])
+        // --audit: the private text copies the breakpoints made are accounted and freed.
+        let r = try Self.session("fork_wait", ["break exit"] + Array(repeating: "continue", count: 5) + ["delete", "continue"],
+                                 options: ["--audit"])
         #expect(r.status == 0, "\(r)")
         for status in 20...24 {
             #expect(r.stdout.contains("hit Breakpoint 1, exit (status=\(status))"), "child with status \(status): \(r)")
