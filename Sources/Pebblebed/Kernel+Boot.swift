@@ -4,6 +4,8 @@ import Glibc
 extension Kernel {
     /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
     public static func boot(_ options: BootOptions) throws(BootError) -> Never {
+        // `monitor log` shows the whole log: keep it from the first line.
+        if options.gdbPort != nil || options.gdbListenFD != nil { KernelLog.keepsHistory = true }
         let disk = try RAMDisk(directory: options.ramdisk)
         if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
         guard disk.contents(of: options.program) != nil else {

@@ -12,7 +12,6 @@ extension Kernel {
         }
         guard let listener else { return }
         debugger = Debugger(kernel: self, listener: listener)
-        KernelLog.keepsHistory = true
     }
 
     /// A listening socket for gdb on 127.0.0.1:`port` (0: any free port), for the CLI's --gdb.
