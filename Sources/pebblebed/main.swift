@@ -61,7 +61,9 @@ struct MachineOptions: ParsableArguments {
         o.plainConsole = plainConsole
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
-        } else {
+        } else if !plainConsole {
+            // (A plain console never draws over the log: no ./pebblebed.log copy is needed,
+            // and --gdb writes no file.)
             KernelLog.openDefault()
         }
         return o
