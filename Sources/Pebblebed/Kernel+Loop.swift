@@ -42,9 +42,9 @@ extension Kernel {
         case .pageFault(let address, let write, let outside):
             pageFault(t, at: address, write: write, outsideGuest: outside)
         case .exception(let cause, let address, _):
-            deliverFault(t, cause: cause, address: address, detail: nil)
+            guestFault(t, cause: cause, address: address, detail: nil)
         case .breakpoint:
-            deliverFault(t, cause: 0x03, address: 0, detail: nil)
+            guestFault(t, cause: 0x03, address: 0, detail: nil)
         case .timer:
             timerInterrupt()
         case .io:
@@ -62,8 +62,15 @@ extension Kernel {
     /// (AddressSpace+Fault.swift), or the access was not allowed and the guest sees a fault.
     private func pageFault(_ t: Thread, at address: UInt32, write: Bool, outsideGuest: Bool) {
         if outsideGuest || t.task.space.handleFault(at: address, write: write) == .violation {
-            deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+            guestFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
         }
+    }
+
+    /// A fault for the guest (its swexn handler, or a kill). Under gdb it stops there first,
+    /// as the matching signal; gdb's resume says whether the guest gets it (Debugger.faultStops).
+    private func guestFault(_ t: Thread, cause: UInt32, address: UInt32, detail: String?) {
+        if let debugger, debugger.active, !debugger.faultStops(t, cause: cause) { return }
+        deliverFault(t, cause: cause, address: address, detail: detail)
     }
 
     /// Seeded runs: account the instructions just run and decide, from the seed only, whether

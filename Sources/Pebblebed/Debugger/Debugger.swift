@@ -54,9 +54,8 @@ final class Debugger {
     private var stopAfterHandle: (tid: Int32, reply: String)?
     /// ^C arrived while the guest ran: the next place the kernel looks stops the machine.
     private var interruptRequested = false
-    /// A guest fault or foreign int3 reported to gdb and not yet delivered: gdb decides
-    /// (continue with the signal delivers it, without it drops it).
-    private var pendingFault: (tid: Int32, cause: UInt32, address: UInt32)?
+    /// The signal gdb resumed the stopped thread with (0: none), for `faultStops`.
+    private var resumeSignal = 0
 
     /// The stop reply of the last stop (the `?` packet repeats it).
     private var lastStop = "S05"
@@ -130,32 +129,23 @@ final class Debugger {
             stepTid = nil
             stop(t, reply: "T05swbreak:;thread:\(hexTid(t.tid));")
             return true
-        case .breakpoint:
-            // The guest's own int3: stopped as a SIGTRAP; continuing without a signal drops it.
-            pendingFault = (t.tid, 0x03, 0)
-            stop(t, reply: stopReply(5, t))
-            return true
-        case .exception(let cause, let address, _):
-            pendingFault = (t.tid, cause, address)
-            stop(t, reply: stopReply(Debugger.signal(forCause: cause), t))
-            return true
         case .step where stepped && stepTid == t.tid:
             return finishStep(t, reply: stopReply(5, t))
         case .pageFault(let address, let write, false) where watched(address >> pageShift):
             let page = address >> pageShift
             guard t.task.space.handleFault(at: address, write: write) == .resolved else {
-                kernel.deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+                if faultStops(t, cause: 0x0E) {
+                    kernel.deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+                }
                 return true
             }
             watchStep = (t.tid, page, watchpoints.first { $0.covers(address, write: write) }, address)
             return true
-        case .syscall, .pageFault:
-            // A step that ends in a system call stops once the kernel has served it
-            // (the instruction then has completed, or the guest is at its handler).
-            if stepped && stepTid == t.tid {
-                if case .pageFault = trap { return false }   // the instruction runs again
-                stopAfterHandle = (t.tid, stopReply(5, t))
-            }
+        case .syscall:
+            // A step that ends in a system call stops once the kernel has served it (the
+            // instruction has then completed). One that faults (a page fills in) runs the
+            // instruction again; a fault for the guest stops in faultStops.
+            if stepped && stepTid == t.tid { stopAfterHandle = (t.tid, stopReply(5, t)) }
             return false
         default:
             return false
@@ -172,6 +162,18 @@ final class Debugger {
         }
         if let reply { stop(t, reply: reply) }
         return true
+    }
+
+    /// A fault about to reach the guest (its swexn handler, or a kill): gdb sees it first, as
+    /// the matching signal at the faulting instruction (after an int3 of the guest's own).
+    /// Returns whether the guest gets it: gdb resumed with the signal (its default for SIGSEGV,
+    /// SIGFPE, SIGILL), not without (SIGTRAP's default; a fault then happens again). Called by
+    /// the kernel loop as it delivers, so seeded runs see the trap exactly as without gdb.
+    func faultStops(_ t: Thread, cause: UInt32) -> Bool {
+        guard !detached else { return true }
+        resumeSignal = 0
+        stop(t, reply: stopReply(Debugger.signal(forCause: cause), t))
+        return detached || resumeSignal != 0
     }
 
     /// After the kernel handled a trap of `t`: a stop it asked for, or ^C.
@@ -423,9 +425,9 @@ final class Debugger {
             switch verb {
             case "s", "S":
                 if step == nil { step = target }
-                if verb == "S", target == pendingFault?.tid { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
+                if verb == "S", target == stoppedTid { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
             case "C":
-                if target == pendingFault?.tid || tid == nil { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
+                if target == stoppedTid { signal = Int(RSP.number(parts[0].dropFirst()) ?? 0) }
             default:
                 break
             }
@@ -436,14 +438,10 @@ final class Debugger {
         return .resume
     }
 
-    /// Leaves the stop: delivers the held fault if gdb passed its signal, and arms the step.
+    /// Leaves the stop: the signal for the stopped thread (a fault's delivery, see
+    /// faultStops), the step, the threads that may run.
     private func resume(step: Int32?, signal: Int, solo: Int32?) {
-        if let f = pendingFault {
-            pendingFault = nil
-            if signal != 0, let t = thread(f.tid) {
-                kernel.deliverFault(t, cause: f.cause, address: f.address, detail: nil)
-            }
-        }
+        resumeSignal = signal
         stepTid = step
         soloTid = solo
         // Threads parked by the last solo resume look again (willRun parks them anew if so).

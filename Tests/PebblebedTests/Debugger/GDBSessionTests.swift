@@ -245,6 +245,26 @@ struct GDBSessionTests {
         #expect(r.status == 254, "status -2, as without gdb: \(r)")
     }
 
+    /// A page fault the guest is not allowed stops at the faulting instruction as SIGSEGV
+    /// before the kernel delivers it; the guest's own int3 stops as SIGTRAP and, continued
+    /// without the signal (gdb's default for SIGTRAP), is not delivered: as under native gdb.
+    @Test func segfaultAndTheGuestsOwnInt3StopInGdb() throws {
+        let segv = try Self.session("fault_null", ["continue", "x/i $pc", "continue", "continue"])
+        Self.expectInOrder(segv.stdout, [
+            "fault_null: reading address 0",
+            "Program received signal SIGSEGV, Segmentation fault.",
+            "tests/fault_null.c:8", "=> 0x", "mov    0x0,%eax",
+            "killed: page fault (read) at address 0x00000000",
+            "[Inferior 1 (Remote target) exited with code 0376]",
+        ])
+        #expect(segv.status == 254, "\(segv)")
+        let trap = try Self.session("fault_int3", ["continue", "continue"])
+        Self.expectInOrder(trap.stdout, [
+            "Program received signal SIGTRAP, Trace/breakpoint trap.",
+            "FAIL fault_int3: survived int3",   // the program's own verdict: it was not killed
+        ])
+    }
+
     /// Time spent stopped is not guest time: the machine stays stopped at `marker` for 1.5 s
     /// (the elapsed time is what is tested, not a race hidden by a delay), and the ticks the
     /// guest reads on both sides differ by far less than the 150 that passed at 100 Hz.
