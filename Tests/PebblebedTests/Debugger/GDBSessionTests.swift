@@ -295,4 +295,19 @@ struct GDBSessionTests {
         let plain = try Guest.run("gdb_threads", options: ["--seed", "11"])
         #expect(plain.stdout.contains("gdb_threads: total 14 flag 42"), "\(plain)")
     }
+
+    /// The interleaving a seed gives without gdb is the one gdb sees: four threads' prints,
+    /// interleaved by the seed, come out in the same order with breakpoints hit and
+    /// instructions stepped on the way (the recipe for debugging a failing stress seed).
+    @Test(.enabled(if: Guest.hasProgram("race_print")), arguments: [3, 5])
+    func seededInterleavingIsTheSameUnderGdb(seed: Int) throws {
+        let plain = try Guest.run("race_print", options: ["--seed", "\(seed)"])
+        let debugged = try Self.session("race_print", [
+            "break print", "continue", "continue", "continue", "stepi", "stepi", "delete", "continue",
+        ], options: ["--seed", "\(seed)"])
+        let lines = { (s: String) in s.split(separator: "\n").filter { $0.hasPrefix("race_print t") } }
+        #expect(debugged.stdout.components(separatedBy: "Breakpoint 1, ").count == 4, "three stops: \(debugged)")
+        #expect(!lines(plain.stdout).isEmpty)
+        #expect(lines(debugged.stdout) == lines(plain.stdout), "seed \(seed): \(debugged)")
+    }
 }
