@@ -18,10 +18,11 @@ extension Kernel {
         let machine = try HostMachine()
         let k = Kernel(options: options, ramdisk: disk, machine: machine)
         kernel = k
+        // Before the devices take the terminal: a port in use fails the boot with it untouched.
+        try k.setUpDebugger()
         try k.installDevices()
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
-        try k.setUpDebugger()
         // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
         if options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
