@@ -4,7 +4,6 @@
 /// `handle` switch to the scheduler and return when the thread runs again; when the thread must
 /// exit, the loop ends and the function returns.
 extension Kernel {
-    ///
     /// Under a gdb stub (Debugger/) the loop asks it before each run whether this run is one
     /// instruction (a step), and after it whether the trap is the debugger's (its breakpoint,
     /// its step, a watched page): then the debugger served it (stopping the machine until gdb

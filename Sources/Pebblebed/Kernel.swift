@@ -63,8 +63,10 @@ public final class Kernel {
     var testReport = TestReport()
     /// The gdb stub, when the machine runs under one (Debugger/).
     var debugger: Debugger?
-    /// Time the machine spent stopped in the debugger: it does not count as ticks.
+    /// Time the machine spent stopped in the debugger: it does not count as ticks. While it is
+    /// stopped, `stoppedSince` is when the stop began (so `monitor sched` sees time stand still).
     var pausedNanoseconds: UInt64 = 0
+    var stoppedSince: UInt64?
 
     init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
@@ -79,7 +81,8 @@ public final class Kernel {
     /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
-        return (machine.nanoseconds - bootNanoseconds - pausedNanoseconds) / tickNanoseconds
+        let now = stoppedSince ?? machine.nanoseconds
+        return (now - bootNanoseconds - pausedNanoseconds) / tickNanoseconds
     }
 
     func allocateTid() -> Int32 {

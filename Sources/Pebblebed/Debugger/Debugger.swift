@@ -251,7 +251,11 @@ final class Debugger {
     private func firstStop(_ t: Thread) {
         started = true
         KernelLog.line("pebblebed: waiting for gdb on 127.0.0.1:\(port) (in gdb: target remote :\(port))")
-        guard let c = GDBConnection.accept(listener) else {
+        // Waiting for gdb is stopped time too: the guest starts at tick 0 however long it took.
+        let waitStart = kernel.machine.nanoseconds
+        let accepted = GDBConnection.accept(listener)
+        kernel.pausedNanoseconds += kernel.machine.nanoseconds - waitStart
+        guard let c = accepted else {
             KernelLog.line("pebblebed: gdb stub: accepting the connection failed; running without gdb")
             detached = true
             return
@@ -283,7 +287,11 @@ final class Debugger {
     /// count as ticks: the guest must not find that time raced ahead while it was stopped.
     private func serve() {
         let pausedAt = kernel.machine.nanoseconds
-        defer { kernel.pausedNanoseconds += kernel.machine.nanoseconds - pausedAt }
+        kernel.stoppedSince = pausedAt
+        defer {
+            kernel.pausedNanoseconds += kernel.machine.nanoseconds - pausedAt
+            kernel.stoppedSince = nil
+        }
         while let c = connection, !detached {
             guard let event = c.receive() else { detach(); return }
             guard case .packet(let payload) = event else { continue }   // ^C while stopped: nothing to do
