@@ -523,13 +523,18 @@ final class Debugger {
         kernel.threads.values.filter { $0.state != .exited }.sorted { $0.tid < $1.tid }
     }
 
-    private var space: AddressSpace? { thread(generalTid)?.task.space ?? thread(stoppedTid)?.task.space }
+    private var selectedTask: Task? { thread(generalTid)?.task ?? thread(stoppedTid)?.task }
+    private var space: AddressSpace? { selectedTask?.space }
 
     /// Memory as the guest sees it, with the original bytes where breakpoints are planted.
+    /// (Also in a child forked since the breakpoint was planted: it shares the planted text.)
     private func readMemory(_ address: UInt32, count: Int) -> [UInt8]? {
-        guard let space, var bytes = space.debuggerRead(address, count: count) else { return nil }
+        guard let task = selectedTask, var bytes = task.space.debuggerRead(address, count: count) else { return nil }
         for (a, bp) in breakpoints where a >= address && UInt64(a) < UInt64(address) + UInt64(count) {
-            if bp.spaces.contains(where: { $0.space === space }) { bytes[Int(a - address)] = bp.original }
+            let i = Int(a - address)
+            if bp.spaces.contains(where: { $0.space === task.space }) || (task.name == bp.program && bytes[i] == 0xCC) {
+                bytes[i] = bp.original
+            }
         }
         return bytes
     }
@@ -584,8 +589,12 @@ final class Debugger {
               let original = home.space.debuggerRead(address, count: 1)?.first else { return false }
         var bp = Breakpoint(original: original, program: home.name, spaces: [])
         for task in liveTasks() where task.name == home.name {
-            guard task.space.debuggerRead(address, count: 1)?.first == original else { continue }
-            do { try task.space.debuggerWrite([0xCC], at: address) } catch { continue }
+            let byte = task.space.debuggerRead(address, count: 1)?.first
+            if byte == original {
+                do { try task.space.debuggerWrite([0xCC], at: address, shareReadOnly: seededText) } catch { continue }
+            } else if !(seededText && byte == 0xCC) {
+                continue   // different code there: not this program's text
+            }   // else: the text frame it shares with a task planted before is planted already
             bp.spaces.append(WeakSpace(space: task.space))
         }
         guard !bp.spaces.isEmpty else { return false }
@@ -599,9 +608,13 @@ final class Debugger {
         guard let bp = breakpoints.removeValue(forKey: address) else { return }
         for task in liveTasks() where task.name == bp.program || bp.spaces.contains(where: { $0.space === task.space }) {
             guard task.space.debuggerRead(address, count: 1)?.first == 0xCC else { continue }
-            try? task.space.debuggerWrite([bp.original], at: address)
+            try? task.space.debuggerWrite([bp.original], at: address, shareReadOnly: seededText)
         }
     }
+
+    /// Seeded runs plant breakpoints in text frames shared by fork relatives in place (see
+    /// AddressSpace.debuggerWrite): the seed's interleaving then stays what it is without gdb.
+    private var seededText: Bool { kernel.scheduler.chaos != nil }
 
     func liveTasks() -> [Task] {
         var seen = Set<ObjectIdentifier>()

@@ -33,7 +33,13 @@ extension AddressSpace {
 
     /// Writes `bytes` at `address` in this space only. Fails with nothing written if a page is
     /// missing or a private frame cannot be had.
-    func debuggerWrite(_ bytes: [UInt8], at address: UInt32) throws(PebblesError) {
+    /// `shareReadOnly`: a read-only frame shared with other spaces is written in place instead
+    /// of copied. Read-only frames are shared only by fork relatives (exec loads fresh frames),
+    /// so the write reaches exactly the tasks that run the same text; the seeded debugger uses
+    /// it for breakpoints, which it plants in all of them anyway, because copying the page
+    /// would cost the guest a page fault the run without gdb does not take (a kernel entry the
+    /// seed counts).
+    func debuggerWrite(_ bytes: [UInt8], at address: UInt32, shareReadOnly: Bool = false) throws(PebblesError) {
         guard address >= VirtualAddress.userStart.rawValue,
               UInt64(address) + UInt64(bytes.count) <= 0x1_0000_0000 else { throw .badAddress }
         guard !bytes.isEmpty else { return }
@@ -41,7 +47,11 @@ extension AddressSpace {
         let last = UInt32((UInt64(address) + UInt64(bytes.count) - 1) >> UInt64(pageShift))
         for page in first...last where !table[page].isPresent { throw .badAddress }
         // Private frames for every page first, so a failure leaves memory unwritten.
-        for page in first...last { try privatizeForDebugger(page) }
+        for page in first...last {
+            let e = table[page]
+            if shareReadOnly && !e.flags.contains(.writable) && !e.flags.contains(.zeroFill) { continue }
+            try privatizeForDebugger(page)
+        }
         var done = 0
         while done < bytes.count {
             let a = address &+ UInt32(done)
