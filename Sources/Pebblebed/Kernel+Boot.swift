@@ -79,6 +79,7 @@ extension Kernel {
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
         if let debugger {
+            debugger.releaseParkedIfSoloBlocked()
             debugger.pollInterrupt()
             debugger.stopWhileIdle()
         }

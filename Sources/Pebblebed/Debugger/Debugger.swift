@@ -88,9 +88,11 @@ final class Debugger {
         if !started { firstStop(t) }
         guard !detached else { return false }
         if kernel.scheduler.chaos == nil {
-            while let solo = soloTid, solo != t.tid, !t.mustExit, !detached, kernel.threads[solo] != nil {
+            while let solo = soloTid, solo != t.tid, !t.mustExit, !detached, let s = kernel.threads[solo],
+                  !s.isBlockedInKernel {
                 kernel.scheduler.block(in: parked)
             }
+            releaseParkedIfSoloBlocked()
             if t.mustExit { return false }
         }
         if let w = watchStep, w.tid == t.tid { return true }
@@ -210,6 +212,15 @@ final class Debugger {
         if c.interruptArrived() {
             if c.closed { detach() } else { interruptRequested = true }
         }
+    }
+
+    /// The thread resumed alone blocked in the kernel (gdb stepped it over a breakpoint on a
+    /// system call's `int`, say wait or thr_join): the others must run, or it might wait for
+    /// them forever (its step completes when the call returns). Checked when another thread
+    /// would run and in idle.
+    func releaseParkedIfSoloBlocked() {
+        guard let solo = soloTid, kernel.threads[solo]?.isBlockedInKernel ?? true, !parked.isEmpty else { return }
+        kernel.scheduler.wake(first: parked.count, of: parked)
     }
 
     /// Idle with ^C pending: no thread runs, so the stop is reported for the lowest live one.

@@ -173,6 +173,21 @@ struct GDBSessionTests {
         #expect(r.status == 137, "kill from gdb halts the machine: \(r)")
     }
 
+    /// Stepping over a breakpoint on the `int` of a blocking call (main's deschedule in
+    /// thr_join) resumes main alone; when the call blocks, the other threads must run (the
+    /// worker ends and wakes it), or the machine would wait forever.
+    @Test func steppingOverABlockingCallLetsTheOthersRun() throws {
+        let r = try Self.session("gdb_threads", ["break *(deschedule+5)", "continue", "x/i $pc", "continue"],
+                                 timeout: 60)
+        #expect(!r.timedOut, "\(r)")
+        Self.expectInOrder(r.stdout, [
+            "Thread 1 hit Breakpoint 1, deschedule ()",
+            "=> 0x", "<deschedule+5>:\tint    $0x",
+            "total 14 flag 42",
+            "[Inferior 1 (Remote target) exited normally]",
+        ])
+    }
+
     /// gdb's writes change what the guest computes: a local on the stack (M), a register (P),
     /// an SSE register (the trap frame's xsave area).
     @Test func writesToMemoryAndRegistersReachTheGuest() throws {
