@@ -4,6 +4,8 @@ import Glibc
 extension Kernel {
     /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
     public static func boot(_ options: BootOptions) throws(BootError) -> Never {
+        // `monitor log` shows the whole log: keep it from the first line.
+        if options.gdbPort != nil || options.gdbListenFD != nil { KernelLog.keepsHistory = true }
         let disk = try RAMDisk(directory: options.ramdisk)
         if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
         guard disk.contents(of: options.program) != nil else {
@@ -20,6 +22,8 @@ extension Kernel {
         let machine = try HostMachine()
         let k = Kernel(options: options, ramdisk: disk, machine: machine)
         kernel = k
+        // Before the devices take the terminal: a port in use fails the boot with it untouched.
+        try k.setUpDebugger()
         try k.installDevices()
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
@@ -80,6 +84,11 @@ extension Kernel {
         _ = machine.takeTimerInterrupt()
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
+        if let debugger {
+            debugger.releaseParkedIfSoloBlocked()
+            debugger.pollInterrupt()
+            debugger.stopWhileIdle()
+        }
         if machine.takeKeyboardInterrupt() { ioHook() }
         if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
     }

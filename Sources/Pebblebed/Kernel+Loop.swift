@@ -4,13 +4,30 @@
 /// `handle` switch to the scheduler and return when the thread runs again; when the thread must
 /// exit, the loop ends and the function returns.
 extension Kernel {
+    /// Under a gdb stub (Debugger/) the loop asks it before each run whether this run is one
+    /// instruction (a step), and after it whether the trap is the debugger's (its breakpoint,
+    /// its step, a watched page): then the debugger served it (stopping the machine until gdb
+    /// resumes it) and the guest runs again. Every other trap is handled as without one.
     func threadLoop(_ t: Thread) {
         while !t.mustExit {
             scheduler.enterUser()
-            let trap = machine.run(t)
+            guard let debugger, debugger.active else {
+                let trap = machine.run(t)
+                handle(trap, from: t)
+                if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+                continue
+            }
+            let step = debugger.willRun(t)
+            if t.mustExit { continue }   // it waited (another thread ran alone) and must end
+            let trap = step ? machine.runOneInstruction(t) : machine.run(t)
+            if debugger.claim(trap, from: t, stepped: step) { continue }
             handle(trap, from: t)
-            if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+            debugger.afterHandle(t)
+            // A watched access half done keeps the CPU: another thread of the task would find
+            // the watched page shown (the preemption waits for the next trap).
+            if !debugger.holdsCPU(t) && scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
+        debugger?.threadExits(t)
         vanish(t)
     }
 
@@ -24,9 +41,9 @@ extension Kernel {
         case .pageFault(let address, let write, let outside):
             pageFault(t, at: address, write: write, outsideGuest: outside)
         case .exception(let cause, let address, _):
-            deliverFault(t, cause: cause, address: address, detail: nil)
+            guestFault(t, cause: cause, address: address, detail: nil)
         case .breakpoint:
-            deliverFault(t, cause: 0x03, address: 0, detail: nil)
+            guestFault(t, cause: 0x03, address: 0, detail: nil)
         case .timer:
             timerInterrupt()
         case .io:
@@ -44,8 +61,15 @@ extension Kernel {
     /// (AddressSpace+Fault.swift), or the access was not allowed and the guest sees a fault.
     private func pageFault(_ t: Thread, at address: UInt32, write: Bool, outsideGuest: Bool) {
         if outsideGuest || t.task.space.handleFault(at: address, write: write) == .violation {
-            deliverFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+            guestFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
         }
+    }
+
+    /// A fault for the guest (its swexn handler, or a kill). Under gdb it stops there first,
+    /// as the matching signal; gdb's resume says whether the guest gets it (Debugger.faultStops).
+    private func guestFault(_ t: Thread, cause: UInt32, address: UInt32, detail: String?) {
+        if let debugger, debugger.active, !debugger.faultStops(t, cause: cause) { return }
+        deliverFault(t, cause: cause, address: address, detail: detail)
     }
 
     /// Seeded runs: account the instructions just run and decide, from the seed only, whether
@@ -54,6 +78,7 @@ extension Kernel {
         scheduler.chaos!.account(left: machine.stepBudget)
         scheduler.wakeSleepers(now: ticks)
         if trap == .step || scheduler.chaos!.preemptNow() { scheduler.preemptPending = true }
+        debugger?.pollInterrupt()   // seeded runs have no timer tick to look for gdb's ^C at
         checkTimeout()   // seeded runs have no timer; --timeout is wall-clock time all the same
     }
 
@@ -63,6 +88,7 @@ extension Kernel {
     func timerInterrupt() {
         _ = machine.takeTimerInterrupt()
         scheduler.tick(now: ticks)
+        debugger?.pollInterrupt()   // gdb's ^C: a guest spinning in user mode still takes ticks
         checkTimeout()
     }
 

@@ -24,6 +24,14 @@ public struct BootOptions {
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
     public var tracePath: String? = nil
+    /// Serve gdb (Debugger/) on 127.0.0.1 at this port; the guest waits for it before its
+    /// first instruction.
+    public var gdbPort: UInt16? = nil
+    /// ... or on this listening socket, made by `pebblebed run --gdb` before it started gdb.
+    public var gdbListenFD: Int32? = nil
+    /// Pass the console through as plain text even on a terminal (under --gdb, gdb owns the
+    /// terminal: a drawn 80x25 screen would overwrite its session).
+    public var plainConsole = false
     public init() {}
 }
 
@@ -56,6 +64,12 @@ public final class Kernel {
     var devices: TerminalDevices?
     /// Test report lines seen so far (Simics/TestReport.swift).
     var testReport = TestReport()
+    /// The gdb stub, when the machine runs under one (Debugger/).
+    var debugger: Debugger?
+    /// Time the machine spent stopped in the debugger: it does not count as ticks. While it is
+    /// stopped, `stoppedSince` is when the stop began (so `monitor sched` sees time stand still).
+    var pausedNanoseconds: UInt64 = 0
+    var stoppedSince: UInt64?
 
     init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
@@ -70,7 +84,8 @@ public final class Kernel {
     /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
-        return (machine.nanoseconds - bootNanoseconds) / tickNanoseconds
+        let now = stoppedSince ?? machine.nanoseconds
+        return (now - bootNanoseconds - pausedNanoseconds) / tickNanoseconds
     }
 
     func allocateTid() -> Int32 {
@@ -80,6 +95,7 @@ public final class Kernel {
 
     /// Stops the machine; the host process exits with `status` (see README: low 8 bits).
     public func halt(status: Int32) -> Never {
+        debugger?.machineHalts(status: status)
         _ = machine.startTimer(periodNanoseconds: 0)
         if let space = memory.active { space.withdrawAllFromHost() }
         audit(context: "at halt")

@@ -31,6 +31,15 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
     var trace: String?
 
+    @Option(name: .customLong("gdb-port"), help: ArgumentHelp("Serve gdb's remote protocol on 127.0.0.1:PORT (in gdb: target remote :PORT); the guest waits for gdb before its first instruction.", valueName: "PORT"))
+    var gdbPort: UInt16?
+
+    @Option(name: .customLong("gdb-listen-fd"), help: .hidden)   // set by --gdb: the socket it listens on
+    var gdbListenFD: Int32?
+
+    @Flag(help: .hidden)   // set by --gdb: gdb owns the terminal, the console passes through
+    var plainConsole = false
+
     /// The options as command-line words, for machines started as subprocesses (stress).
     var arguments: [String] {
         var a = ["--memory", String(memory), "--hz", String(hz)]
@@ -54,9 +63,14 @@ struct MachineOptions: ParsableArguments {
         if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
         guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
         KernelLog.limitBytes = logLimit << 10
+        o.gdbPort = gdbPort
+        o.gdbListenFD = gdbListenFD
+        o.plainConsole = plainConsole
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
-        } else {
+        } else if !plainConsole {
+            // (A plain console never draws over the log: no ./pebblebed.log copy is needed,
+            // and --gdb writes no file.)
             KernelLog.openDefault()
         }
         return o
@@ -122,9 +136,12 @@ struct Run: ParsableCommand {
         still running at --timeout. One "verdict:" line per test goes to stdout; the exit code \
         is 0 when every test passed, else 1.
 
-        --gdb runs the machine under gdb with the guest's symbols, stopped at the guest's main \
-        (hardware breakpoints: hbreak FILE:LINE). --gdb-batch FILE runs gdb non-interactively \
-        with the commands in FILE after that.
+        --gdb starts gdb with the guest's ELF, connected to the kernel's gdb stub (as \
+        --gdb-port does, on a free port), the guest stopped before its first instruction: \
+        break, continue, step, next, finish, watch, info threads, monitor ps... work on the \
+        i386 guest. Guest output is passed through as plain text (gdb owns the terminal); the \
+        guest's keyboard is empty. --gdb-batch FILE runs gdb non-interactively with the \
+        commands in FILE. The exit code is gdb's when it failed, else the machine's.
         """)
 
     @OptionGroup var machine: MachineOptions
@@ -138,7 +155,7 @@ struct Run: ParsableCommand {
     @Option(help: "Halt the machine after this many seconds (exit code 124 without --report).")
     var timeout: Double?
 
-    @Flag(help: "Debug the guest under gdb with its symbols, stopped at its main.")
+    @Flag(help: "Debug the guest under gdb (the kernel's gdb stub), stopped before its first instruction.")
     var gdb = false
 
     @Option(name: .customLong("gdb-batch"), help: ArgumentHelp("Like --gdb, but run gdb in batch mode with the gdb commands in FILE.", valueName: "FILE"))
@@ -151,7 +168,7 @@ struct Run: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        if gdb || gdbBatch != nil { try execGDB() }
+        if gdb || gdbBatch != nil { try runUnderGDB() }
         var o = try machine.bootOptions()
         o.simics.report = report
         o.firstTaskIsInit = asInit
@@ -178,34 +195,109 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
-    /// Writes the gdb command file (see GDBScript) and replaces this process with gdb running
-    /// pebblebed with the same options, minus the gdb ones.
-    func execGDB() throws -> Never {
+    /// --gdb, --gdb-batch: the machine runs in a child process that serves the gdb stub on a
+    /// socket made here (passed as fd 3, so the port is known before either starts), and a
+    /// stock gdb with the guest's ELF connects to it. Nothing is written to disk. The machine
+    /// is in a process group of its own, so the terminal's ^C reaches gdb only (gdb sends it
+    /// on as the protocol's interrupt).
+    func runUnderGDB() throws -> Never {
         let ramdisk = machine.ramdisk ?? MachineOptions.defaultRAMDisk()
         let elfPath = URL(fileURLWithPath: program.contains("/") ? program : ramdisk + "/" + program).path
-        guard let elf = FileManager.default.contents(atPath: elfPath) else { throw ValidationError("cannot read \(elfPath)") }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-\(getpid()).gdb").path
-        try GDBScript(programPath: elfPath, elf: [UInt8](elf)).text.write(toFile: file, atomically: true, encoding: .utf8)
-        var gdbArgs = ["gdb", "-q"] + (gdbBatch == nil ? [] : ["-batch"]) + ["-x", file]
-        if let gdbBatch { gdbArgs += ["-x", gdbBatch] }
+        guard FileManager.default.isReadableFile(atPath: elfPath) else { throw ValidationError("cannot read \(elfPath)") }
+        if let gdbBatch, !FileManager.default.isReadableFile(atPath: gdbBatch) {
+            throw ValidationError("cannot read the gdb command file \(gdbBatch)")
+        }
+        let socket: (fd: Int32, port: UInt16)
+        do { socket = try Kernel.listenForGDB(port: 0) } catch { throw ValidationError(error.description) }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var run = ["run", "--memory", "\(machine.memory)", "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
+        var run = [me, "run", "--gdb-listen-fd", "3", "--plain-console", "--memory", "\(machine.memory)",
+                   "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
         if let log = machine.log { run += ["--log", log] }
         run += ["--log-limit", "\(machine.logLimit)"]
+        if let seed = machine.seed { run += ["--seed", "\(seed)"] }
+        if let trace = machine.trace { run += ["--trace", trace] }
         if report { run.append("--report") }
         if asInit { run.append("--init") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
-        gdbArgs += ["--args", me] + run + ["--", program] + arguments
-        FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))
-        // gdb waits for SIGCHLD with the mask it inherited: a runner that blocks signals
-        // (test harnesses do) would leave it waiting forever.
+        run += ["--", program] + arguments
+        // The machine never reads the terminal: gdb does.
+        let kernelPid = try spawn(run, searchPath: false, listener: socket.fd, ownGroup: true)
+        close(socket.fd)
+
+        var gdbArgs = ["gdb", "-q"]
+        // Batch runs are reproducible: no ~/.gdbinit.
+        if gdbBatch != nil { gdbArgs += ["-batch", "-nx"] }
+        gdbArgs += ["-ex", "target remote 127.0.0.1:\(socket.port)"]
+        if let gdbBatch { gdbArgs += ["-x", gdbBatch] }
+        gdbArgs.append(elfPath)
+        // ^C at the terminal is gdb's to handle; this process only waits.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        let gdbPid: pid_t
+        do { gdbPid = try spawn(gdbArgs, searchPath: true, listener: nil, ownGroup: false) } catch {
+            kill(kernelPid, SIGTERM)
+            _ = waitFor(kernelPid)
+            throw ValidationError("cannot run gdb (\(error)); install it: sudo apt-get install gdb")
+        }
+        let gdbStatus = waitFor(gdbPid)
+        // gdb failed (it may never have connected: the machine would wait for it forever).
+        // After a clean gdb exit the machine has halted (gdb killed it, or it ran to its
+        // end), or gdb detached and it runs on to its end.
+        if gdbStatus != 0 { kill(kernelPid, SIGTERM) }
+        let kernelStatus = waitFor(kernelPid)
+        Foundation.exit(gdbStatus != 0 ? gdbStatus : kernelStatus)
+    }
+
+    /// Starts `args` with the signal mask empty and SIGINT/SIGQUIT at their defaults; the
+    /// listening socket, if any, becomes fd 3; `ownGroup` also gives it a process group of its
+    /// own and /dev/null as stdin.
+    private func spawn(_ args: [String], searchPath: Bool, listener: Int32?, ownGroup: Bool) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var high: Int32 = -1
+        if let listener {
+            // dup2 onto 3 clears close-on-exec on the copy; a copy above 3 first, in case the
+            // socket is fd 3 already (dup2 of an fd onto itself would keep the flag).
+            high = fcntl(listener, F_DUPFD_CLOEXEC, 10)
+            guard high >= 0 else { throw ValidationError("cannot pass the gdb socket: \(String(cString: strerror(errno)))") }
+            posix_spawn_file_actions_adddup2(&actions, high, 3)
+        }
+        defer { if high >= 0 { close(high) } }
+        if ownGroup { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        if ownGroup { flags |= Int32(POSIX_SPAWN_SETPGROUP) }
+        posix_spawnattr_setflags(&attr, Int16(flags))
+        posix_spawnattr_setpgroup(&attr, 0)
         var none = sigset_t()
         sigemptyset(&none)
-        sigprocmask(SIG_SETMASK, &none, nil)
-        let cArgs = gdbArgs.map { strdup($0) } + [nil]
-        execvp("gdb", cArgs)
-        throw ValidationError("cannot run gdb: \(String(cString: strerror(errno)))")
+        posix_spawnattr_setsigmask(&attr, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGQUIT)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        let cArgs = args.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid = pid_t()
+        let rc = searchPath ? posix_spawnp(&pid, args[0], &actions, &attr, cArgs, environ)
+                            : posix_spawn(&pid, args[0], &actions, &attr, cArgs, environ)
+        guard rc == 0 else { throw ValidationError("\(args[0]): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    /// Waits for a child; its exit status, or 128 + the signal that ended it.
+    private func waitFor(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return 1 }
+        }
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
     }
 }
 

@@ -5,7 +5,7 @@ extension Kernel {
     /// Installs the devices. Call during boot after the machine is made (its SIGIO handler must
     /// exist before stdin raises SIGIO).
     func installDevices() throws(BootError) {
-        let devices = TerminalDevices(console: Console.forStandardOutput())
+        let devices = TerminalDevices(console: Console.forStandardOutput(plain: options.plainConsole))
         let err = HostTerminal.installExitHandlers()
         guard err == 0 else { throw .host("installing terminal exit handlers", err) }
         shutdownHooks.append {

@@ -38,7 +38,28 @@ final class HostMachine: Machine {
 
     func startTimer(periodNanoseconds: UInt64) -> Int32 { pb_timer_start(periodNanoseconds) }
 
-    func setStepping(_ on: Bool) { pb_set_stepping(on ? 1 : 0) }
+    /// Whether seeded stepping is on (the debugger's single step borrows the trap flag).
+    private var seededStepping = false
+
+    func setStepping(_ on: Bool) {
+        seededStepping = on
+        pb_set_stepping(on ? 1 : 0)
+    }
+
+    func runOneInstruction(_ thread: Thread) -> Trap {
+        let seededBudget = pb_step_budget
+        pb_set_stepping(1)
+        pb_step_budget = 1
+        let trap = run(thread)
+        // 1 if the instruction completed (the budget ran out), 0 if it trapped or never ran.
+        let used = 1 - pb_step_budget
+        if seededStepping {
+            pb_step_budget = seededBudget - used
+        } else {
+            pb_set_stepping(0)
+        }
+        return trap
+    }
 
     var stepBudget: Int64 {
         get { pb_step_budget }

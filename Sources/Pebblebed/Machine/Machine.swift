@@ -30,6 +30,14 @@ protocol Machine: AnyObject {
     func setStepping(_ on: Bool)
     var stepBudget: Int64 { get set }
 
+    /// The debugger's single step (Debugger/): runs the guest of `thread` for one instruction.
+    /// Returns `.step` when the instruction completed, or the trap it raised instead (a system
+    /// call, a fault) or an interrupt taken before it ran. In seeded runs the instruction is
+    /// counted against `stepBudget` as any other (a step that uses the budget's last
+    /// instruction leaves it at 0: that entry is also the seed's preemption point), so stepping
+    /// under a debugger does not change the seed's interleaving.
+    func runOneInstruction(_ thread: Thread) -> Trap
+
     /// Turns the machine off with a host exit code (the kernel has run its shutdown hooks).
     func powerOff(exitCode: Int32) -> Never
 }

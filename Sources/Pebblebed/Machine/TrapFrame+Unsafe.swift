@@ -37,6 +37,55 @@ final class TrapFrame {
 
     private func low(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
 
+    /// The x87/SSE state as the 512-byte fxsave image (the legacy region that starts every
+    /// xsave area), for the debugger. A thread that never trapped has a fresh FPU (fpsize 0):
+    /// it reads as the reset state, control word 0x37f and MXCSR 0x1f80.
+    var fxsaveImage: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 512)
+        if raw.pointee.fpsize >= 512, let fp = raw.pointee.fpstate {
+            for i in 0..<512 { out[i] = fp[i] }
+            // An xsave area whose header marks x87 or SSE unused holds stale bytes there:
+            // those components are in their reset state.
+            if raw.pointee.fpsize > 512 {
+                var inUse: UInt64 = 0
+                for i in 0..<8 { inUse |= UInt64(fp[512 + i]) << (8 * UInt64(i)) }
+                if inUse & 1 == 0 { TrapFrame.resetX87(&out) }
+                if inUse & 2 == 0 { for i in 160..<288 { out[i] = 0 } }
+            }
+        } else {
+            TrapFrame.resetX87(&out)
+            out[24] = 0x80; out[25] = 0x1f   // MXCSR 0x1f80
+        }
+        return out
+    }
+
+    private static func resetX87(_ image: inout [UInt8]) {
+        for i in 0..<24 { image[i] = 0 }
+        for i in 32..<160 { image[i] = 0 }
+        image[0] = 0x7f; image[1] = 0x03   // FCW 0x37f
+    }
+
+    /// Replaces the x87/SSE state with an fxsave image (the debugger's register writes). The
+    /// xsave header then marks x87 and SSE in use, so the return to the guest loads them.
+    func setFxsaveImage(_ image: [UInt8]) {
+        precondition(image.count == 512)
+        if raw.pointee.fpsize < 512 {
+            // A fresh FPU: from now on a 512-byte fxsave image (the exit uses fxrstor for it).
+            raw.pointee.fpsize = 512
+        }
+        guard let fp = raw.pointee.fpstate else { return }
+        // Bytes 464..511 are software-reserved (the signal frame's xstate magic lives there).
+        for i in 0..<464 { fp[i] = image[i] }
+        if raw.pointee.fpsize > 512 { fp[512] |= 3 }
+    }
+
+    /// The segment selectors the guest sees (cs, ss, ds, es, fs, gs): the exit always loads the
+    /// 32-bit user code segment and the shared data segment; FS and GS are 0 while a guest runs.
+    var segmentSelectors: [UInt32] {
+        [GuestLayout.userCodeSelector, GuestLayout.userDataSelector, GuestLayout.userDataSelector,
+         GuestLayout.userDataSelector, 0, 0]
+    }
+
     /// A copy of another thread's user state (fork, thread_fork): registers and FPU/SSE state.
     func copy(from other: TrapFrame) {
         pb_trapframe_copy(raw, other.raw)

@@ -53,10 +53,16 @@ extension Kernel {
         }
     }
 
-    /// MAGIC_BREAK: stops the host debugger when one is attached, else only logs. The magic
-    /// instruction is the two bytes before the saved eip (the trap already stepped over it).
+    /// MAGIC_BREAK: stops in gdb under the gdb stub (Debugger/), else stops the host debugger
+    /// when one is attached, else only logs. The magic instruction is the two bytes before the
+    /// saved eip (the trap already stepped over it).
     private func magicBreak(_ t: Thread) {
         let at = "eip \(hex(t.frame.eip &- 2)), esp \(hex(t.frame.esp))"
+        if let debugger, debugger.active {
+            logKernelLine(t, "SIM_BREAKPOINT at \(at): stopping in gdb")
+            debugger.magicBreak(t)
+            return
+        }
         guard HostDebugger.isAttached else {
             logKernelLine(t, "SIM_BREAKPOINT at \(at); no debugger attached, continuing")
             return

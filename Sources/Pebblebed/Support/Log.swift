@@ -44,6 +44,10 @@ public enum KernelLog {
     /// Bytes logged so far, and lines dropped once the limit was reached.
     nonisolated(unsafe) static var loggedBytes = 0
     nonisolated(unsafe) public private(set) static var droppedLines = 0
+    /// The newest `heldLimit` lines, for the debugger's `monitor log`; kept only while
+    /// `keepsHistory` is set (a gdb stub is on), so other runs pay nothing.
+    nonisolated(unsafe) static var history: [String] = []
+    nonisolated(unsafe) static var keepsHistory = false
 
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     /// Past `limitBytes` a line is dropped and counted; the first one dropped leaves a note.
@@ -71,6 +75,10 @@ public enum KernelLog {
     static func lift() { limitBytes = Int.max }
 
     private static func send(_ text: String) {
+        if keepsHistory {
+            history.append(text)
+            if history.count > heldLimit { history.removeFirst(history.count - heldLimit) }
+        }
         if copyFD >= 0 {
             let bytes = Array((text + "\n").utf8)
             HostTerminal.writeAll(copyFD, bytes)

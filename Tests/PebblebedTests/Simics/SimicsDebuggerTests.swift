@@ -3,7 +3,8 @@ import Testing
 
 let hostHasGDB = ["/usr/bin/gdb", "/usr/local/bin/gdb"].contains { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// `pebblebed run --gdb-batch FILE`: the guest under gdb with its symbols, non-interactively.
+/// `pebblebed run --gdb` and `--gdb-batch FILE`: the guest under gdb (the kernel's gdb stub,
+/// Debugger/) with its symbols. The full debugging session is GDBSessionTests.
 @Suite(.enabled(if: Guest.hasProgram("simics_calls") && hostHasGDB))
 struct SimicsDebuggerTests {
 
@@ -14,28 +15,33 @@ struct SimicsDebuggerTests {
         return try Guest.run(program, args, options: ["--gdb-batch", file], timeout: 120)
     }
 
-    @Test func stopsAtTheGuestMainWithItsSymbols() throws {
-        let r = try underGDB("info symbol $pc\ninfo line *$pc\ncontinue\n", "hello", ["a", "-b"])
+    @Test func stopsBeforeTheGuestsFirstInstructionWithItsSymbols() throws {
+        let r = try underGDB("info symbol $pc\ninfo line *$pc\nbreak main\ncontinue\ninfo line *$pc\ncontinue\n", "hello", ["a", "-b"])
         #expect(!r.timedOut, "\(r)")
-        #expect(r.stdout.contains("main in section .text of \(Guest.ramdisk)/hello"), "\(r)")
+        #expect(r.stdout.contains("_main in section .text"), "the entry point: \(r)")
+        #expect(r.stdout.contains("of \"lib/crt0.S\""), "\(r)")
+        #expect(r.stdout.contains("Breakpoint 1, main ("), "\(r)")
         #expect(r.stdout.contains("of \"hello/hello.c\""), "\(r)")
         #expect(r.stdout.contains("argv[2] = -b"), "the guest ran to completion: \(r)")
         #expect(r.stdout.contains("exited normally"), "\(r)")
     }
 
-    @Test func interactiveGDBStopsAtMainAndQuitsAtEndOfInput() throws {
-        let r = try Guest.run("hello", options: ["--gdb"], stdin: "", timeout: 120)
+    @Test func interactiveGDBConnectsAndQuitsAtEndOfInput() throws {
+        let r = try Guest.run("hello", options: ["--gdb"], stdin: "info threads\n", timeout: 120)
         #expect(!r.timedOut, "\(r)")
-        #expect(r.stdout.contains(": file hello/hello.c, line"), "the breakpoint is in the guest source: \(r)")
-        #expect(r.stdout.contains("Breakpoint 2, main"), "\(r)")
-        #expect(r.stderr.contains("pebblebed: gdb commands in "), "\(r)")
+        #expect(r.stdout.contains("_main () at lib/crt0.S"), "stopped before the first instruction: \(r)")
+        #expect(r.stdout.contains("Thread 1 (task 1 (hello)"), "\(r)")
+        #expect(r.stderr.contains("pebblebed: gdb connected"), "\(r)")
+        #expect(!r.stderr.contains("gdb commands in"), "no command file is written: \(r)")
+        #expect(r.status == 137, "gdb's quit at the end of its input kills the machine: \(r)")
     }
 
     @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
         let r = try underGDB("continue\ncontinue\n", "simics_calls")
         #expect(!r.timedOut, "\(r)")
-        #expect(r.stdout.contains("Program received signal SIGTRAP"), "\(r)")
-        #expect(r.stderr.contains("stopping in the debugger"), "\(r)")
+        #expect(r.stdout.contains("received signal SIGTRAP"), "\(r)")
+        #expect(r.stdout.contains("in sim_call ()"), "stopped right after the magic instruction: \(r)")
+        #expect(r.stderr.contains("SIM_BREAKPOINT at eip 0x") && r.stderr.contains("stopping in gdb"), "\(r)")
         #expect(r.stdout.contains("PASS simics_calls"), "\(r)")
         #expect(r.stdout.contains("exited normally"), "\(r)")
     }

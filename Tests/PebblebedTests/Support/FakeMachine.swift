@@ -50,6 +50,9 @@ final class FakeMachine: Machine {
         return step.trap
     }
 
+    /// A scripted guest has no instructions to step: a step runs its next scripted stop.
+    func runOneInstruction(_ thread: Pebblebed.Thread) -> Trap { run(thread) }
+
     func takeTimerInterrupt() -> Bool { defer { timerPending = false }; return timerPending }
     func takeKeyboardInterrupt() -> Bool { defer { keyboardPending = false }; return keyboardPending }
 

@@ -13,9 +13,9 @@ public final class Console {
 
     /// The console for the emulator's stdout: drawn with ANSI escapes on a terminal, bytes passed
     /// through unchanged to a pipe or a file.
-    public static func forStandardOutput() -> Console {
+    public static func forStandardOutput(plain: Bool = false) -> Console {
         let output = StandardOutput()
-        let renderer: ConsoleRenderer = output.isTerminal
+        let renderer: ConsoleRenderer = output.isTerminal && !plain
             ? ANSIRenderer(output: output)
             : PassthroughRenderer(output: output)
         return Console(renderer: renderer)
