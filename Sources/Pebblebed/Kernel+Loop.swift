@@ -4,31 +4,35 @@
 /// `handle` switch to the scheduler and return when the thread runs again; when the thread must
 /// exit, the loop ends and the function returns.
 extension Kernel {
-    /// Under a gdb stub (Debugger/) the loop asks it before each run whether this run is one
-    /// instruction (a step), and after it whether the trap is the debugger's (its breakpoint,
-    /// its step, a watched page): then the debugger served it (stopping the machine until gdb
-    /// resumes it) and the guest runs again. Every other trap is handled as without one.
     func threadLoop(_ t: Thread) {
         while !t.mustExit {
             scheduler.enterUser()
-            guard let debugger, debugger.active else {
-                let trap = machine.run(t)
-                handle(trap, from: t)
-                if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+            if let debugger, debugger.active {
+                debuggedRound(t, debugger)
                 continue
             }
-            let step = debugger.willRun(t)
-            if t.mustExit { continue }   // it waited (another thread ran alone) and must end
-            let trap = step ? machine.runOneInstruction(t) : machine.run(t)
-            if debugger.claim(trap, from: t, stepped: step) { continue }
+            let trap = machine.run(t)
             handle(trap, from: t)
-            debugger.afterHandle(t)
-            // A watched access half done keeps the CPU: another thread of the task would find
-            // the watched page shown (the preemption waits for the next trap).
-            if !debugger.holdsCPU(t) && scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
+            if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
         debugger?.threadExits(t)
         vanish(t)
+    }
+
+    /// One round of the loop under a gdb stub (Debugger/): the stub says before the run whether
+    /// it is one instruction (a step), and after it whether the trap is its own (its
+    /// breakpoint, its step, a watched page): then it served it (stopping the machine until gdb
+    /// resumes it) and the guest runs again. Every other trap is handled as without a stub.
+    private func debuggedRound(_ t: Thread, _ debugger: Debugger) {
+        let step = debugger.willRun(t)
+        if t.mustExit { return }   // it waited (another thread ran alone) and must end
+        let trap = step ? machine.runOneInstruction(t) : machine.run(t)
+        if debugger.claim(trap, from: t, stepped: step) { return }
+        handle(trap, from: t)
+        debugger.afterHandle(t)
+        // A watched access half done keeps the CPU: another thread of the task would find
+        // the watched page shown (the preemption waits for the next trap).
+        if !debugger.holdsCPU(t) && scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
     }
 
     /// One trap of thread `t`: a system call, a fault, an interrupt.
