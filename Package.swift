@@ -23,7 +23,7 @@ let package = Package(
             dependencies: ["CShims"],
             path: "Sources/Pebblebed",
             // Each subsystem folder explains itself in a README for readers, not the build.
-            exclude: ["Devices/README.md", "Loader/README.md", "Machine/README.md", "Memory/README.md",
+            exclude: ["Debugger/README.md", "Devices/README.md", "Loader/README.md", "Machine/README.md", "Memory/README.md",
                       "RAMDisk/README.md", "Scheduler/README.md", "Simics/README.md", "Support/README.md",
                       "Syscalls/README.md", "Tasks/README.md"],
             // Threads switch kernel stacks under the Swift runtime (pb_context_switch); its
