@@ -24,6 +24,9 @@ public struct BootOptions {
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
     public var tracePath: String? = nil
+    /// Redirect recognised system-call stubs to the gate at exec (issue 20); `--no-fastcall`
+    /// clears it. Seeded runs never do (see `fastCallEnabled`).
+    public var fastCall = true
     public init() {}
 }
 
@@ -64,7 +67,14 @@ public final class Kernel {
         bootNanoseconds = machine.nanoseconds
         tickNanoseconds = UInt64(1_000_000_000 / max(1, options.hz))
         scheduler.machine = machine
+        // Seeded runs count guest instructions to place their preemptions; a redirected stub
+        // runs other instructions than the `int` it replaces, so they keep the trap path and a
+        // seed replays the same with or without --no-fastcall.
+        fastCallEnabled = options.fastCall && options.seed == nil && machine.hasSystemCallGate
     }
+
+    /// Whether exec redirects system-call stubs to the gate (Tasks/SyscallStubPatch+Unsafe.swift).
+    let fastCallEnabled: Bool
 
     /// Timer ticks since boot, from the monotonic clock so that late or merged timer
     /// interrupts lose none.

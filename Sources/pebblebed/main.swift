@@ -31,11 +31,15 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
     var trace: String?
 
+    @Flag(name: .customLong("no-fastcall"), help: "Leave every system-call stub trapping (int $n, a host signal) instead of redirecting the recognised ones to the gate (a far jump, no signal). Seeded runs always trap.")
+    var noFastcall = false
+
     /// The options as command-line words, for machines started as subprocesses (stress).
     var arguments: [String] {
         var a = ["--memory", String(memory), "--hz", String(hz)]
         if let ramdisk { a += ["--ramdisk", ramdisk] }
         if audit { a.append("--audit") }
+        if noFastcall { a.append("--no-fastcall") }
         return a
     }
 
@@ -50,6 +54,7 @@ struct MachineOptions: ParsableArguments {
         o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
+        o.fastCall = !noFastcall
         // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
         if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
         guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
