@@ -70,8 +70,8 @@ pb_gate_window_start:
         popq %r9
         pushq $0x202
         popfq
-        movl pb_gate_traced(%rip), %eax
-        testl %eax, %eax
+        movl pb_gate_traced(%rip), %r8d
+        testl %r8d, %r8d
         jnz 5f
 1:      movq pb_gate_frame(%rip), %r8
         movq %rdi, R_RDI(%r8)

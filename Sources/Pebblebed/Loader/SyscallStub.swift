@@ -50,7 +50,7 @@ enum SyscallStub {
     /// The `int`'s offset and the shape, when `code` is exactly a stub.
     static func match(_ code: [UInt8]) -> (Int, Shape)? {
         func prefixed(_ body: [UInt8]) -> Bool {
-            code.count == 5 + body.count && (code[0...4].elementsEqual([0x56, 0x8B, 0x74, 0x24, 0x08]) ||
+            code.count == 7 + body.count && (code[0...4].elementsEqual([0x56, 0x8B, 0x74, 0x24, 0x08]) ||
                                             code[0...4].elementsEqual([0x56, 0x8D, 0x74, 0x24, 0x08]))
                 && code[5] == 0xCD && code[7...].elementsEqual(body)
         }
