@@ -196,6 +196,7 @@ extension Run {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var run = ["run", "--memory", "\(machine.memory)", "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
+        if machine.noFastcall { run.append("--no-fastcall") }
         if let log = machine.log { run += ["--log", log] }
         run += ["--log-limit", "\(machine.logLimit)"]
         if report { run.append("--report") }

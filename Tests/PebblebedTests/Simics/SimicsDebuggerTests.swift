@@ -31,6 +31,20 @@ struct SimicsDebuggerTests {
         #expect(r.stderr.contains("pebblebed: gdb commands in "), "\(r)")
     }
 
+    /// A hardware breakpoint on a system-call stub stops there whether the loader redirected
+    /// the stub to the gate or left it trapping (issue 20), and the guest then runs on.
+    @Test(arguments: [[], ["--no-fastcall"]])
+    func breakpointOnAStubStopsEitherWay(options: [String]) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)").path
+        try "hbreak gettid\ncontinue\ninfo symbol $pc\ndelete\ncontinue\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("regs", options: options + ["--gdb-batch", file], timeout: 120)
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains("gettid in section .text"), "\(r)")
+        #expect(r.stdout.contains("PASS regs"), "\(r)")
+        #expect(r.stdout.contains("exited normally"), "\(r)")
+    }
+
     @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
         let r = try underGDB("continue\ncontinue\n", "simics_calls")
         #expect(!r.timedOut, "\(r)")
