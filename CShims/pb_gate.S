@@ -126,6 +126,17 @@ pb_gate_window_start:
         // The xsave components in use (standard format, the layout of the signal frames; the
         // header's XSTATE_BV marks what is live), all but PKRU, as the exit restores them.
         movq TF_FPSTATE(%r8), %rdi
+        // XSAVE writes only XSTATE_BV of the header; XRSTOR faults unless the rest (XCOMP_BV,
+        // the reserved bytes) is zero, and a frame whose first entry is this gate has never
+        // had a header copied in from a signal frame.
+        xorl %eax, %eax
+        movq %rax, 520(%rdi)
+        movq %rax, 528(%rdi)
+        movq %rax, 536(%rdi)
+        movq %rax, 544(%rdi)
+        movq %rax, 552(%rdi)
+        movq %rax, 560(%rdi)
+        movq %rax, 568(%rdi)
         movl pb_gate_xmask(%rip), %eax
         movl pb_gate_xmask+4(%rip), %edx
         xsave64 (%rdi)
