@@ -49,7 +49,9 @@ import Testing
     }
 
     /// Timer signals land in the gate window too (before pb_in_kernel): they must be noted
-    /// and taken at the exit, with the registers the gate saved.
+    /// and taken at the exit, with the registers the gate saved. An instrumented run of `regs`
+    /// at 10,000 Hz counted 79 and 108 of them there (avx_state: 13 and 19); without
+    /// pb_gate_signal each would kill the guest as a switch to 64-bit mode.
     @Test(arguments: ["regs", "avx_state"])
     func statesSurviveInterruptsInTheGateWindow(program: String) throws {
         let r = try Guest.run(program, options: ["--hz", "10000"])
