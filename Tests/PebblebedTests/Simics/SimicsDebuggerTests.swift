@@ -7,11 +7,12 @@ let hostHasGDB = ["/usr/bin/gdb", "/usr/local/bin/gdb"].contains { FileManager.d
 @Suite(.enabled(if: Guest.hasProgram("simics_calls") && hostHasGDB))
 struct SimicsDebuggerTests {
 
-    private func underGDB(_ commands: String, _ program: String, _ args: [String] = []) throws -> GuestRun {
+    private func underGDB(_ commands: String, _ program: String, _ args: [String] = [],
+                          options: [String] = []) throws -> GuestRun {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)").path
         try commands.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        return try Guest.run(program, args, options: ["--gdb-batch", file], timeout: 120)
+        return try Guest.run(program, args, options: options + ["--gdb-batch", file], timeout: 120)
     }
 
     @Test func stopsAtTheGuestMainWithItsSymbols() throws {
@@ -45,8 +46,10 @@ struct SimicsDebuggerTests {
         #expect(r.stdout.contains("exited normally"), "\(r)")
     }
 
-    @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
-        let r = try underGDB("continue\ncontinue\n", "simics_calls")
+    /// Both with the program's stubs redirected to the system-call gate and trapping.
+    @Test(arguments: [[], ["--no-fastcall"]])
+    func magicBreakStopsInTheDebuggerAndContinues(options: [String]) throws {
+        let r = try underGDB("continue\ncontinue\n", "simics_calls", options: options)
         #expect(!r.timedOut, "\(r)")
         #expect(r.stdout.contains("Program received signal SIGTRAP"), "\(r)")
         #expect(r.stderr.contains("stopping in the debugger"), "\(r)")
