@@ -168,9 +168,11 @@ pb_gate_window_end:
         movq %rdi, %r8               // fs base
         xchgl %ecx, %esi             // gs -> esi, es -> ecx
         movl %eax, %edi              // fs (rdx: ds)
+        movq %r11, %rbx              // the entry's tag: r11 is the C callee's to clobber
         subq $8, %rsp                // 16-byte alignment at the call (pb_kernel_sp is 8 mod 16)
         call pb_gate_bad_segments
         addq $8, %rsp
+        movq %rbx, %r11
         movq %rax, %r12
         movq pb_gate_frame(%rip), %r8
         jmp 2b
