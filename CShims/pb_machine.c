@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "pb_machine.h"
 #include "pb_terminal.h"
+#include "pb_gate.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -229,6 +230,7 @@ static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_even
 static void sync_handler(int sig, siginfo_t *si, void *ctx) {
     // Sent by a process (kill, tgkill: si_code <= 0), not raised by the CPU (pb_terminal.c).
     if (si->si_code <= 0) pb_external_signal(sig, si);
+    if (pb_gate_signal(sig, si, ctx)) return;   // the system-call gate's window (pb_gate.c)
     uint64_t bad_selector = restore_host_segments();
     ucontext_t *uc = ctx;
     greg_t *g = uc->uc_mcontext.gregs;
@@ -259,6 +261,7 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
 }
 
 static void async_handler(int sig, siginfo_t *si, void *ctx) {
+    if (pb_gate_signal(sig, si, ctx)) return;   // the system-call gate's window (pb_gate.c)
     uint64_t bad_selector = restore_host_segments();
     (void)si;
     ucontext_t *uc = ctx;
@@ -357,6 +360,8 @@ int pb_machine_init(pb_panic_fn panic) {
 
 void pb_set_stepping(int on) { stepping = on; }
 
+uint32_t pb_signal_xsave_size(void) { return xsave_size; }
+
 int pb_trapframe_init(pb_trapframe *tf) {
     memset(tf, 0, sizeof *tf);
     uint32_t cap = (xsave_size + 63) & ~63U;
@@ -402,6 +407,8 @@ static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf) {
 __attribute__((noreturn)) void pb_enter_guest(pb_trapframe *tf, pb_event *ev) {
     current_tf = tf;
     current_ev = ev;
+    pb_gate_frame = tf;   // the system-call gate saves into the same frame (pb_gate.S)
+    pb_gate_event = ev;
     exit_to_guest(tf);
 }
 

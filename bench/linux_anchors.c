@@ -1,6 +1,7 @@
 /* linux_anchors MODE [args]: the native Linux figures that Pebblebed's guest
  * benchmarks are compared with, each the same work as its examples/bench twin.
  *   yield [n]        sched_yield ping-pong of two threads pinned to one core
+ *   getpid [n]       n getpid system calls (the gate's anchor: a native call round trip)
  *   fork [n]         fork + _exit + waitpid of a process with 1 MiB touched
  *   exec NOP [n]     fork + execve(NOP) + waitpid
  *   fault [reps]     COW fault and first-touch (ZFOD) fault, one write per page over 1 MiB */
@@ -9,6 +10,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "bench.h"
@@ -53,6 +55,20 @@ static int yield_bench(long n)
     d = bench_since(t0);
     pthread_join(t, NULL);
     bench_report("yield", d, 2 * n);
+    return 0;
+}
+
+/* syscall(): glibc caches nothing for it, so each is a real kernel entry. */
+static int getpid_bench(long n)
+{
+    bench_time t0;
+
+    for (long i = 0; i < n / 10; i++)
+        syscall(SYS_getpid);
+    t0 = bench_now();
+    for (long i = 0; i < n; i++)
+        syscall(SYS_getpid);
+    bench_report("getpid", bench_since(t0), n);
     return 0;
 }
 
@@ -133,12 +149,14 @@ int main(int argc, char **argv)
 
     if (!strcmp(mode, "yield"))
         return yield_bench(bench_arg(argc, argv, 2, 50000));
+    if (!strcmp(mode, "getpid"))
+        return getpid_bench(bench_arg(argc, argv, 2, 100000));
     if (!strcmp(mode, "fork"))
         return fork_bench(bench_arg(argc, argv, 2, 300));
     if (!strcmp(mode, "exec") && argc > 2)
         return exec_bench(argv[2], bench_arg(argc, argv, 3, 200));
     if (!strcmp(mode, "fault"))
         return fault_bench(bench_arg(argc, argv, 2, 20));
-    fprintf(stderr, "usage: linux_anchors yield|fork|exec NOP|fault [n]\n");
+    fprintf(stderr, "usage: linux_anchors yield|getpid|fork|exec NOP|fault [n]\n");
     return 2;
 }

@@ -89,6 +89,15 @@ class PairListTests(unittest.TestCase):
         self.assertEqual((row.guest_name, row.anchor_name), ("yield_pingpong_1024", "yield_pingpong_2"))
 
 
+    def test_gate_rows_run_patched_and_trap_rows_keep_the_trap_path(self):
+        rows = {p.key: p for p in pairs(1.0)}
+        for key in ("syscall_gate", "yield"):
+            self.assertNotIn("--no-fastcall", rows[key].guest_cmd, key)
+        for key in ("syscall", "yield_trap"):
+            self.assertIn("--no-fastcall", rows[key].guest_cmd, key)
+        self.assertEqual(rows["syscall_gate"].anchor_cmd[-2:], ["getpid", "50000"])
+        self.assertEqual((str(rows["syscall_gate"].goal), str(rows["yield"].goal)), ("<= 3", "<= 0.5"))
+
 class JSONTests(unittest.TestCase):
     def test_written_file_reads_back(self):
         row = metric_result("k", "t", "speed", Goal(">=", 0.97), [100, 110], [99, 99])

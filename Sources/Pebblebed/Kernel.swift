@@ -32,6 +32,10 @@ public struct BootOptions {
     /// Pass the console through as plain text even on a terminal (under --gdb, gdb owns the
     /// terminal: a drawn 80x25 screen would overwrite its session).
     public var plainConsole = false
+
+    /// Redirect recognised system-call stubs to the gate at exec (issue 20); `--no-fastcall`
+    /// clears it. Seeded runs never do (see `fastCallEnabled`).
+    public var fastCall = true
     public init() {}
 }
 
@@ -78,7 +82,17 @@ public final class Kernel {
         bootNanoseconds = machine.nanoseconds
         tickNanoseconds = UInt64(1_000_000_000 / max(1, options.hz))
         scheduler.machine = machine
+        // Seeded runs count guest instructions to place their preemptions; a redirected stub
+        // runs other instructions than the `int` it replaces, so they keep the trap path and a
+        // seed replays the same with or without --no-fastcall. Under a gdb stub the program's
+        // text is what gdb disassembles and plants breakpoints in (a breakpoint on a stub's
+        // `int` would land inside the jump that replaced it), so it stays as built.
+        let debugged = options.gdbPort != nil || options.gdbListenFD != nil
+        fastCallEnabled = options.fastCall && options.seed == nil && !debugged && machine.hasSystemCallGate
     }
+
+    /// Whether exec redirects system-call stubs to the gate (Tasks/SyscallStubPatch+Unsafe.swift).
+    let fastCallEnabled: Bool
 
     /// Timer ticks since boot, from the monotonic clock so that late or merged timer
     /// interrupts lose none.

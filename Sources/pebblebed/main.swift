@@ -40,11 +40,15 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: .hidden)   // set by --gdb: gdb owns the terminal, the console passes through
     var plainConsole = false
 
+    @Flag(name: .customLong("no-fastcall"), help: "Leave every system-call stub trapping (int $n, a host signal) instead of redirecting the recognised ones to the gate (a far jump, no signal). Seeded runs and runs under gdb always trap.")
+    var noFastcall = false
+
     /// The options as command-line words, for machines started as subprocesses (stress).
     var arguments: [String] {
         var a = ["--memory", String(memory), "--hz", String(hz)]
         if let ramdisk { a += ["--ramdisk", ramdisk] }
         if audit { a.append("--audit") }
+        if noFastcall { a.append("--no-fastcall") }
         return a
     }
 
@@ -59,6 +63,7 @@ struct MachineOptions: ParsableArguments {
         o.debugPanicVector = debugPanicVector
         o.seed = seed
         o.tracePath = trace
+        o.fastCall = !noFastcall
         // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
         if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
         guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
@@ -213,6 +218,7 @@ extension Run {
         var run = [me, "run", "--gdb-listen-fd", "3", "--plain-console", "--memory", "\(machine.memory)",
                    "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
+        if machine.noFastcall { run.append("--no-fastcall") }
         if let log = machine.log { run += ["--log", log] }
         run += ["--log-limit", "\(machine.logLimit)"]
         if let seed = machine.seed { run += ["--seed", "\(seed)"] }

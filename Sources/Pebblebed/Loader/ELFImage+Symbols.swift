@@ -49,6 +49,20 @@ struct SymbolTable {
         return local
     }
 
+    /// Every defined symbol, in table order (one walk; names are not read). For the system-call
+    /// stub patch (Tasks/SyscallStubPatch.swift), which goes by extent and bytes, not by name.
+    func definedSymbols() -> [Symbol] {
+        guard let reader else { return [] }
+        var found: [Symbol] = []
+        var offset = records.lowerBound
+        while offset + SymbolTable.symbolSize <= records.upperBound {
+            defer { offset += stride }
+            if let entry = reader.record(at: offset, length: SymbolTable.symbolSize),
+               let symbol = SymbolTable.definedSymbol(entry) { found.append(symbol) }
+        }
+        return found
+    }
+
     /// Whether the string at `nameOffset` in the string table is exactly `wanted`: its bytes,
     /// then a NUL, all inside the table. Looks at `wanted.count + 1` bytes at most.
     private func names(_ nameOffset: UInt32, _ wanted: [UInt8], _ reader: ByteReader) -> Bool {

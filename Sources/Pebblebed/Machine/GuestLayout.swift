@@ -18,4 +18,12 @@ enum GuestLayout {
     static func contains(_ address: UInt32, count: Int = 1) -> Bool {
         address >= userStart && UInt64(address) + UInt64(count) <= userEnd
     }
+
+    /// The system-call gate's 32-bit thunks (CShims/include/pb_gate.h), below user memory:
+    /// thunk k = 4 * vector + shape far-jumps into the gate's entry k.
+    static let gateThunks = UInt32(PB_GATE_THUNKS)
+    static let gateSlot = UInt32(PB_GATE_SLOT)
+    static let gateCount = UInt32(PB_GATE_COUNT)
+    /// Where in a thunk the `int $n` it stands for would be (the eip a system call reports).
+    static let gateIntOffset = UInt32(PB_GATE_INT_OFFSET)
 }

@@ -13,7 +13,14 @@ final class HostMachine: Machine {
         event.initialize(to: pb_event())
         let err = pb_machine_init(kernelModeFault)
         guard err == 0 else { throw .host("installing the trap handlers", err) }
+        // Without FSGSBASE or xsave the gate cannot restore the host's state in user mode:
+        // then every call traps, as before (ENOTSUP). Any other failure is the host's.
+        let gateErr = pb_gate_init()
+        guard gateErr == 0 || gateErr == ENOTSUP else { throw .host("mapping the system-call gate", gateErr) }
+        hasSystemCallGate = gateErr == 0
     }
+
+    let hasSystemCallGate: Bool
 
     func run(_ thread: Thread) -> Trap {
         pb_run_guest(thread.frame.raw, event)

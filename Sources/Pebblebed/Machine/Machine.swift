@@ -38,6 +38,16 @@ protocol Machine: AnyObject {
     /// under a debugger does not change the seed's interleaving.
     func runOneInstruction(_ thread: Thread) -> Trap
 
+    /// Whether the machine has the system-call gate (Machine/README.md, "The fast path"):
+    /// patched stubs may then enter the kernel by a far jump, and `run` returns their calls as
+    /// `.syscall` like any `int $n`.
+    var hasSystemCallGate: Bool { get }
+
     /// Turns the machine off with a host exit code (the kernel has run its shutdown hooks).
     func powerOff(exitCode: Int32) -> Never
+}
+
+extension Machine {
+    /// A machine without the gate (the tests' FakeMachine): every call traps.
+    var hasSystemCallGate: Bool { false }
 }

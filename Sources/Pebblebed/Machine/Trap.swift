@@ -4,6 +4,8 @@ import Glibc
 /// Why a guest thread stopped running: what `Machine.run` returns, decoded from the C side's
 /// pb_event. The kernel loop switches on this; only Machine/ and the shim know about signals.
 public enum Trap: Equatable {
+    /// `int $vector`, or the same call through the system-call gate (a redirected stub):
+    /// the frame is the same either way, eip at the `int` (Machine/README.md).
     case syscall(vector: Int)
     case pageFault(address: UInt32, write: Bool, outsideGuest: Bool)
     /// Any other exception; `cause` is the x86 vector (SWEXN_CAUSE_*).

@@ -20,7 +20,7 @@ extension MagicPatch {
     }
 
     /// The bytes from `address` up to `count`, cut at the first page the program lacks.
-    private static func mappedBytes(_ space: AddressSpace, from address: UInt32, count: Int) -> [UInt8] {
+    static func mappedBytes(_ space: AddressSpace, from address: UInt32, count: Int) -> [UInt8] {
         var out: [UInt8] = []
         var a = UInt64(address)
         let end = UInt64(address) + UInt64(count)
@@ -35,7 +35,7 @@ extension MagicPatch {
 
     /// Stores one byte into the frame behind `address`. The site was just read from a present
     /// page with file contents, so it has a frame of its own.
-    private static func poke(_ space: AddressSpace, _ address: UInt32, _ byte: UInt8) {
+    static func poke(_ space: AddressSpace, _ address: UInt32, _ byte: UInt8) {
         let e = space.table[address >> pageShift]
         guard e.isPresent, !e.flags.contains(.zeroFill), e.frame != .zero else { return }
         // Safety: pointer() bounds-checks the frame and the offset (< pageSize).

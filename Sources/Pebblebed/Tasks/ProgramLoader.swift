@@ -64,6 +64,8 @@ enum ProgramLoader {
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
         MagicPatch.apply(image, named: name, to: space)
+        // After the magic patch, which only touches sim_call (never a stub shape).
+        if kernel.fastCallEnabled { SyscallStub.apply(image, to: space) }
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
         let sp = writeArguments(arguments, into: space, stackLow: stackLow)
         return LoadedProgram(space: space, entry: image.entry, stackPointer: sp)

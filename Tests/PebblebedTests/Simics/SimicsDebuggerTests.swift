@@ -8,11 +8,12 @@ let hostHasGDB = ["/usr/bin/gdb", "/usr/local/bin/gdb"].contains { FileManager.d
 @Suite(.enabled(if: Guest.hasProgram("simics_calls") && hostHasGDB))
 struct SimicsDebuggerTests {
 
-    private func underGDB(_ commands: String, _ program: String, _ args: [String] = []) throws -> GuestRun {
+    private func underGDB(_ commands: String, _ program: String, _ args: [String] = [],
+                          options: [String] = []) throws -> GuestRun {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)").path
         try commands.write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
-        return try Guest.run(program, args, options: ["--gdb-batch", file], timeout: 120)
+        return try Guest.run(program, args, options: options + ["--gdb-batch", file], timeout: 120)
     }
 
     @Test func stopsBeforeTheGuestsFirstInstructionWithItsSymbols() throws {
@@ -36,8 +37,24 @@ struct SimicsDebuggerTests {
         #expect(r.status == 137, "gdb's quit at the end of its input kills the machine: \(r)")
     }
 
-    @Test func magicBreakStopsInTheDebuggerAndContinues() throws {
-        let r = try underGDB("continue\ncontinue\n", "simics_calls")
+    /// A hardware breakpoint on a system-call stub stops there whether the loader redirected
+    /// the stub to the gate or left it trapping (issue 20), and the guest then runs on.
+    @Test(arguments: [[], ["--no-fastcall"]])
+    func breakpointOnAStubStopsEitherWay(options: [String]) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-\(UUID().uuidString)").path
+        try "hbreak gettid\ncontinue\ninfo symbol $pc\ndelete\ncontinue\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("regs", options: options + ["--gdb-batch", file], timeout: 120)
+        #expect(!r.timedOut, "\(r)")
+        #expect(r.stdout.contains("gettid in section .text"), "\(r)")
+        #expect(r.stdout.contains("PASS regs"), "\(r)")
+        #expect(r.stdout.contains("exited normally"), "\(r)")
+    }
+
+    /// Both with the program's stubs redirected to the system-call gate and trapping.
+    @Test(arguments: [[], ["--no-fastcall"]])
+    func magicBreakStopsInTheDebuggerAndContinues(options: [String]) throws {
+        let r = try underGDB("continue\ncontinue\n", "simics_calls", options: options)
         #expect(!r.timedOut, "\(r)")
         #expect(r.stdout.contains("received signal SIGTRAP"), "\(r)")
         #expect(r.stdout.contains("in sim_call ()"), "stopped right after the magic instruction: \(r)")
