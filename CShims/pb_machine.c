@@ -117,12 +117,15 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
             // 0); another base is one 64-bit guest code wrote with wrfsbase.
             if (base != 0) bad = SEGMENT_REFUSED | 0xffff;
         }
-    } else if (fs != 0) {
+    } else if (fs != 0 || !pb_in_kernel) {
+        // Without FSGSBASE the base cannot be read, and a guest's null load clears it on Intel
+        // and newer AMD parts (this host's: measured) while FS still reads 0: after guest code
+        // (pb_in_kernel 0: the guest or the exit window ran) it is put back whatever FS says.
         long ret;
         __asm__ volatile("syscall" : "=a"(ret)
                          : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(host_fs_base)
                          : "rcx", "r11", "memory");
-        taken_fs = fs;
+        if (fs != 0) taken_fs = fs;
     }
     if (!allowed_data_selector(fs)) bad = SEGMENT_REFUSED | fs;
     if (gs != 0 && (host_gs_base != 0 || !allowed_data_selector(gs))) {
@@ -433,6 +436,8 @@ int pb_machine_init(pb_panic_fn panic) {
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base)) return errno;
     if (syscall(SYS_arch_prctl, ARCH_GET_GS, &host_gs_base)) return errno;
     have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;   // HWCAP2_FSGSBASE
+    // Tests only: run the path of hosts without FSGSBASE (Linux before 5.9) on this one.
+    if (getenv("PEBBLEBED_TEST_NO_FSGSBASE")) have_fsgsbase = 0;
     probe_xsave_layout();
     int err = probe_xsave_size();
     if (err) return err;

@@ -119,9 +119,26 @@ import Testing
     }
 }
 
-/// Runs the binary with a pipe as stdin and writes a line into it every 10 ms until it exits:
-/// each write is a keyboard interrupt (SIGIO) while the guest runs.
-private func runFeedingStdin(_ arguments: [String], timeout: Double) throws -> GuestRun {
+/// Hosts without FSGSBASE (Linux before 5.9) restore the FS base with arch_prctl, which also
+/// sets FS to 0; PEBBLEBED_TEST_NO_FSGSBASE runs that path here. A guest's null load into FS
+/// clears the base on this CPU while FS still reads 0: the kernel then ran on FS base 0 and
+/// hung in its first lock (segments hung before that was handled).
+@Suite(.serialized) struct NoFSGSBaseTests {
+    @Test(arguments: [["segments"], ["eflags_sweep"], ["guard_hostcall"], ["--hz", "10000", "segments"]])
+    func trapPathWithoutFSGSBase(arguments: [String]) throws {
+        let program = arguments.last!
+        let r = try runFeedingStdin(["run", "--ramdisk", Guest.ramdisk] + arguments, feed: false,
+                                    environment: ["PEBBLEBED_TEST_NO_FSGSBASE": "1"], timeout: 60)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("PASS \(program)"), "\(r)")
+        #expect(!r.stdout.contains("LEAK"), "\(r)")
+    }
+}
+
+/// Runs the binary with a pipe as stdin and, with `feed`, writes a line into it every 10 ms
+/// until it exits: each write is a keyboard interrupt (SIGIO) while the guest runs.
+private func runFeedingStdin(_ arguments: [String], feed: Bool = true, environment: [String: String] = [:],
+                             timeout: Double) throws -> GuestRun {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -135,6 +152,7 @@ private func runFeedingStdin(_ arguments: [String], timeout: Double) throws -> G
     p.standardOutput = try FileHandle(forWritingTo: out)
     p.standardError = try FileHandle(forWritingTo: err)
     p.standardInput = input
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     // A write after the emulator exited must be an EPIPE error, not a SIGPIPE for the runner.
     signal(SIGPIPE, SIG_IGN)
     try p.run()
@@ -143,7 +161,7 @@ private func runFeedingStdin(_ arguments: [String], timeout: Double) throws -> G
     let line = Data("k\n".utf8)
     while p.isRunning {
         if Date() > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
-        try? input.fileHandleForWriting.write(contentsOf: line)
+        if feed { try? input.fileHandleForWriting.write(contentsOf: line) }
         usleep(10_000)
     }
     try? input.fileHandleForWriting.close()
