@@ -261,31 +261,6 @@ __attribute__((noreturn)) void pb_exit_interrupted(void) {
     enter_kernel_for_interrupt(pb_pending_timer != 0);
 }
 
-static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_event *ev) {
-    ev->signo = sig;
-    ev->code = si->si_code;
-    ev->vector = (int32_t)g[REG_TRAPNO];
-    ev->addr = (uint64_t)si->si_addr;
-    ev->err = (uint64_t)g[REG_ERR];
-    ev->kind = PB_EV_FAULT;
-    if (sig == SIGSYS) { ev->kind = PB_EV_SECCOMP; ev->vector = si->si_syscall; return; }
-    if (sig != SIGSEGV) return;
-    if (g[REG_TRAPNO] == 14) { ev->kind = PB_EV_PAGEFAULT; return; }
-    // `int $n` through a gate the guest may not use: #GP with error code n<<3|2 (IDT, external 0).
-    // A failed rt_sigreturn reports a stale 13/0x20a too, so the bytes at RIP must really be CD nn.
-    uint64_t err = (uint64_t)g[REG_ERR];
-    if (g[REG_TRAPNO] == 13 && (err & 7) == 2) {
-        uint64_t rip = (uint64_t)g[REG_RIP];
-        if (rip >= PB_USER_MEM_START && rip + 2 <= PB_USER_MEM_END) {
-            const unsigned char *ip = (const unsigned char *)rip;
-            if (ip[0] == 0xCD && ip[1] == (err >> 3)) {
-                ev->kind = PB_EV_SYSCALL;
-                ev->vector = (int32_t)(err >> 3);
-            }
-        }
-    }
-}
-
 static inline int is_prefix(uint8_t b) {
     switch (b) {
     case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65: case 0x66: case 0x67:
@@ -328,6 +303,31 @@ static uint64_t stepped_instruction(const greg_t *g, uint64_t own_tf) {
         return (uint64_t)g[REG_EFL] & EFLAGS_TF;
     default:
         return own_tf;
+    }
+}
+
+static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_event *ev) {
+    ev->signo = sig;
+    ev->code = si->si_code;
+    ev->vector = (int32_t)g[REG_TRAPNO];
+    ev->addr = (uint64_t)si->si_addr;
+    ev->err = (uint64_t)g[REG_ERR];
+    ev->kind = PB_EV_FAULT;
+    if (sig == SIGSYS) { ev->kind = PB_EV_SECCOMP; ev->vector = si->si_syscall; return; }
+    if (sig != SIGSEGV) return;
+    if (g[REG_TRAPNO] == 14) { ev->kind = PB_EV_PAGEFAULT; return; }
+    // `int $n` through a gate the guest may not use: #GP with error code n<<3|2 (IDT, external 0).
+    // A failed rt_sigreturn reports a stale 13/0x20a too, so the bytes at RIP must really be CD nn.
+    uint64_t err = (uint64_t)g[REG_ERR];
+    if (g[REG_TRAPNO] == 13 && (err & 7) == 2) {
+        uint64_t rip = (uint64_t)g[REG_RIP];
+        if (rip >= PB_USER_MEM_START && rip + 2 <= PB_USER_MEM_END) {
+            const unsigned char *ip = (const unsigned char *)rip;
+            if (ip[0] == 0xCD && ip[1] == (err >> 3)) {
+                ev->kind = PB_EV_SYSCALL;
+                ev->vector = (int32_t)(err >> 3);
+            }
+        }
     }
 }
 
