@@ -61,9 +61,11 @@ extension Kernel {
     /// A handler may change general registers, eip, esp and user flags, nothing privileged.
     private func checkUreg(_ u: Ureg) throws(PebblesError) {
         let ds = GuestLayout.userDataSelector
-        // ds, es, ss must be the user data segment, cs the user code segment; fs/gs null or ours.
+        // ds, es, ss must be the user data segment, cs the user code segment; fs/gs null (any
+        // RPL) or ours, what a thread may load itself (pb_machine.c, allowed_data_selector).
+        func dataOrNull(_ s: UInt32) -> Bool { s & ~3 == 0 || s == ds }
         guard u.ds == ds, u.es == ds, u.ss == ds, u.cs == GuestLayout.userCodeSelector,
-              u.fs == 0 || u.fs == ds, u.gs == 0 || u.gs == ds else { throw .invalidArgument }
+              dataOrNull(u.fs), dataOrNull(u.gs) else { throw .invalidArgument }
         guard u.eflags & Kernel.interruptFlag != 0, u.eflags & Kernel.privilegedFlags == 0 else { throw .invalidArgument }
     }
 }
