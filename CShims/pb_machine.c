@@ -63,6 +63,12 @@ static uint64_t host_gs_base;
 // save_user_state. Cleared by every exit to a guest; a handler nested in another only sets them
 // when it finds a guest selector still loaded, which is then the same one.
 static uint16_t taken_fs, taken_gs;
+// The last selector restore_host_segments refused since the guest last left the kernel: a
+// signal that lands in a handler before that handler reads the segment registers runs
+// restore_host_segments first and puts them right, and the interrupted handler must still
+// learn what the guest did (at 10,000 ticks a second a GS load of 0x33 went unpunished this
+// way). Cleared by every exit to a guest.
+static uint64_t refused_selector;
 
 // The registers and iretq frame pb_exit_to_guest pops. Only one exit is ever in flight: an
 // interrupt in the exit window abandons it and enters the kernel, which builds the next.
@@ -88,7 +94,7 @@ static inline int allowed_data_selector(uint16_t sel) {
 
 // Runs first in every handler: a guest may have loaded FS or GS, and the host's FS base holds
 // glibc's and Swift's thread-local storage. Returns the selector the guest may not hold, with
-// SEGMENT_REFUSED, or 0 if none.
+// SEGMENT_REFUSED, or 0 if none (this call's or a nested one's: see refused_selector).
 // With FSGSBASE only the FS base is put back: an allowed guest selector (0x2b) stays loaded in
 // the kernel, where 64-bit code ignores it and Linux keeps selector and base across its own
 // context switches (it saves both when the CPU has FSGSBASE); save_user_state reads it there.
@@ -144,7 +150,8 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
         __asm__ volatile("mov %0,%%ds; mov %0,%%es" :: "r"(PB_USER_DS));
         bad = SEGMENT_REFUSED | (ds != PB_USER_DS ? ds : es);
     }
-    return bad;
+    if (bad) refused_selector = bad;
+    return refused_selector;
 }
 
 void pb_repair_host_segments(void) { (void)restore_host_segments(); }
@@ -517,6 +524,7 @@ static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf) {
     if (tf->fpsize ? tf->fpsize > 512 : host_xsave) how |= EXIT_XRSTOR;
     how |= tf->regs.csgsfs & 0xffffffff0000ULL;   // the guest's GS (bits 16-31) and FS (32-47)
     taken_fs = taken_gs = 0;
+    refused_selector = 0;
     pb_exit_to_guest(exit_block, fp, how);
 }
 
