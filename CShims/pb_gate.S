@@ -85,26 +85,28 @@ pb_gate_window_start:
         movq %r9, R_EFLAGS(%r8)
         // Every guest register is saved: rax..rdi, rbx, rbp, r12 are scratch from here on
         // (the kernel's own callee-saved registers are above pb_kernel_sp).
-        // Segments, as restore_host_segments checks them on the trap path: the exit left
-        // FS = GS = 0 with FS base 0 and DS = ES = 0x2b; anything else the guest loaded.
-        movl %fs, %eax
-        movl %gs, %ecx
-        movl %ds, %edx
-        movl %es, %esi
+        // Segments: the trap path's own verdict and bookkeeping, in C (pb_gate_segments, over
+        // restore_host_segments), once the host FS base is back: a thread may hold null or the
+        // user data segment in FS and GS (kept in pb_gate_fsgs for the frame), anything else,
+        // a DS/ES other than 0x2b or an FS base of its own is refused. The guest's FS base, as
+        // it was at the gate, goes along.
         rdfsbase %rdi
         movq pb_gate_host_fs(%rip), %r9
         wrfsbase %r9
-        xorl %r12d, %r12d            // the offending selector, 0 if none
-        testl %eax, %eax
-        jnz 6f
-        testl %ecx, %ecx
-        jnz 6f
-        cmpl $PB_USER_DS, %edx
-        jne 6f
-        cmpl $PB_USER_DS, %esi
-        jne 6f
-        testq %rdi, %rdi
-        jnz 6f
+        // Interrupts off from here: the guest's registers are saved, and the C below runs
+        // outside the gate's addresses, where an interrupt signal that found pb_in_kernel still
+        // 0 would take the code for a guest's own 64-bit code and kill it (1 run in 20 of
+        // `regs` did, before this line moved up from the end). A signal from here on only
+        // notes itself, and the exit takes the note.
+        movl $1, pb_in_kernel(%rip)
+pb_gate_window_end:
+        movq %r11, %rbx              // the entry's tag: r11 is the C callee's to clobber
+        subq $8, %rsp                // 16-byte alignment at the call (pb_kernel_sp is 8 mod 16)
+        call pb_gate_segments
+        addq $8, %rsp
+        movq %rbx, %r11
+        movq %rax, %r12              // the offending selector, 0 if none
+        movq pb_gate_frame(%rip), %r8
 2:      // Which entry: r11 was loaded by the entry itself. Anything else is a guest that
         // switched to 64-bit mode and jumped here: a segment violation, as on the trap path.
         movq %r11, %rax
@@ -118,6 +120,7 @@ pb_gate_window_start:
         shrq $2, %rax                // vector
         movq %rax, %rbx
 3:      movabsq $((PB_USER_DS << 48) | PB_GUEST_CS), %rcx
+        orq pb_gate_fsgs(%rip), %rcx  // the thread's GS (bits 16-31) and FS (32-47)
         movq %rcx, R_CSGSFS(%r8)
         leaq 2(,%rbx,8), %rcx        // what #GP reports for `int $n`: n<<3 | 2 (IDT)
         movq %rcx, R_ERR(%r8)
@@ -153,29 +156,13 @@ pb_gate_window_start:
         jz 4f
         movl $PB_EV_SEGMENT, EV_KIND(%rdi)
         movq %r12, EV_ADDR(%rdi)
-4:      movl $1, pb_in_kernel(%rip)
-pb_gate_window_end:
-        jmp pb_resume_kernel
+4:      jmp pb_resume_kernel
 
 5:      // A single-step trap on the guest's far jump (its own TF): pb_gate_signal cleared TF
         // in the gate and noted it; the guest's flags keep it, as after `int $n`.
         orq $0x100, %r9
         movl $0, pb_gate_traced(%rip)
         jmp 1b
-
-6:      // A segment the guest loaded: the same verdict and repair as the trap path, in C
-        // (the host FS base is back, so C may run).
-        movq %rdi, %r8               // fs base
-        xchgl %ecx, %esi             // gs -> esi, es -> ecx
-        movl %eax, %edi              // fs (rdx: ds)
-        movq %r11, %rbx              // the entry's tag: r11 is the C callee's to clobber
-        subq $8, %rsp                // 16-byte alignment at the call (pb_kernel_sp is 8 mod 16)
-        call pb_gate_bad_segments
-        addq $8, %rsp
-        movq %rbx, %r11
-        movq %rax, %r12
-        movq pb_gate_frame(%rip), %r8
-        jmp 2b
 
 7:      movq $0, R_RIP(%r8)
         xorl %ebx, %ebx

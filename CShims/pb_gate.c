@@ -50,7 +50,7 @@ static uint64_t xsave_mask(uint32_t fpsize) {
 }
 
 int pb_gate_init(void) {
-    if (!(getauxval(AT_HWCAP2) & 2)) return ENOTSUP;   // HWCAP2_FSGSBASE
+    if (!pb_machine_has_fsgsbase()) return ENOTSUP;    // after pb_machine_init
     uint32_t fpsize = pb_signal_xsave_size();
     if (fpsize <= 512) return ENOTSUP;                 // fxsave-only host
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &pb_gate_host_fs)) return errno;
@@ -108,19 +108,4 @@ int pb_gate_signal(int sig, const void *siginfo, void *ctx) {
         return 1;
     }
     return 0;   // a fault in the gate: the kernel's bug, or a guest's own 64-bit code
-}
-
-// The trap path's verdict on the segments a guest left (restore_host_segments in
-// pb_machine.c), from the values the gate read before it put the host's FS base back.
-uint64_t pb_gate_bad_segments(uint64_t fs, uint64_t gs, uint64_t ds, uint64_t es, uint64_t fsbase) {
-    uint64_t bad = 0;
-    if (fsbase != pb_gate_host_fs && (fsbase != 0 || fs != 0)) bad = fs ? fs : 0xffff;
-    if (fs) bad = fs;
-    if (gs) bad = gs;
-    if (ds != PB_USER_DS || es != PB_USER_DS) {
-        bad = ds != PB_USER_DS ? ds : es;
-        if (bad == 0) bad = 0xfffe;
-    }
-    pb_repair_host_segments();
-    return bad;
 }

@@ -33,8 +33,17 @@ volatile int pb_in_kernel = 1;
 #define ALTSTACK_SIZE (256 * 1024)
 #define EXIT_XRSTOR 1
 #define EXIT_FSBASE 2
-// The flags rt_sigreturn lets user code set (Linux's FIX_EFLAGS), plus IF and the fixed bit 1.
-#define GUEST_EFLAGS 0x50dd5ULL
+// The flags a guest keeps across every trap: each flag popf changes in user mode (with IOPL 0:
+// CF PF AF ZF SF TF DF OF NT AC ID, measured on the host), and RF. A Pebbles kernel's iret gives
+// all of them back; Linux's rt_sigreturn (FIX_EFLAGS) would drop NT and ID, and a seeded run,
+// which traps after every instruction, would then lose them between a popf and a pushf. IF and
+// the fixed bit 1 are added at the exit.
+#define EFLAGS_TF 0x100ULL
+#define EFLAGS_NT 0x4000ULL
+#define EFLAGS_AC 0x40000ULL
+#define GUEST_EFLAGS 0x254dd5ULL
+// A selector restore_host_segments refuses: the flag keeps a refused null selector nonzero.
+#define SEGMENT_REFUSED 0x10000ULL
 
 static pb_panic_fn kernel_panic;
 // The guest that runs (or last ran) and where its next trap is reported: set by pb_run_guest.
@@ -49,8 +58,19 @@ static uint32_t xsave_size = 512;
 volatile int pb_pending_timer;
 volatile int64_t pb_step_budget;
 static int stepping;
-#define EFLAGS_TF 0x100
 volatile int pb_pending_io;
+static uint64_t host_gs_base;
+// Hosts without FSGSBASE: the guest's FS (and, were the host's GS base not 0, GS) selector that
+// the running handler replaced to restore the host's base (arch_prctl leaves selector 0), for
+// save_user_state. Cleared by every exit to a guest; a handler nested in another only sets them
+// when it finds a guest selector still loaded, which is then the same one.
+static uint16_t taken_fs, taken_gs;
+// The last selector restore_host_segments refused since the guest last left the kernel: a
+// signal that lands in a handler before that handler reads the segment registers runs
+// restore_host_segments first and puts them right, and the interrupted handler must still
+// learn what the guest did (at 10,000 ticks a second a GS load of 0x33 went unpunished this
+// way). Cleared by every exit to a guest.
+static uint64_t refused_selector;
 
 // The registers and iretq frame pb_exit_to_guest pops. Only one exit is ever in flight: an
 // interrupt in the exit window abandons it and enters the kernel, which builds the next.
@@ -66,16 +86,32 @@ void pb_exit_to_guest(const uint64_t *block, const void *fpstate, uint64_t how)
 extern const char pb_exit_window_start[], pb_exit_window_end[];
 static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf);
 
+// The data selectors a Pebbles program may hold in FS and GS: null (any RPL) or the user data
+// segment, whose descriptor (base 0, limit 4 GiB) is the same in Linux's GDT. Pebbles faults on
+// the rest (kernel and TSS selectors); here some others would even load (0x23, 0x33, the
+// vDSO's 0x7b), so they are refused by name.
+static inline int allowed_data_selector(uint16_t sel) {
+    return (sel & ~3) == 0 || sel == PB_USER_DS;
+}
+
 // Runs first in every handler: a guest may have loaded FS or GS, and the host's FS base holds
-// glibc's and Swift's thread-local storage. Returns the offending selector, 0 if none.
+// glibc's and Swift's thread-local storage. Returns the selector the guest may not hold, with
+// SEGMENT_REFUSED, or 0 if none (this call's or a nested one's: see refused_selector).
+// With FSGSBASE only the FS base is put back: an allowed guest selector (0x2b) stays loaded in
+// the kernel, where 64-bit code ignores it and Linux keeps selector and base across its own
+// context switches (it saves both when the CPU has FSGSBASE); save_user_state reads it there.
+// The GS base of the host is 0 (checked at boot), which is also what 0x2b loads, so GS stays
+// as the guest left it. Without FSGSBASE the selector must go (arch_prctl sets FS to 0).
 static inline __attribute__((always_inline)) uint64_t restore_host_segments(void) {
-    // A guest may set EFLAGS.AC (alignment checking, honoured in user mode) and Linux keeps it
-    // in the handler: the emulator's own unaligned accesses would then fault, recursively.
-    // popfq is slow and this is the trap path: read the flags, write them only if AC is set.
+    // A guest may set EFLAGS.AC (alignment checking, honoured in user mode) and EFLAGS.NT
+    // (nested task), and Linux keeps both in the handler: the emulator's own unaligned
+    // accesses would fault with AC, and iretq with NT set raises #GP in 64-bit mode, so the
+    // exit path would fault. popfq is slow and this is the trap path: read the flags, write
+    // them only if either is set. The guest gets them back from its saved flags.
     uint64_t flags;
     __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    if (flags & 0x40000)
-        __asm__ volatile("pushq %0; popfq" :: "r"(flags & ~0x40000ULL) : "memory", "cc");
+    if (flags & (EFLAGS_AC | EFLAGS_NT))
+        __asm__ volatile("pushq %0; popfq" :: "r"(flags & ~(EFLAGS_AC | EFLAGS_NT)) : "memory", "cc");
     uint16_t fs, gs, ds, es;
     __asm__ volatile("mov %%fs,%0; mov %%gs,%1; mov %%ds,%2; mov %%es,%3"
                      : "=r"(fs), "=r"(gs), "=r"(ds), "=r"(es));
@@ -85,27 +121,62 @@ static inline __attribute__((always_inline)) uint64_t restore_host_segments(void
         __asm__ volatile("rdfsbase %0" : "=r"(base));
         if (base != host_fs_base) {
             __asm__ volatile("wrfsbase %0" :: "r"(host_fs_base));
-            // 0 is what pb_return_to_user leaves for the guest; anything else the guest set.
-            if (base != 0 || fs != 0) bad = fs ? fs : 0xffff;
+            // A guest runs with FS base 0 (the exit path writes it, or loads 0x2b, whose base is
+            // 0); another base is one 64-bit guest code wrote with wrfsbase.
+            if (base != 0) bad = SEGMENT_REFUSED | 0xffff;
         }
-    }
-    if (fs != 0) {
+    } else if (fs != 0 || !pb_in_kernel) {
+        // Without FSGSBASE the base cannot be read, and a guest's null load clears it on Intel
+        // and newer AMD parts (this host's: measured) while FS still reads 0: after guest code
+        // (pb_in_kernel 0: the guest or the exit window ran) it is put back whatever FS says.
         long ret;
         __asm__ volatile("syscall" : "=a"(ret)
                          : "0"(SYS_arch_prctl), "D"(ARCH_SET_FS), "S"(host_fs_base)
                          : "rcx", "r11", "memory");
-        bad = fs;
+        if (fs != 0) taken_fs = fs;
     }
-    if (gs != 0) { __asm__ volatile("mov %0,%%gs" :: "r"(0)); bad = gs; }
+    if (!allowed_data_selector(fs)) bad = SEGMENT_REFUSED | fs;
+    if (gs != 0 && (host_gs_base != 0 || !allowed_data_selector(gs))) {
+        if (host_gs_base != 0) {
+            long ret;
+            __asm__ volatile("syscall" : "=a"(ret)
+                             : "0"(SYS_arch_prctl), "D"(ARCH_SET_GS), "S"(host_gs_base)
+                             : "rcx", "r11", "memory");
+            taken_gs = gs;
+        } else {
+            __asm__ volatile("mov %0,%%gs" :: "r"(0));
+        }
+        if (!allowed_data_selector(gs)) bad = SEGMENT_REFUSED | gs;
+    }
     if (ds != PB_USER_DS || es != PB_USER_DS) {
         __asm__ volatile("mov %0,%%ds; mov %0,%%es" :: "r"(PB_USER_DS));
-        bad = ds != PB_USER_DS ? ds : es;
-        if (bad == 0) bad = 0xfffe;
+        bad = SEGMENT_REFUSED | (ds != PB_USER_DS ? ds : es);
     }
-    return bad;
+    if (bad) refused_selector = bad;
+    return refused_selector;
 }
 
 void pb_repair_host_segments(void) { (void)restore_host_segments(); }
+
+// The gate's segment step (pb_gate.S), the trap path's own rules: restore_host_segments'
+// verdict on FS, GS, DS and ES, plus the guest's FS base as it was at the gate (the gate put the
+// host's back before calling: only 64-bit guest code can have written another). The thread's
+// FS and GS selectors go to pb_gate_fsgs, laid out as in the frame's CSGSFS word, as
+// save_user_state keeps them. Returns the refused selector, 0 if none.
+uint64_t pb_gate_fsgs;
+uint64_t pb_gate_segments(uint64_t guest_fs_base) {
+    uint64_t bad = restore_host_segments();
+    if (guest_fs_base != 0 && guest_fs_base != host_fs_base)
+        bad = refused_selector = SEGMENT_REFUSED | 0xffff;
+    uint16_t fs, gs;
+    __asm__ volatile("mov %%fs,%0; mov %%gs,%1" : "=r"(fs), "=r"(gs));
+    pb_gate_fsgs = (uint64_t)gs << 16 | (uint64_t)fs << 32;
+    return bad ? bad & 0xffff : 0;
+}
+
+// The gate restores the host's FS base with wrfsbase: it exists only where the trap path uses
+// FSGSBASE too (not on a host without it, nor under PEBBLEBED_TEST_NO_FSGSBASE).
+int pb_machine_has_fsgsbase(void) { return have_fsgsbase; }
 
 // What a signal interrupted.
 enum interrupted {
@@ -169,11 +240,28 @@ static void copy_xstate(uint8_t *dst, const uint8_t *src, uint32_t size) {
     memcpy(dst + size - 4, src + size - 4, 4);
 }
 
-static void save_user_state(const ucontext_t *uc) {
+// The guest's own TF when it trapped. Unseeded it is the hardware's. In a seeded run the exit
+// sets TF for the kernel's single steps, so the hardware's says nothing; the trap frame has the
+// guest's as of its last instruction (every instruction ends in a step trap that records it,
+// see stepped_instruction), and a trap before the next one completes leaves TF as it was.
+static inline uint64_t guest_tf(const greg_t *g) {
+    return stepping ? current_tf->regs.eflags & EFLAGS_TF : (uint64_t)g[REG_EFL] & EFLAGS_TF;
+}
+
+// own_tf: the guest's TF to record (guest_tf, or what stepped_instruction found).
+static void save_user_state(const ucontext_t *uc, uint64_t own_tf) {
     pb_trapframe *tf = current_tf;
     memcpy(&tf->regs, uc->uc_mcontext.gregs, sizeof(pb_regs));
+    tf->regs.eflags = (tf->regs.eflags & ~EFLAGS_TF) | own_tf;
+    // Linux leaves the FS and GS fields of a 64-bit signal frame 0: the selectors are read
+    // here, where restore_host_segments left them (or took them, without FSGSBASE), and kept
+    // in the frame's CSGSFS word (cs, gs, fs, ss) for the exit to load again.
+    uint16_t fs, gs;
+    __asm__ volatile("mov %%fs,%0; mov %%gs,%1" : "=r"(fs), "=r"(gs));
+    if (fs == 0) fs = taken_fs;
+    if (gs == 0) gs = taken_gs;
+    tf->regs.csgsfs = (tf->regs.csgsfs & 0xffff00000000ffffULL) | (uint64_t)gs << 16 | (uint64_t)fs << 32;
     const void *fp = uc->uc_mcontext.fpregs;
-    if (stepping) tf->regs.eflags &= ~(uint64_t)EFLAGS_TF;   // the kernel's, not the guest's
     uint32_t n = fp ? fpstate_size(fp) : 0;
     if (n > tf->fpcapacity) n = 0;   // cannot happen: capacity is the host's size, checked at boot
     if (n) copy_xstate(tf->fpstate, fp, n);
@@ -182,9 +270,9 @@ static void save_user_state(const ucontext_t *uc) {
 
 // The trap is complete (*current_ev says why): save the guest's state and return from the
 // kernel's pb_run_guest.
-static __attribute__((noreturn)) void enter_kernel(const ucontext_t *uc) {
+static __attribute__((noreturn)) void enter_kernel(const ucontext_t *uc, uint64_t own_tf) {
     pb_in_kernel = 1;
-    save_user_state(uc);
+    save_user_state(uc, own_tf);
     pb_resume_kernel();
 }
 
@@ -200,6 +288,51 @@ static __attribute__((noreturn)) void enter_kernel_for_interrupt(int timer) {
 // pb_exit_to_guest found an interrupt pending: the timer first, the keyboard on the next exit.
 __attribute__((noreturn)) void pb_exit_interrupted(void) {
     enter_kernel_for_interrupt(pb_pending_timer != 0);
+}
+
+static inline int is_prefix(uint8_t b) {
+    switch (b) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65: case 0x66: case 0x67:
+    case 0xf0: case 0xf2: case 0xf3: return 1;
+    default: return 0;
+    }
+}
+
+// Seeded runs: a guest instruction ran with the kernel's TF (the trap frame holds the state it
+// began in). Returns the guest's own TF after it. Only three instructions touch TF in user mode:
+// pushf stored the flags with the kernel's TF, so the stored word gets the guest's TF instead
+// (the guest must not see single-stepping); popf and iret loaded the guest's choice of TF from
+// its stack, which the hardware's TF now shows; anything else left the guest's TF as it was.
+// Reading the instruction's bytes is safe: the CPU has just fetched them (guest pages are never
+// execute-only), and nothing ran since. The store goes where the pushf itself just wrote.
+static uint64_t stepped_instruction(const greg_t *g, uint64_t own_tf) {
+    const pb_regs *before = &current_tf->regs;
+    uint32_t eip = (uint32_t)before->rip;
+    int word = 0;
+    unsigned n = 0;
+    uint8_t op;
+    for (;;) {
+        if ((uint64_t)eip + n >= PB_USER_MEM_END || eip + n < PB_USER_MEM_START) return own_tf;
+        op = *(const volatile uint8_t *)(uintptr_t)(eip + n);
+        if (!is_prefix(op)) break;
+        if (op == 0x66) word = 1;
+        if (++n == 15) return own_tf;   // longer than an instruction can be: not one that ran
+    }
+    switch (op) {
+    case 0x9c: {   // pushf: 4 bytes (2 with an operand-size prefix), TF in the low word either way
+        uint32_t esp = (uint32_t)g[REG_RSP];
+        if (esp != (uint32_t)before->rsp - (word ? 2 : 4) || esp < PB_USER_MEM_START ||
+            (uint64_t)esp + 2 > PB_USER_MEM_END)
+            return own_tf;
+        volatile uint16_t *flags = (volatile uint16_t *)(uintptr_t)esp;
+        *flags = (uint16_t)((*flags & ~EFLAGS_TF) | own_tf);
+        return own_tf;
+    }
+    case 0x9d: case 0xcf:   // popf, iret
+        return (uint64_t)g[REG_EFL] & EFLAGS_TF;
+    default:
+        return own_tf;
+    }
 }
 
 static void classify_sync(int sig, const siginfo_t *si, const greg_t *g, pb_event *ev) {
@@ -240,24 +373,32 @@ static void sync_handler(int sig, siginfo_t *si, void *ctx) {
         _exit(70);
     }
     // Single-step fast path: count the instruction and resume the guest at once, through the
-    // trap frame so that an interrupt in the exit window finds the state it needs there.
+    // trap frame so that an interrupt in the exit window finds the state it needs there. If
+    // the guest had set TF itself when the instruction began, the trap is also its own debug
+    // exception, as it would be unseeded: that goes to the kernel.
     if (sig == SIGTRAP && stepping && si->si_code == TRAP_TRACE && !bad_selector &&
         (g[REG_CSGSFS] & 0xffff) == PB_GUEST_CS) {
-        if (--pb_step_budget > 0) {
-            save_user_state(uc);
+        uint64_t own_tf = current_tf->regs.eflags & EFLAGS_TF;
+        uint64_t tf_after = stepped_instruction(g, own_tf);
+        if (--pb_step_budget > 0 && !own_tf) {
+            save_user_state(uc, tf_after);
             exit_to_guest(current_tf);
         }
-        memset(current_ev, 0, sizeof *current_ev);
-        current_ev->kind = PB_EV_STEP;
-        current_ev->signo = sig;
-        enter_kernel(uc);
+        if (own_tf) {
+            classify_sync(sig, si, g, current_ev);
+        } else {
+            memset(current_ev, 0, sizeof *current_ev);
+            current_ev->kind = PB_EV_STEP;
+            current_ev->signo = sig;
+        }
+        enter_kernel(uc, tf_after);
     }
     classify_sync(sig, si, g, current_ev);
     if (bad_selector || (g[REG_CSGSFS] & 0xffff) != PB_GUEST_CS) {
         current_ev->kind = PB_EV_SEGMENT;
-        current_ev->addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
+        current_ev->addr = bad_selector ? bad_selector & 0xffff : (uint64_t)(g[REG_CSGSFS] & 0xffff);
     }
-    enter_kernel(uc);
+    enter_kernel(uc, guest_tf(g));
 }
 
 static void async_handler(int sig, siginfo_t *si, void *ctx) {
@@ -280,9 +421,9 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
     current_ev->kind = sig == SIGALRM ? PB_EV_TIMER : PB_EV_IO;
     if (bad_selector || (g[REG_CSGSFS] & 0xffff) != PB_GUEST_CS) {
         current_ev->kind = PB_EV_SEGMENT;
-        current_ev->addr = bad_selector ? bad_selector : (uint64_t)(g[REG_CSGSFS] & 0xffff);
+        current_ev->addr = bad_selector ? bad_selector & 0xffff : (uint64_t)(g[REG_CSGSFS] & 0xffff);
     }
-    enter_kernel(uc);
+    enter_kernel(uc, guest_tf(g));
 }
 
 static volatile uint32_t probed_xsave;
@@ -326,7 +467,10 @@ static int install(int sig, void (*fn)(int, siginfo_t *, void *)) {
 int pb_machine_init(pb_panic_fn panic) {
     kernel_panic = panic;
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &host_fs_base)) return errno;
+    if (syscall(SYS_arch_prctl, ARCH_GET_GS, &host_gs_base)) return errno;
     have_fsgsbase = (getauxval(AT_HWCAP2) & 2) != 0;   // HWCAP2_FSGSBASE
+    // Tests only: run the path of hosts without FSGSBASE (Linux before 5.9) on this one.
+    if (getenv("PEBBLEBED_TEST_NO_FSGSBASE")) have_fsgsbase = 0;
     probe_xsave_layout();
     int err = probe_xsave_size();
     if (err) return err;
@@ -362,13 +506,19 @@ void pb_set_stepping(int on) { stepping = on; }
 
 uint32_t pb_signal_xsave_size(void) { return xsave_size; }
 
+// As a Pebbles kernel starts a program: CS the user code segment, every data segment register
+// (ds, es, fs, gs, ss) the user data segment. The word's layout is mcontext's: cs, gs, fs, ss.
+uint64_t pb_initial_csgsfs(void) {
+    return PB_GUEST_CS | (uint64_t)PB_USER_DS << 16 | (uint64_t)PB_USER_DS << 32 | (uint64_t)PB_USER_DS << 48;
+}
+
 int pb_trapframe_init(pb_trapframe *tf) {
     memset(tf, 0, sizeof *tf);
     uint32_t cap = (xsave_size + 63) & ~63U;
     tf->fpstate = aligned_alloc(64, cap);
     if (!tf->fpstate) return ENOMEM;
     tf->fpcapacity = cap;
-    tf->regs.csgsfs = PB_GUEST_CS | ((uint64_t)PB_USER_DS << 48);
+    tf->regs.csgsfs = pb_initial_csgsfs();
     tf->regs.eflags = 0x202;
     return 0;
 }
@@ -400,6 +550,9 @@ static __attribute__((noreturn)) void exit_to_guest(const pb_trapframe *tf) {
     const void *fp = tf->fpsize ? tf->fpstate : fresh_fpu;
     uint64_t how = have_fsgsbase ? EXIT_FSBASE : 0;
     if (tf->fpsize ? tf->fpsize > 512 : host_xsave) how |= EXIT_XRSTOR;
+    how |= tf->regs.csgsfs & 0xffffffff0000ULL;   // the guest's GS (bits 16-31) and FS (32-47)
+    taken_fs = taken_gs = 0;
+    refused_selector = 0;
     pb_exit_to_guest(exit_block, fp, how);
 }
 

@@ -45,6 +45,8 @@ extern pb_event *pb_gate_event;
 
 // The size of the xsave layout a signal frame has (the trap frames' fpsize), from pb_machine.c.
 uint32_t pb_signal_xsave_size(void);
+// Whether the trap path restores the FS base with FSGSBASE (pb_machine.c); the gate needs it.
+int pb_machine_has_fsgsbase(void);
 #endif
 
 #endif

@@ -59,8 +59,10 @@ typedef void (*pb_panic_fn)(int signo, int code, uint64_t addr, const pb_regs *r
 // guest data segments, an empty signal mask. Returns 0 or an errno.
 int pb_machine_init(pb_panic_fn panic);
 
-// Trap frames.
+// Trap frames. The segment selectors a guest holds live in regs.csgsfs (cs, gs, fs, ss: 16 bits
+// each): CS and SS are always the user segments, FS and GS each thread's own (null or 0x2b).
 int pb_trapframe_init(pb_trapframe *tf);       // allocates the xsave area; 0 or ENOMEM
+uint64_t pb_initial_csgsfs(void);              // the csgsfs word of a fresh program
 void pb_trapframe_destroy(pb_trapframe *tf);
 void pb_trapframe_copy(pb_trapframe *dst, const pb_trapframe *src);
 

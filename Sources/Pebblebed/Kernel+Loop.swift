@@ -57,7 +57,7 @@ extension Kernel {
         case .hostSyscall(let number):
             kill(t, reason: "made a host system call (number \(number)) from guest code")
         case .segment(let selector):
-            kill(t, reason: "loaded segment selector \(hex(selector, width: 4)) (guests run in 32-bit user mode only)")
+            kill(t, reason: "loaded segment selector \(hex(selector, width: 4)) (a Pebbles program holds only the user segments, null in FS/GS, in 32-bit mode)")
         }
     }
 

@@ -67,7 +67,6 @@ static void bad_uregs(void)
     };
     static const unsigned int bad_flags[] = {
         0x3000, 0x1000,                /* IOPL */
-        0x4000,                        /* NT */
         0x20000,                       /* VM */
         0x80000, 0x100000,             /* VIF VIP */
     };

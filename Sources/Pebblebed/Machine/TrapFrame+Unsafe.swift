@@ -32,6 +32,16 @@ final class TrapFrame {
     var eip: UInt32 { get { low(raw.pointee.regs.rip) } set { raw.pointee.regs.rip = UInt64(newValue) } }
     /// The exit keeps only the flags a user may set (pb_machine.c), whatever is stored here.
     var eflags: UInt32 { get { low(raw.pointee.regs.eflags) } set { raw.pointee.regs.eflags = UInt64(newValue) } }
+    /// The FS and GS selectors the guest holds: each thread's own, null or the user data segment
+    /// (the trap handler refuses any other), kept in the CSGSFS word (cs, gs, fs, ss).
+    var fs: UInt32 {
+        get { UInt32(truncatingIfNeeded: raw.pointee.regs.csgsfs >> 32) & 0xffff }
+        set { raw.pointee.regs.csgsfs = raw.pointee.regs.csgsfs & ~(0xffff << 32) | UInt64(newValue & 0xffff) << 32 }
+    }
+    var gs: UInt32 {
+        get { UInt32(truncatingIfNeeded: raw.pointee.regs.csgsfs >> 16) & 0xffff }
+        set { raw.pointee.regs.csgsfs = raw.pointee.regs.csgsfs & ~(0xffff << 16) | UInt64(newValue & 0xffff) << 16 }
+    }
     /// The hardware error code of the last exception (page faults: 1 present, 2 write, 4 user).
     var errorCode: UInt32 { low(raw.pointee.regs.err) }
 
@@ -92,13 +102,14 @@ final class TrapFrame {
     }
 
     /// The state a program starts in: every register 0 but the stack and instruction pointers,
-    /// interrupts on, a fresh FPU, 32-bit user code and data segments.
+    /// interrupts on, a fresh FPU, 32-bit user code and data segments (fs and gs included, as a
+    /// Pebbles kernel starts a program).
     func reset(eip: UInt32, esp: UInt32) {
         var r = pb_regs()
         r.rip = UInt64(eip)
         r.rsp = UInt64(esp)
         r.eflags = UInt64(GuestLayout.initialEflags)
-        r.csgsfs = UInt64(GuestLayout.userCodeSelector) | UInt64(GuestLayout.userDataSelector) << 48
+        r.csgsfs = pb_initial_csgsfs()
         raw.pointee.regs = r
         raw.pointee.fpsize = 0
     }

@@ -1,8 +1,12 @@
 /// Software exceptions (swexn): a guest's own fault handler.
 extension Kernel {
-    /// Privileged eflags bits a handler may not set: IOPL, NT, VM, VIF, VIP. (RF and ID are
-    /// harmless and come back from faults, so a handler copying its ureg keeps them.)
-    static let privilegedFlags: UInt32 = 0x3000 | 0x4000 | 0x20000 | 0x80000 | 0x100000
+    /// Privileged eflags bits a handler may not set: IOPL, VM, VIF, VIP. NT, AC and ID are the
+    /// program's own (popf sets them in user mode, and a fault's ureg shows them), and RF comes
+    /// back from faults, so a handler copying its ureg keeps them all.
+    static let privilegedFlags: UInt32 = 0x3000 | 0x20000 | 0x80000 | 0x100000
+    /// TF: the program's single-step trap. The handler starts without it, as the CPU starts an
+    /// exception handler (and Linux a signal handler); the ureg shows the thread's.
+    static let trapFlag: UInt32 = 0x100
     /// IF: interrupts stay on in user mode.
     static let interruptFlag: UInt32 = 0x200
 
@@ -31,6 +35,7 @@ extension Kernel {
         do { try t.task.space.copyOut(littleEndianBytes(words: frame), to: esp) } catch { return false }
         t.frame.eip = h.handler
         t.frame.esp = esp
+        t.frame.eflags &= ~Kernel.trapFlag
         return true
     }
 
@@ -56,9 +61,11 @@ extension Kernel {
     /// A handler may change general registers, eip, esp and user flags, nothing privileged.
     private func checkUreg(_ u: Ureg) throws(PebblesError) {
         let ds = GuestLayout.userDataSelector
-        // ds, es, ss must be the user data segment, cs the user code segment; fs/gs null or ours.
+        // ds, es, ss must be the user data segment, cs the user code segment; fs/gs null (any
+        // RPL) or ours, what a thread may load itself (pb_machine.c, allowed_data_selector).
+        func dataOrNull(_ s: UInt32) -> Bool { s & ~3 == 0 || s == ds }
         guard u.ds == ds, u.es == ds, u.ss == ds, u.cs == GuestLayout.userCodeSelector,
-              u.fs == 0 || u.fs == ds, u.gs == 0 || u.gs == ds else { throw .invalidArgument }
+              dataOrNull(u.fs), dataOrNull(u.gs) else { throw .invalidArgument }
         guard u.eflags & Kernel.interruptFlag != 0, u.eflags & Kernel.privilegedFlags == 0 else { throw .invalidArgument }
     }
 }

@@ -15,14 +15,14 @@ struct Ureg: Equatable {
     static let wordCount = 20
     static let byteCount = 4 * wordCount
 
-    /// The ureg of a saved user state. All four data selectors read as the user data segment,
-    /// as on a Pebbles kernel (whose SEGSEL_USER_DS is 0x2b too), so handlers that check them
-    /// see what they expect.
+    /// The ureg of a saved user state. ds, es and ss are the user data segment (a Pebbles
+    /// kernel's SEGSEL_USER_DS is 0x2b too; the trap handler refuses any other), fs and gs what
+    /// the thread holds (0x2b unless it loaded a null selector).
     init(_ f: TrapFrame, cause: UInt32, cr2: UInt32) {
         let ds = GuestLayout.userDataSelector
         self.cause = cause
         self.cr2 = cr2
-        self.ds = ds; es = ds; fs = ds; gs = ds
+        self.ds = ds; es = ds; fs = f.fs; gs = f.gs
         edi = f.edi; esi = f.esi; ebp = f.ebp; zero = 0
         ebx = f.ebx; edx = f.edx; ecx = f.ecx; eax = f.eax
         errorCode = f.errorCode
@@ -46,9 +46,10 @@ struct Ureg: Equatable {
 }
 
 extension TrapFrame {
-    /// Resumes with the ureg's general registers, eip, esp and flags (the segments are the
-    /// user segments whatever the ureg says: swexn checked them).
+    /// Resumes with the ureg's general registers, eip, esp, flags, fs and gs (swexn checked
+    /// them: the other segments are the user segments and stay).
     func adopt(_ u: Ureg) {
+        fs = u.fs; gs = u.gs
         edi = u.edi; esi = u.esi; ebp = u.ebp
         ebx = u.ebx; edx = u.edx; ecx = u.ecx; eax = u.eax
         eip = u.eip; eflags = u.eflags | 0x2; esp = u.esp

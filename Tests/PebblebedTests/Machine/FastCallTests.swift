@@ -24,10 +24,10 @@ import Testing
         let r = try Guest.run("fastcall", options: options)
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("PASS fastcall"), "\(r)")
-        #expect(r.stderr.contains("killed: loaded segment selector 0x002b"), "\(r)")
+        #expect(r.stderr.contains("killed: loaded segment selector 0x0023"), "\(r)")
         #expect(r.stderr.contains("killed: loaded segment selector 0x0033"), "\(r)")
         if options.isEmpty {
-            // The gate's frame for the call made with %gs loaded: eip at the `int` gettid's
+            // The gate's frame for the call made with %gs = 0x23: eip at the `int` gettid's
             // thunk stands for (0x00FF8000 + 0x48 * 4 * 16 + 5), error code 0x48 << 3 | 2.
             #expect(r.stderr.contains("eip=0x00ff9205 "), "\(r)")
             #expect(r.stderr.contains("cs=0x00000023 err=0x00000242 trapno=0x0000000d"), "\(r)")
