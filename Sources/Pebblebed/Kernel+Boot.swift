@@ -4,6 +4,14 @@ import Glibc
 extension Kernel {
     /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
     public static func boot(_ options: BootOptions) throws(BootError) -> Never {
+        let k = try prepare(options)
+        k.start()
+    }
+
+    /// Boots the machine up to the first task's first instruction: devices, the first task
+    /// loaded and runnable, the timer (unless time is virtual), the host-call filter. The
+    /// explorer forks the machine from here (Explore/Explorer.swift).
+    public static func prepare(_ options: BootOptions) throws(BootError) -> Kernel {
         let disk = try RAMDisk(directory: options.ramdisk)
         if let bytes = options.hostProgram { disk.add(name: options.program, contents: bytes) }
         guard disk.contents(of: options.program) != nil else {
@@ -17,21 +25,24 @@ extension Kernel {
         let k = Kernel(options: options, ramdisk: disk, machine: machine)
         kernel = k
         try k.installDevices()
+        // Before the program loads: the loader plants the preemption points' breakpoints.
+        if let schedule = options.schedule { k.points = PointController(schedule: schedule, program: options.program) }
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
-        // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
-        if options.seed == nil {
+        // Seeded runs and scheduled runs keep no timer: time is counted in guest instructions
+        // (Chaos) or preemption points (PointController), and a tick must not preempt.
+        if options.seed == nil && options.schedule == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
         }
         try machine.installHostCallFilter()
-        k.start()
+        return k
     }
 
     /// Runs the machine from the boot stack, which becomes the scheduler's context: the first
     /// task's thread runs first. Returns only by halting.
-    func start() -> Never {
-        scheduler.idleHook = { [unowned self] in idleService() }
+    public func start() -> Never {
+        scheduler.idleHook = { [unowned self] in points != nil ? scheduledIdle() : idleService() }
         scheduler.run()
     }
 

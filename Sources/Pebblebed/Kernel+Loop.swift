@@ -8,6 +8,12 @@ extension Kernel {
         while !t.mustExit {
             scheduler.enterUser()
             let trap = machine.run(t)
+            if points != nil {
+                // Exploration and schedule replay decide here, before the trap is served; a
+                // thread given way at a point may have been told to exit meanwhile.
+                preemptionPoint(trap, t)
+                if t.mustExit { break }
+            }
             handle(trap, from: t)
             if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
@@ -26,7 +32,7 @@ extension Kernel {
         case .exception(let cause, let address, _):
             deliverFault(t, cause: cause, address: address, detail: nil)
         case .breakpoint:
-            deliverFault(t, cause: 0x03, address: 0, detail: nil)
+            if plantedBreakpoint(t) != nil { stepOverBreakpoint(t) } else { deliverFault(t, cause: 0x03, address: 0, detail: nil) }
         case .timer:
             timerInterrupt()
         case .io:

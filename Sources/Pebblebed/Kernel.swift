@@ -21,6 +21,8 @@ public struct BootOptions {
     public var seed: UInt64? = nil
     /// Write a Chrome-trace timeline of the run here.
     public var tracePath: String? = nil
+    /// Replay this schedule: preempt only at its points (Explore/); nil for normal runs.
+    public var schedule: Schedule? = nil
     public init() {}
 }
 
@@ -53,6 +55,9 @@ public final class Kernel {
     var devices: TerminalDevices?
     /// Test report lines seen so far (Simics/TestReport.swift).
     var testReport = TestReport()
+    /// Preemption points and their decisions, under exploration or a replayed schedule
+    /// (Explore/PointController.swift); nil otherwise.
+    public var points: PointController?
 
     init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
@@ -67,6 +72,7 @@ public final class Kernel {
     /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
+        if let p = points { return p.ticks }
         return (machine.nanoseconds - bootNanoseconds) / tickNanoseconds
     }
 

@@ -126,6 +126,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Debug the guest under gdb with its symbols, stopped at its main.")
     var gdb = false
 
+    @Option(help: ArgumentHelp("Replay an interleaving that `pebblebed explore` wrote: preempt only at the schedule's points (system calls and thread-library entries), no timer, virtual time.", valueName: "FILE"))
+    var schedule: String?
+
     @Option(name: .customLong("gdb-batch"), help: ArgumentHelp("Like --gdb, but run gdb in batch mode with the gdb commands in FILE.", valueName: "FILE"))
     var gdbBatch: String?
 
@@ -139,6 +142,13 @@ struct Run: ParsableCommand {
         if gdb || gdbBatch != nil { try execGDB() }
         var o = try machine.bootOptions()
         o.simics.report = report
+        if let schedule {
+            guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
+            guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
+                throw ValidationError("cannot read the schedule \(schedule)")
+            }
+            do { o.schedule = try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
+        }
         if let timeout {
             guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
             o.simics.timeoutNanoseconds = UInt64(timeout * 1e9)

@@ -82,3 +82,30 @@ struct SymbolTable {
         byName[name] = symbol
     }
 }
+
+extension SymbolTable {
+    /// The symbol whose extent holds `address` (a symbol of unknown size holds addresses up to
+    /// the next symbol), as name and offset; nil below the first symbol. For traces and
+    /// exploration reports (Explore/), which name the function a thread was preempted in.
+    func symbolize(_ address: UInt32) -> (name: String, offset: UInt32)? {
+        var best: (String, Symbol)?
+        for (name, s) in byName where s.address <= address {
+            if let b = best, b.1.address > s.address || (b.1.address == s.address && b.1.isGlobal) { continue }
+            best = (name, s)
+        }
+        guard let (name, s) = best else { return nil }
+        if s.size != 0 && address - s.address >= s.size && address - s.address > 0x10000 { return nil }
+        return (name, address - s.address)
+    }
+}
+
+extension ELFImage {
+    /// `name+0xoffset` for an address in this program (`0x...` when no symbol holds it).
+    public func describe(_ address: UInt32) -> String {
+        guard let (name, offset) = symbols.symbolize(address) else { return hex(address) }
+        return offset == 0 ? name : "\(name)+\(hex(offset, width: 1))"
+    }
+
+    /// Just the function (or object) name holding `address`, if any.
+    public func symbolName(containing address: UInt32) -> String? { symbols.symbolize(address)?.name }
+}

@@ -56,6 +56,10 @@ enum ProgramLoader {
         let space = AddressSpace()
         for p in plan { place(p, of: image, in: space) }
         MagicPatch.apply(image, named: name, to: space)
+        if let p = kernel.points, name == p.program {
+            p.breakpoints = PreemptionPoints.plant(image, in: space)
+            p.symbolNamer = { image.symbolName(containing: $0) == nil ? nil : image.describe($0) }
+        }
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
         let sp = writeArguments(arguments, into: space, stackLow: stackLow)
         return LoadedProgram(space: space, entry: image.entry, stackPointer: sp)

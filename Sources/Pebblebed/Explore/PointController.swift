@@ -1,0 +1,188 @@
+/// The kernel's side of exploration and schedule replay (issue 15): it numbers the preemption
+/// points of a run, takes the schedule's decisions at them, counts virtual time in points,
+/// and records what the explorer needs (who ran, who else could have, where) and any bug.
+///
+/// A point is every system call and every planted breakpoint (PreemptionPoints), counted
+/// before the kernel serves it: a decision there can let another thread run before the call
+/// takes effect (preempting a waiter between its check and its `deschedule` is the lost
+/// wake-up). Between points the guest runs natively and the timer is off, so the sequence of
+/// points depends on the schedule alone and a schedule replays exactly.
+public final class PointController {
+    /// The decisions: at point `index`, the running thread gives way to thread `tid`.
+    public let schedule: Schedule
+    private var decisions: [Int: Int32]
+    /// Points so far in this run.
+    public private(set) var pointCount = 0
+    /// Breakpoints planted in the program under test, by address.
+    var breakpoints: [UInt32: Breakpoint] = [:]
+    /// The program whose tasks carry the breakpoints (an exec of another program has none).
+    let program: String
+    /// Virtual ticks added while every thread slept.
+    var idleTicks: UInt64 = 0
+    /// Points that make one virtual tick: sleep and get_ticks replay with the schedule.
+    static let pointsPerTick = 8
+    /// More points than this in one run ends it as a bug (a likely livelock).
+    public var maxPoints = 100_000
+    /// Yields in a row (with no other point between) after which a thread counts as spinning
+    /// for the deadlock check: a thread library whose mutex yields to the holder never blocks
+    /// in the kernel, so a lock-order deadlock is two threads yielding to each other forever.
+    static let spinYields = 32
+    private var yieldStreak: [Int32: Int] = [:]
+    /// The thread-library function each thread entered last, with its first argument (the
+    /// mutex, condition, ... it works on), for deadlock reports.
+    var lastCall: [Int32: (function: String, argument: UInt32)] = [:]
+    /// What happened, for the explorer (one entry per point, in order).
+    public private(set) var records: [PointRecord] = []
+    /// Record points (explore); a replay only takes decisions.
+    public var recording = true
+    /// Called with a bug the kernel recognises itself (deadlock, too many points): it ends the run.
+    public var bugHook: ((BugKind, String) -> Never)?
+    /// Names an address of the program under test (`lock_a`, `buf+0x8`) for reports.
+    var symbolNamer: ((UInt32) -> String?)?
+
+    public init(schedule: Schedule, program: String) {
+        self.schedule = schedule
+        self.program = program
+        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }
+
+    /// The decision at the point about to be numbered `pointCount`: the thread to give way to.
+    func decision() -> Int32? { decisions[pointCount] }
+
+    /// Notes point `pointCount` and moves on to the next number.
+    func note(_ record: PointRecord) {
+        if recording { records.append(record) }
+        pointCount += 1
+    }
+
+    /// Keeps the yield streaks; returns whether `tid` is now spinning.
+    func noteYield(_ tid: Int32, isYield: Bool) -> Bool {
+        if !isYield {
+            yieldStreak[tid] = 0
+            return false
+        }
+        let n = (yieldStreak[tid] ?? 0) + 1
+        yieldStreak[tid] = n
+        return n >= PointController.spinYields
+    }
+
+    func isSpinning(_ tid: Int32) -> Bool { (yieldStreak[tid] ?? 0) >= PointController.spinYields }
+
+    /// The records as text lines for the explorer (see PointRecord.line).
+    public var recordText: String { records.map(\.line).joined(separator: "\n") }
+}
+
+/// One preemption point of a run: which thread was running, where, why it trapped, and which
+/// threads were runnable then (the alternatives a schedule may switch to).
+public struct PointRecord: Equatable, Sendable {
+    public let index: Int
+    public let thread: Int32
+    /// The trap's address: the breakpoint's function entry, or the system call's `int`.
+    public let eip: UInt32
+    /// Its caller's return address (the return address on the stack), 0 when unknown.
+    public let caller: UInt32
+    /// The system call or library function.
+    public let label: String
+    public let alternatives: [Int32]
+    /// The thread it gave way to, when the schedule preempted here.
+    public let switchedTo: Int32?
+
+    public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?) {
+        self.index = index
+        self.thread = thread
+        self.eip = eip
+        self.caller = caller
+        self.label = label
+        self.alternatives = alternatives
+        self.switchedTo = switchedTo
+    }
+
+    /// `P index thread eip caller label alt,alt switchedTo|-`
+    public var line: String {
+        let alts = alternatives.isEmpty ? "-" : alternatives.map(String.init).joined(separator: ",")
+        return "P \(index) \(thread) \(eip) \(caller) \(label) \(alts) \(switchedTo.map(String.init) ?? "-")"
+    }
+
+    public init?(line: Substring) {
+        let w = line.split(separator: " ")
+        guard w.count == 8, w[0] == "P", let index = Int(w[1]), let thread = Int32(w[2]), let eip = UInt32(w[3]),
+              let caller = UInt32(w[4]) else { return nil }
+        let alts = w[6] == "-" ? [] : w[6].split(separator: ",").compactMap { Int32($0) }
+        self.init(index: index, thread: thread, eip: eip, caller: caller, label: String(w[5]), alternatives: alts,
+                  switchedTo: w[7] == "-" ? nil : Int32(w[7]))
+    }
+}
+
+/// The bugs the kernel recognises by itself during a controlled run.
+public enum BugKind: String, Sendable {
+    case deadlock
+    case stepBound = "step bound"
+    /// A replayed schedule names a thread that cannot run at its point (another program or
+    /// other arguments than the schedule was made with).
+    case mismatch = "schedule mismatch"
+}
+
+/// A schedule: the preemptions of one interleaving, as "at point N, give way to thread T".
+/// Points and thread ids are numbered the same way in every run of the same program with the
+/// same arguments, so the choices replay the interleaving exactly.
+public struct Schedule: Equatable, Sendable {
+    public struct Choice: Equatable, Hashable, Sendable {
+        public let point: Int
+        public let thread: Int32
+        public init(point: Int, thread: Int32) {
+            self.point = point
+            self.thread = thread
+        }
+    }
+
+    public var choices: [Choice]
+    public init(_ choices: [Choice] = []) { self.choices = choices }
+
+    public static let header = "# pebblebed schedule v1"
+
+    /// The file: a header, a comment line with the program, one `preempt POINT THREAD` a line.
+    public func text(program: [String]) -> String {
+        var s = Schedule.header + "\n# program: " + program.joined(separator: " ") + "\n"
+        for c in choices { s += "preempt \(c.point) \(c.thread)\n" }
+        return s
+    }
+
+    /// Parses a schedule file; the error says which line is wrong.
+    public static func parse(_ text: String) throws(ScheduleError) -> Schedule {
+        var choices: [Choice] = []
+        var sawHeader = false
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line == header { sawHeader = true; continue }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let w = line.split(separator: " ")
+            guard w.count == 3, w[0] == "preempt", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
+                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD`, found `\(line)`")
+            }
+            if let last = choices.last, last.point >= p {
+                throw ScheduleError(message: "line \(n + 1): points must increase (\(p) after \(last.point))")
+            }
+            choices.append(Choice(point: p, thread: t))
+        }
+        guard sawHeader else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header)` line)") }
+        return Schedule(choices)
+    }
+}
+
+public struct ScheduleError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+private extension Substring {
+    func trimmingCharacters(in _: CharacterSetLike) -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return s
+    }
+}
+
+private enum CharacterSetLike { case whitespaces }
