@@ -33,6 +33,11 @@ extension Kernel {
             deliverFault(t, cause: cause, address: address, detail: nil)
         case .breakpoint:
             if plantedBreakpoint(t) != nil { stepOverBreakpoint(t) } else { deliverFault(t, cause: 0x03, address: 0, detail: nil) }
+        case .timer where points != nil:
+            // Under a schedule the timer only watches the wall clock (a run past its time
+            // limit is a bug); a tick never preempts, or the schedule would not replay.
+            _ = machine.takeTimerInterrupt()
+            checkRunTime()
         case .timer:
             timerInterrupt()
         case .io:

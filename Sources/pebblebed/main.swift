@@ -202,7 +202,7 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self, Compile.self],
+        subcommands: [Boot.self, Run.self, Stress.self, Explore.self, Compile.self],
         defaultSubcommand: Boot.self)
 }
 

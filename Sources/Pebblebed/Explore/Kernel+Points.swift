@@ -38,6 +38,9 @@ extension Kernel {
             }
             target = u
         }
+        if p.recording && p.pointCount >= p.fingerprintFrom {
+            p.states[p.pointCount] = stateFingerprint(current: t, label: label)
+        }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
                            alternatives: alternatives, switchedTo: target?.tid))
         if p.pointCount > p.maxPoints {
@@ -45,8 +48,10 @@ extension Kernel {
         }
         if p.noteYield(t.tid, isYield: isYield) { checkSpinDeadlock(spinner: t) }
         if let target {
+            p.pendingTrap.insert(t.tid)
             scheduler.moveToFront(target)
             scheduler.yield()
+            p.pendingTrap.remove(t.tid)
         }
     }
 
@@ -76,11 +81,26 @@ extension Kernel {
             let trap = machine.run(t)
             if trap == .step { return }
             handle(trap, from: t)
-            // Anything but the soft-TLB filling in ended the step: the instruction faulted (the
-            // fault was delivered) or trapped; either way it is done.
-            if case .pageFault = trap, !t.mustExit, t.frame.eip == address { continue }
-            return
+            // An interrupt came before the instruction ran, or the soft-TLB filled in for it:
+            // step it again (anything else depending on the timer would make runs differ).
+            // Any other trap ended the step: the instruction faulted (the fault was
+            // delivered) or trapped; either way it is done.
+            switch trap {
+            case .timer, .io, .pageFault:
+                if t.frame.eip == address { continue }
+                return
+            default:
+                return
+            }
         }
+    }
+
+    /// Ends a run that has gone on longer than its wall-clock limit: a guest looping with no
+    /// preemption point never traps, so only the clock can tell.
+    func checkRunTime() {
+        checkTimeout()
+        guard let p = points, let limit = p.runLimitNanoseconds, machine.nanoseconds >= p.runStartNanoseconds + limit else { return }
+        reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop?")
     }
 
     /// A bug the kernel saw itself: the explorer (or `run --schedule`) ends the run with it.

@@ -9,7 +9,7 @@
 /// points depends on the schedule alone and a schedule replays exactly.
 public final class PointController {
     /// The decisions: at point `index`, the running thread gives way to thread `tid`.
-    public let schedule: Schedule
+    public private(set) var schedule: Schedule
     private var decisions: [Int: Int32]
     /// Points so far in this run.
     public private(set) var pointCount = 0
@@ -31,12 +31,21 @@ public final class PointController {
     /// The thread-library function each thread entered last, with its first argument (the
     /// mutex, condition, ... it works on), for deadlock reports.
     var lastCall: [Int32: (function: String, argument: UInt32)] = [:]
+    /// Threads given way at a point whose trap is still to be served (part of the state).
+    var pendingTrap: Set<Int32> = []
+    /// State fingerprints by point (Kernel+Fingerprint.swift), taken from point
+    /// `fingerprintFrom` on: the explorer needs them only after the schedule's last choice.
+    public internal(set) var states: [Int: UInt64] = [:]
+    public var fingerprintFrom = Int.max
     /// What happened, for the explorer (one entry per point, in order).
     public private(set) var records: [PointRecord] = []
     /// Record points (explore); a replay only takes decisions.
     public var recording = true
     /// Called with a bug the kernel recognises itself (deadlock, too many points): it ends the run.
     public var bugHook: ((BugKind, String) -> Never)?
+    /// The wall-clock limit of one run (explore sets it; the timer checks it), and its start.
+    public var runLimitNanoseconds: UInt64?
+    public var runStartNanoseconds: UInt64 = 0
     /// Names an address of the program under test (`lock_a`, `buf+0x8`) for reports.
     var symbolNamer: ((UInt32) -> String?)?
 
@@ -44,6 +53,20 @@ public final class PointController {
         self.schedule = schedule
         self.program = program
         decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A fresh run of `schedule` from the snapshot (the explorer's forked machine): the
+    /// breakpoints and symbols stay, everything counted starts again.
+    public func restart(with schedule: Schedule) {
+        self.schedule = schedule
+        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        pointCount = 0
+        idleTicks = 0
+        yieldStreak = [:]
+        lastCall = [:]
+        records = []
+        states = [:]
+        pendingTrap = []
     }
 
     var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }

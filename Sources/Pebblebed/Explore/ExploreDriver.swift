@@ -1,0 +1,156 @@
+import CShims
+import Glibc
+
+/// What `pebblebed explore` was asked for.
+public struct ExploreConfig {
+    public var budgetSeconds: Double = 60
+    public var maxPreemptions = 2
+    public var scheduleOut: String?
+    /// The program on the host (for symbols and DWARF lines in the trace).
+    public var elfPath: String
+    /// The words of the replay command after `pebblebed run` (machine options, program, args).
+    public var replayWords: [String]
+    public var runLimitSeconds: Double = 10
+    public var maxPoints = 100_000
+    /// Print the progress line (stderr) while exploring.
+    public var progress = true
+
+    public init(elfPath: String, replayWords: [String]) {
+        self.elfPath = elfPath
+        self.replayWords = replayWords
+    }
+}
+
+/// `pebblebed explore`: boots the machine once, then runs schedule after schedule on forked
+/// copies of it (ForkRunner) in the order Exploration gives, until a run shows a bug, the
+/// space within the preemption bound is exhausted, or the budget runs out.
+public enum ExploreDriver {
+    /// Exit codes: 0 no bug found, 1 a bug, 2 the machine could not boot.
+    public static func run(_ options: BootOptions, _ config: ExploreConfig) -> Int32 {
+        // The runs' output and log go to a scratch file (each run's is read back); what the
+        // user sees goes to the real stdout and stderr, kept here. The guest gets no keyboard.
+        let realOut = dup(1), realErr = dup(2)
+        let scratch = ForkRunner.scratchFile()
+        let null = open("/dev/null", O_RDONLY)
+        guard realOut >= 0, realErr >= 0, scratch >= 0, null >= 0 else {
+            perror("pebblebed explore: setting up")
+            return 2
+        }
+        dup2(scratch, 1)
+        dup2(scratch, 2)
+        dup2(null, 0)
+        KernelLog.fd = 2
+        KernelLog.copyFD = -1   // no ./pebblebed.log copy: each run's log is read back instead
+        let say = { (s: String) in ForkRunner.writeAll(realOut, s) }
+        let progress = { (s: String) in ForkRunner.writeAll(realErr, s) }
+
+        var o = options
+        o.schedule = Schedule()
+        let k: Kernel
+        let runner: ForkRunner
+        do {
+            k = try Kernel.prepare(o)
+            runner = try ForkRunner(kernel: k, outputFD: scratch)
+        } catch {
+            progress("pebblebed: \(error.description)\n")
+            return 2
+        }
+        runner.runLimitSeconds = config.runLimitSeconds
+        runner.maxPoints = config.maxPoints
+        let search = Exploration(maxPreemptions: config.maxPreemptions)
+        let start = k.machine.nanoseconds
+        let tty = isatty(realErr) != 0
+        var lastShown: UInt64 = 0
+        func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
+        func showProgress(final: Bool = false) {
+            let now = k.machine.nanoseconds
+            guard config.progress, final || now - lastShown > (tty ? 200_000_000 : 5_000_000_000) else { return }
+            lastShown = now
+            let rate = Double(search.runs) / max(elapsed(), 1e-9)
+            let line = "explore \(o.program): bound \(min(search.bound, config.maxPreemptions))/\(config.maxPreemptions), \(search.runs) interleavings (\(Int(rate))/s), \(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next, \(search.pruned) pruned"
+            progress(tty ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n")
+        }
+
+        while let schedule = search.next() {
+            if elapsed() >= config.budgetSeconds {
+                showProgress(final: true)
+                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
+                say(costLine(runner, search, elapsed()))
+                return 0
+            }
+            let result = runner.run(schedule)
+            search.finished(schedule, records: result.records, states: result.states)
+            showProgress()
+            if let bug = result.bug {
+                showProgress(final: true)
+                report(bug: bug, result: result, schedule: schedule, search: search, runner: runner,
+                       config: config, elapsed: elapsed(), say: say)
+                return 1
+            }
+        }
+        showProgress(final: true)
+        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran (\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states).\n")
+        say(costLine(runner, search, elapsed()))
+        return 0
+    }
+
+    static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double) -> String {
+        let reset = runner.runsDone > 0 ? Double(runner.resetNanoseconds) / Double(runner.runsDone) / 1000 : 0
+        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork)\n"
+    }
+
+    static func format1(_ x: Double) -> String {
+        let v = (x * 10).rounded() / 10
+        return String(v)
+    }
+
+    /// The bug report: message, preemption trace, output tail, schedule file, replay commands.
+    static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
+                       config: ExploreConfig, elapsed: Double, say: (String) -> Void) {
+        var s = "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
+        s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
+        s += TraceTable(records: result.records, elfPath: config.elfPath).text
+        let tail = result.output.split(separator: "\n").suffix(8)
+        if !tail.isEmpty {
+            s += "\nLast output of the failing run:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") + "\n"
+        }
+        let file = config.scheduleOut ?? "explore-\(URLBasename(config.elfPath)).schedule"
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let replay = (["pebblebed", "run", "--schedule", file] + config.replayWords).map(shellQuote).joined(separator: " ")
+        if fd >= 0 {
+            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords))
+            close(fd)
+            s += "\nSchedule: \(file)\n"
+        } else {
+            s += "\nSchedule: could not write \(file) (\(String(cString: strerror(errno)))); its choices: \(schedule.choices.map { "preempt \($0.point) \($0.thread)" }.joined(separator: "; "))\n"
+        }
+        s += "Replay:           \(replay)\n"
+        s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
+        s += "Under gdb:        \(replay.replacingFirst("run --schedule", with: "run --gdb --schedule"))\n"
+        s += costLine(runner, search, elapsed)
+        say(s)
+    }
+
+    static func URLBasename(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+
+    static func shellQuote(_ w: String) -> String {
+        let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
+        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+}
+
+extension String {
+    func replacingFirst(_ a: String, with b: String) -> String {
+        guard let r = range(of: a) else { return self }
+        return replacingCharacters(in: r, with: b)
+    }
+
+    func range(of a: String) -> Range<String.Index>? {
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(a) { return i..<index(i, offsetBy: a.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

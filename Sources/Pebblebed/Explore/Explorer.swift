@@ -1,0 +1,171 @@
+import Glibc
+
+/// What one run of a schedule came to.
+public struct RunResult {
+    public var records: [PointRecord] = []
+    public var states: [Int: UInt64] = [:]
+    /// The first task's exit status, when the machine halted normally.
+    public var status: Int32?
+    /// A bug the kernel reported itself (deadlock, step bound).
+    public var kernelBug: (kind: String, message: String)?
+    /// How the machine process ended: its exit code, or the signal that killed it.
+    public var exitCode: Int32 = 0
+    public var signal: Int32 = 0
+    /// Console output and kernel log of the run.
+    public var output: String = ""
+
+    /// The bug this run shows, if any: the kernel's own verdict, a kernel panic or failed
+    /// audit, a thread killed by a fault, a FAIL / END__FAIL line, or a non-zero exit status.
+    public var bug: String? {
+        if let b = kernelBug { return b.message }
+        if signal != 0 { return "the machine died of signal \(signal) (a kernel crash)" }
+        let lines = output.split(separator: "\n")
+        if exitCode == kernelPanicExit {
+            return lines.first { $0.contains("kernel panic") }.map(String.init) ?? "kernel panic"
+        }
+        if exitCode == 71 { return "kernel audit failed: " + (lines.first { $0.contains("audit") }.map(String.init) ?? "") }
+        if let killed = lines.first(where: { $0.contains(" killed: ") }) { return "thread killed: " + killed }
+        if let fail = lines.first(where: { $0.hasPrefix("FAIL") || $0.contains("END__FAIL") }) { return String(fail) }
+        if let status, status != 0 {
+            let panic = lines.last { $0.contains("panic") || $0.contains("assert") }.map { ": " + $0 } ?? ""
+            return "exit status \(status)\(panic)"
+        }
+        if status == nil { return "the machine stopped without a result (exit code \(exitCode))" }
+        return nil
+    }
+}
+
+/// Runs schedules on copies of one booted machine (Kernel.prepare): for each run the parent
+/// puts physical memory back from its snapshot and forks; the child installs the schedule,
+/// runs the machine to its end, writes what it saw to a scratch file and exits. Everything of
+/// the kernel but physical memory (a MAP_SHARED memfd) is the child's own copy after fork; the
+/// parent never runs a guest, so its memory stays the snapshot's.
+public final class ForkRunner {
+    let kernel: Kernel
+    let snapshot: MemorySnapshot
+    /// Scratch files shared with the children: fds 1 and 2 (output and log), and the result.
+    let outputFD: Int32
+    let resultFD: Int32
+    public var runLimitSeconds: Double = 10
+    public var maxPoints = 100_000
+    /// Nanoseconds spent restoring memory and forking, over all runs (the reset cost).
+    public private(set) var resetNanoseconds: UInt64 = 0
+    public private(set) var runsDone = 0
+
+    public init(kernel: Kernel, outputFD: Int32) throws(BootError) {
+        self.kernel = kernel
+        self.outputFD = outputFD
+        snapshot = MemorySnapshot(memory)
+        resultFD = ForkRunner.scratchFile()
+        guard resultFD >= 0 else { throw .host("creating a scratch file", errno) }
+    }
+
+    /// An unlinked file in /tmp.
+    public static func scratchFile() -> Int32 {
+        var template = Array("/tmp/pebblebed-explore-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        if fd >= 0 { unlink(template) }
+        return fd
+    }
+
+    public var snapshotFrames: Int { snapshot.frameCount }
+
+    public func run(_ schedule: Schedule) -> RunResult {
+        let t0 = kernel.machine.nanoseconds
+        snapshot.restore(into: memory)
+        for fd in [outputFD, resultFD] {
+            _ = ftruncate(fd, 0)
+            _ = lseek(fd, 0, SEEK_SET)
+        }
+        let pid = fork()
+        if pid == 0 { child(schedule) }
+        resetNanoseconds += kernel.machine.nanoseconds - t0
+        runsDone += 1
+        var result = RunResult()
+        guard pid > 0 else {
+            result.kernelBug = ("host", "fork failed: \(String(cString: strerror(errno)))")
+            return result
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if status & 0x7f == 0 { result.exitCode = (status >> 8) & 0xff } else { result.signal = status & 0x7f }
+        result.output = ForkRunner.readAll(outputFD)
+        for line in ForkRunner.readAll(resultFD).split(separator: "\n") {
+            switch line.first {
+            case "P": if let r = PointRecord(line: line) { result.records.append(r) }
+            case "H":
+                let w = line.split(separator: " ")
+                if w.count == 3, let i = Int(w[1]), let h = UInt64(w[2]) { result.states[i] = h }
+            case "X": result.status = Int32(line.dropFirst(2))
+            case "B":
+                let parts = line.dropFirst(2).split(separator: "\t", maxSplits: 1)
+                if parts.count == 2 {
+                    result.kernelBug = (String(parts[0]), parts[1].replacingOccurrences(of: "\u{1F}", with: "\n"))
+                }
+            default: break
+            }
+        }
+        return result
+    }
+
+    /// The forked machine: run `schedule` from the snapshot and report. Never returns.
+    private func child(_ schedule: Schedule) -> Never {
+        let p = kernel.points!
+        p.restart(with: schedule)
+        p.maxPoints = maxPoints
+        p.fingerprintFrom = (schedule.choices.last?.point ?? -1) + 1
+        p.runStartNanoseconds = kernel.machine.nanoseconds
+        p.runLimitNanoseconds = UInt64(runLimitSeconds * 1e9)
+        let resultFD = self.resultFD
+        func report(_ tail: String) {
+            var text = p.recordText + "\n"
+            for (i, h) in p.states.sorted(by: { $0.key < $1.key }) { text += "H \(i) \(h)\n" }
+            text += tail + "\n"
+            ForkRunner.writeAll(resultFD, text)
+        }
+        p.bugHook = { kind, message in
+            report("B \(kind.rawValue)\t" + message.replacingOccurrences(of: "\n", with: "\u{1F}"))
+            _exit(3)
+        }
+        kernel.shutdownHooks.append { [unowned kernel] in
+            let status = kernel.firstTaskStatus ?? kernel.firstTask.status
+            report("X \(status)")
+            // Last hook: the console is flushed, the audit passed. Nothing else of this
+            // process is needed, and a full exit() (atexit, stdio) costs a share of the run.
+            _exit(status & 0xff)
+        }
+        // The timer only watches the run's wall-clock limit (Kernel+Loop.swift, .timer).
+        _ = kernel.machine.startTimer(periodNanoseconds: 100_000_000)
+        kernel.start()
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    static func readAll(_ fd: Int32) -> String {
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0 else { return "" }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+        return String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self)
+    }
+}
+
+extension Substring {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        String(self).split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+    }
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+    }
+}
