@@ -19,9 +19,13 @@ extension Kernel {
         for b in label.utf8 { h.add(UInt64(b)) }
         for t in scheduler.runQueue.all { h.add(UInt64(t.tid) | 1 << 40) }
         for t in scheduler.sleepers.threads { h.add(UInt64(t.tid) | 2 << 40 | t.wakeTick << 42) }
-        var tasks: [ObjectIdentifier: Task] = [:]
-        for t in threads.values.sorted(by: { $0.tid < $1.tid }) {
-            tasks[ObjectIdentifier(t.task)] = t.task
+        // Plain arrays, no dictionary or sort: each forked run pays the first use of a generic
+        // type again (runtime metadata), and this runs at every point.
+        var tasks: [Task] = []
+        var live = Array(threads.values)
+        live.sort { $0.tid < $1.tid }
+        for t in live {
+            if !tasks.contains(where: { $0 === t.task }) { tasks.append(t.task) }
             h.add(UInt64(t.tid) | UInt64(t.task.id) << 32)
             h.add(UInt64(t.frame.eax) | UInt64(t.frame.ebx) << 32)
             h.add(UInt64(t.frame.ecx) | UInt64(t.frame.edx) << 32)
@@ -41,7 +45,7 @@ extension Kernel {
             h.add(s | UInt64(t.swexn?.handler ?? 0) << 32)
             if let q = t.waitingIn { for b in q.name.utf8 { h.add(UInt64(b)) } }
         }
-        for task in tasks.values.sorted(by: { $0.id < $1.id }) {
+        for task in tasks {
             h.add(UInt64(task.id) | UInt64(UInt32(bitPattern: task.status)) << 32)
             h.add(UInt64(task.children.count) | UInt64(task.zombies.count) << 32)
             task.space.table.forEachPresent { page, e in

@@ -68,6 +68,7 @@ extension Kernel {
     func stepOverBreakpoint(_ t: Thread) {
         guard let bp = plantedBreakpoint(t) else { return }
         let address = t.frame.eip &- 1
+        if emulate(bp.emulation, t, at: address) { return }
         let space = t.task.space
         PreemptionPoints.poke(space, address, bp.original)
         t.frame.eip = address
@@ -101,6 +102,29 @@ extension Kernel {
         checkTimeout()
         guard let p = points, let limit = p.runLimitNanoseconds, machine.nanoseconds >= p.runStartNanoseconds + limit else { return }
         reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop?")
+    }
+
+    /// Carries out an emulated first instruction (PreemptionPoints.swift), exactly as the CPU
+    /// would; false when it must be stepped instead (a stack access that would fault: the real
+    /// instruction then raises the real fault).
+    private func emulate(_ e: Emulation, _ t: Thread, at address: UInt32) -> Bool {
+        let space = t.task.space
+        switch e {
+        case .push(let r):
+            let esp = t.frame.esp &- 4
+            guard (try? space.writeWord(t.frame.register(r), to: esp)) != nil else { return false }
+            t.frame.esp = esp
+            t.frame.eip = address &+ 1
+        case .loadFromStack(let r, let d, let length):
+            guard let v = try? space.readWord(t.frame.esp &+ UInt32(bitPattern: d)) else { return false }
+            t.frame.setRegister(r, v)
+            t.frame.eip = address &+ length
+        case .jump(let target):
+            t.frame.eip = target
+        case .step:
+            return false
+        }
+        return true
     }
 
     /// A bug the kernel saw itself: the explorer (or `run --schedule`) ends the run with it.

@@ -29,7 +29,9 @@ enum PreemptionPoints {
             guard let s = image.symbol(named: name), s.address >= 0x0100_0000,
                   let original = try? space.copyIn(s.address, count: 1).first,
                   original != int3, poke(space, s.address, int3) else { continue }
-            planted[s.address] = Breakpoint(function: name, original: original)
+            let code = (try? space.copyIn(s.address, count: 5)) ?? [original]
+            planted[s.address] = Breakpoint(function: name, original: original,
+                                            emulation: Emulation.decode([original] + code.dropFirst(), at: s.address))
         }
         return planted
     }
@@ -46,8 +48,67 @@ enum PreemptionPoints {
     }
 }
 
-/// One planted breakpoint: the function it marks the entry of, and the byte it replaced.
+/// One planted breakpoint: the function it marks the entry of, the byte it replaced, and how
+/// the kernel runs the instruction it covers.
 struct Breakpoint: Equatable {
     let function: String
     let original: UInt8
+    var emulation: Emulation = .step
+}
+
+/// The first instructions of functions that the kernel carries out itself instead of stepping
+/// them (a single step costs a debug trap, a fifth of an exploration run's time). Only
+/// instructions with no effect on the flags and no way to fault other than through the stack
+/// access the kernel checks itself; anything else is stepped.
+enum Emulation: Equatable {
+    /// `push r32` (50+r).
+    case push(register: Int)
+    /// `mov disp8(%esp), r32` (8B /r with SIB 24): gcc's load of the first argument.
+    case loadFromStack(register: Int, displacement: Int32, length: UInt32)
+    /// `jmp rel32` (E9): a tail call (thr_yield is `jmp yield`).
+    case jump(target: UInt32)
+    /// Put the byte back and step one instruction.
+    case step
+
+    static func decode(_ code: [UInt8], at address: UInt32) -> Emulation {
+        guard let op = code.first else { return .step }
+        if op >= 0x50 && op <= 0x57 { return .push(register: Int(op - 0x50)) }
+        if op == 0x8B, code.count >= 4, code[1] & 0xC7 == 0x44, code[2] == 0x24 {
+            return .loadFromStack(register: Int(code[1] >> 3 & 7), displacement: Int32(Int8(bitPattern: code[3])), length: 4)
+        }
+        if op == 0xE9, code.count >= 5 {
+            let rel = UInt32(code[1]) | UInt32(code[2]) << 8 | UInt32(code[3]) << 16 | UInt32(code[4]) << 24
+            return .jump(target: address &+ 5 &+ rel)
+        }
+        return .step
+    }
+}
+
+extension TrapFrame {
+    /// A general register by its x86 number (0 eax, 1 ecx, 2 edx, 3 ebx, 4 esp, 5 ebp, 6 esi, 7 edi).
+    func register(_ n: Int) -> UInt32 {
+        switch n {
+        case 0: eax
+        case 1: ecx
+        case 2: edx
+        case 3: ebx
+        case 4: esp
+        case 5: ebp
+        case 6: esi
+        default: edi
+        }
+    }
+
+    func setRegister(_ n: Int, _ v: UInt32) {
+        switch n {
+        case 0: eax = v
+        case 1: ecx = v
+        case 2: edx = v
+        case 3: ebx = v
+        case 4: esp = v
+        case 5: ebp = v
+        case 6: esi = v
+        default: edi = v
+        }
+    }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// `pebblebed explore` on the textbook bugs (examples/tests/explore_*.c): it finds each one,
+/// the schedule it writes replays the failure byte for byte, and the correct twins come out
+/// clean with the space exhausted.
+@Suite(.serialized) struct ExploreGuestTests {
+    /// Program, and what the report must say about its bug.
+    static let bugs: [(program: String, message: String)] = [
+        ("explore_lost_wakeup", "deadlock: every thread is blocked and nothing can wake one"),
+        ("explore_cond_if", "FAIL explore_cond_if: consumer took from an empty buffer"),
+        ("explore_unlock_error", "deadlock: every thread is blocked or spins in yield"),
+        ("explore_lock_order", "deadlock: every thread is blocked or spins in yield"),
+    ]
+
+    static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {
+        let schedule = FileManager.default.temporaryDirectory.appendingPathComponent("explore-\(UUID().uuidString).schedule").path
+        let r = try Guest.launch(["explore", "--no-progress", "--budget", String(budget), "--ramdisk", Guest.ramdisk,
+                                  "--schedule-out", schedule] + extra + [program], timeout: Double(budget) + 60)
+        return (r, schedule)
+    }
+
+    @Test(arguments: bugs.map(\.program))
+    func findsTheBugAndItsScheduleReplaysExactly(program: String) throws {
+        let message = Self.bugs.first { $0.program == program }!.message
+        let (r, schedule) = try Self.explore(program)
+        defer { try? FileManager.default.removeItem(atPath: schedule) }
+        #expect(r.status == 1, "explore must exit 1 on a bug: \(r)")
+        #expect(r.stdout.contains("BUG FOUND after "), "\(r)")
+        #expect(r.stdout.contains(message), "\(r)")
+        #expect(r.stdout.contains("Preemption trace"), "\(r)")
+        let replay = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Replay:") }, "\(r)")
+        #expect(replay.hasSuffix("pebblebed run --schedule \(schedule) \(program)"), "\(replay)")
+        let text = try String(contentsOfFile: schedule, encoding: .utf8)
+        #expect(text.contains("preempt "), "a bug needing no preemption? \(text)")
+
+        // The replay shows the same bug, and two replays print the very same bytes.
+        let a = try Guest.run(program, options: ["--schedule", schedule], timeout: 60)
+        let b = try Guest.run(program, options: ["--schedule", schedule], timeout: 60)
+        #expect(a.status != 0, "\(a)")
+        #expect((a.stdout + a.stderr).contains(message), "\(a)")
+        #expect(a.stdout == b.stdout && a.status == b.status, "replays differ:\n\(a)\n\(b)")
+    }
+
+    @Test(arguments: bugs.map { $0.program + "_ok" })
+    func correctTwinIsClean(program: String) throws {
+        let (r, _) = try Self.explore(program)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("No bug found: space exhausted"), "\(r)")
+    }
+
+    /// Without its schedule the lost wake-up does not happen: the default run (no
+    /// preemption) passes, so the replay above is the schedule's doing.
+    @Test func theEmptyScheduleRunsTheDefaultInterleaving() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
+        #expect(r.status == 0 && r.stdout.contains("PASS explore_lost_wakeup"), "\(r)")
+    }
+
+    @Test func aBadScheduleFileIsRefusedWithItsLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\npreempt x 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
+        #expect(r.status != 0 && r.stderr.contains("line 2"), "\(r)")
+    }
+
+    /// A program with no bug whose space is too big for the budget: exit 0, "budget ran out".
+    @Test func budgetRunsOut() throws {
+        let (r, _) = try Self.explore("race_mutex_counter", ["--max-preemptions", "3"], budget: 3)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("No bug found: the budget ran out"), "\(r)")
+    }
+}
