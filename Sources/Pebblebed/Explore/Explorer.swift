@@ -74,6 +74,9 @@ public final class ForkRunner {
         _ = p.recordText
         _ = PointRecord(line: Substring(p.recordText))
         p.restart(with: Schedule())
+        // halt audits frames and tasks (sets of objects) in every run.
+        kernel.audit(context: "before exploring")
+        kernel.auditTasks(context: "before exploring")
     }
 
     /// An unlinked file in /tmp.

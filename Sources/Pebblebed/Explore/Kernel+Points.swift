@@ -38,7 +38,9 @@ extension Kernel {
             }
             target = u
         }
-        if p.recording && p.pointCount >= p.fingerprintFrom {
+        // Every other point is enough: states that meet stay equal from then on (nothing
+        // differs in their futures), so a meeting at an odd point shows at the next even one.
+        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & 1 == 0 {
             p.states[p.pointCount] = stateFingerprint(current: t, label: label)
         }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,

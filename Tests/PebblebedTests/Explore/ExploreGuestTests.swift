@@ -30,7 +30,7 @@ import Testing
         #expect(r.stdout.contains(message), "\(r)")
         #expect(r.stdout.contains("Preemption trace"), "\(r)")
         let replay = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Replay:") }, "\(r)")
-        #expect(replay.hasSuffix("pebblebed run --schedule \(schedule) \(program)"), "\(replay)")
+        #expect(replay.hasSuffix("pebblebed run --schedule \(schedule) --ramdisk \(Guest.ramdisk) \(program)"), "\(replay)")
         let text = try String(contentsOfFile: schedule, encoding: .utf8)
         #expect(text.contains("preempt "), "a bug needing no preemption? \(text)")
 
