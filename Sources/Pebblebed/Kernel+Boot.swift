@@ -26,13 +26,24 @@ extension Kernel {
         kernel = k
         try k.installDevices()
         // Before the program loads: the loader plants the preemption points' breakpoints.
-        if let schedule = options.schedule { k.points = PointController(schedule: schedule, program: options.program) }
+        if let schedule = options.schedule {
+            k.points = PointController(schedule: schedule, program: options.program)
+        } else if options.seedAtPoints, let seed = options.seed {
+            k.points = PointController(schedule: Schedule(), program: options.program)
+            k.points!.seeded = PointController.SeededPolicy(seed: seed)
+        }
+        k.points?.recording = false   // the explorer turns it on in its runs
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
         // Seeded runs and scheduled runs keep no timer: time is counted in guest instructions
         // (Chaos) or preemption points (PointController), and a tick must not preempt.
-        if options.seed == nil && options.schedule == nil {
+        if k.points == nil && options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
+            guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        } else if k.points != nil && options.simics.timeoutNanoseconds != nil {
+            // Under points the timer never preempts; it only watches --timeout, which a guest
+            // looping with no preemption point would otherwise never reach.
+            let tErr = machine.startTimer(periodNanoseconds: 100_000_000)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
         }
         try machine.installHostCallFilter()
@@ -69,7 +80,7 @@ extension Kernel {
     }
 
     private func setUpChaosAndTrace() {
-        if let seed = options.seed {
+        if let seed = options.seed, points == nil {
             scheduler.chaos = Chaos(seed: seed)
             machine.setStepping(true)
         }

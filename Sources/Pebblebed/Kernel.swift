@@ -23,6 +23,9 @@ public struct BootOptions {
     public var tracePath: String? = nil
     /// Replay this schedule: preempt only at its points (Explore/); nil for normal runs.
     public var schedule: Schedule? = nil
+    /// With `seed`: seeded decisions at preemption points only (Explore/PointController),
+    /// instead of single-stepping the guest (Scheduler/Chaos).
+    public var seedAtPoints = false
     public init() {}
 }
 

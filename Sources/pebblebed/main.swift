@@ -25,6 +25,9 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
     var seed: UInt64?
 
+    @Flag(help: "With --seed: take the seeded decisions only at preemption points (system calls and thread-library entries), running the guest natively in between, instead of single-stepping it.")
+    var points = false
+
     @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
     var trace: String?
 
@@ -33,6 +36,7 @@ struct MachineOptions: ParsableArguments {
         var a = ["--memory", String(memory), "--hz", String(hz)]
         if let ramdisk { a += ["--ramdisk", ramdisk] }
         if audit { a.append("--audit") }
+        if points { a.append("--points") }
         return a
     }
 
@@ -46,6 +50,8 @@ struct MachineOptions: ParsableArguments {
         o.audit = audit
         o.debugPanicVector = debugPanicVector
         o.seed = seed
+        guard !points || seed != nil else { throw ValidationError("--points goes with --seed") }
+        o.seedAtPoints = points
         o.tracePath = trace
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
@@ -202,7 +208,7 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self, Explore.self, Compile.self],
+        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self],
         defaultSubcommand: Boot.self)
 }
 

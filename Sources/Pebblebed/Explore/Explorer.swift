@@ -68,6 +68,7 @@ public final class ForkRunner {
     /// every run (that was a tenth of a run's time). Reads only; the controller is reset.
     static func warmUp(_ kernel: Kernel) {
         guard let p = kernel.points, let t = kernel.scheduler.runQueue.all.first else { return }
+        p.recording = true
         _ = p.noteYield(t.tid, isYield: true)
         p.lastCall[t.tid] = ("warm-up", 0)
         p.states[0] = kernel.stateFingerprint(current: t, label: "warm-up")
@@ -75,6 +76,7 @@ public final class ForkRunner {
         _ = p.recordText
         _ = PointRecord(line: Substring(p.recordText))
         p.restart(with: Schedule())
+        p.recording = false
         // halt audits frames and tasks (sets of objects) in every run.
         kernel.audit(context: "before exploring")
         kernel.auditTasks(context: "before exploring")
@@ -146,6 +148,7 @@ public final class ForkRunner {
     private func child(_ schedule: Schedule) -> Never {
         let p = kernel.points!
         p.restart(with: schedule)
+        p.recording = true
         p.maxPoints = maxPoints
         p.fingerprintFrom = (schedule.choices.last?.point ?? -1) + 1
         p.runStartNanoseconds = kernel.machine.nanoseconds

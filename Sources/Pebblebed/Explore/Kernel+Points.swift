@@ -32,7 +32,7 @@ extension Kernel {
         scheduler.wakeSleepers(now: ticks)
         let alternatives = scheduler.runQueue.all.map(\.tid)
         var target: Thread?
-        if let tid = p.decision() {
+        if let tid = p.decision(alternatives: alternatives) {
             guard let u = threads[tid], u.state == .runnable else {
                 reportBug(.mismatch, "the schedule does not fit this run: at point \(p.pointCount) thread \(tid) cannot run (runnable: \(alternatives.map(String.init).joined(separator: ", ")))")
             }
@@ -132,8 +132,9 @@ extension Kernel {
     /// A bug the kernel saw itself: the explorer (or `run --schedule`) ends the run with it.
     func reportBug(_ kind: BugKind, _ message: String) -> Never {
         if let hook = points?.bugHook { hook(kind, message) }
-        KernelLog.line("kernel: \(kind.rawValue): \(message)")
-        consoleWrite(Array("\(kind.rawValue): \(message)\n".utf8))
+        // The message starts with what it is ("deadlock: ...", "step bound exceeded: ...").
+        KernelLog.line("kernel: \(message)")
+        consoleWrite(Array("\(message)\n".utf8))
         halt(status: 3)
     }
 

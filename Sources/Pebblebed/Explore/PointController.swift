@@ -65,14 +65,46 @@ public final class PointController {
         yieldStreak = [:]
         lastCall = [:]
         records = []
+        taken = []
         states = [:]
         pendingTrap = []
     }
 
     var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }
 
-    /// The decision at the point about to be numbered `pointCount`: the thread to give way to.
-    func decision() -> Int32? { decisions[pointCount] }
+    /// Seeded decisions (`run --seed S --points`, `pebblebed stress`): at each point, with a
+    /// probability the seed picks (some seeds preempt at half the points, some at one in 64),
+    /// give way to a thread the seed picks among the runnable ones. Nothing else decides, so
+    /// the seed replays the interleaving; the choices taken are kept as a schedule.
+    public struct SeededPolicy {
+        public let seed: UInt64
+        var state: UInt64
+        /// Out of 1024.
+        let chance: UInt64
+
+        public init(seed: UInt64) {
+            self.seed = seed
+            state = seed
+            let chances: [UInt64] = [512, 128, 32, 16]
+            chance = chances[Int(Chaos.mix(&state) % UInt64(chances.count))]
+        }
+
+        mutating func pick(_ alternatives: [Int32]) -> Int32? {
+            guard !alternatives.isEmpty, Chaos.mix(&state) % 1024 < chance else { return nil }
+            return alternatives[Int(Chaos.mix(&state) % UInt64(alternatives.count))]
+        }
+    }
+    public var seeded: SeededPolicy?
+    /// The choices taken so far (the schedule's, or the seed's).
+    public private(set) var taken: [Schedule.Choice] = []
+
+    /// The decision at the point about to be numbered `pointCount`, whose runnable threads
+    /// are `alternatives`: the thread to give way to, if any.
+    func decision(alternatives: [Int32]) -> Int32? {
+        let d = decisions[pointCount] ?? seeded?.pick(alternatives)
+        if let d { taken.append(Schedule.Choice(point: pointCount, thread: d)) }
+        return d
+    }
 
     /// Notes point `pointCount` and moves on to the next number.
     func note(_ record: PointRecord) {
