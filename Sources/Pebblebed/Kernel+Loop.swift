@@ -28,6 +28,8 @@ extension Kernel {
         case .syscall(let vector):
             systemCall(vector, from: t)
         case .pageFault(let address, let write, let outside):
+            // Race detection (Explore/Kernel+Races.swift) sees shared accesses as faults.
+            if points?.races != nil, !outside, raceFault(t, address: address, write: write) { break }
             pageFault(t, at: address, write: write, outsideGuest: outside)
         case .exception(let cause, let address, _):
             deliverFault(t, cause: cause, address: address, detail: nil)

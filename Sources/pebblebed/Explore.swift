@@ -33,6 +33,7 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("run-limit"), help: "Seconds one run may take before it counts as an endless loop.") var runLimit: Double = 10
     @Option(name: .customLong("max-points"), help: "Preemption points one run may reach before it counts as an endless loop.") var maxPoints = 100_000
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.") var noProgress = false
+    @Flag(name: .customLong("no-races"), help: "Skip the data-race run: preemption points only at system calls and thread-library entries.") var noRaces = false
     @OptionGroup var machine: MachineOptions
     @Argument(help: "The guest program.") var program: String
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the guest program.") var arguments: [String] = []
@@ -69,6 +70,7 @@ struct Explore: ParsableCommand {
         config.runLimitSeconds = runLimit
         config.maxPoints = maxPoints
         config.progress = !noProgress
+        config.races = !noRaces
         let code = ExploreDriver.run(o, config)
         if code != 0 { throw ExitCode(code) }
     }

@@ -14,6 +14,8 @@ public struct ExploreConfig {
     public var maxPoints = 100_000
     /// Print the progress line (stderr) while exploring.
     public var progress = true
+    /// Look for data races first and make their instructions preemption points.
+    public var races = true
 
     public init(elfPath: String, replayWords: [String]) {
         self.elfPath = elfPath
@@ -57,8 +59,33 @@ public enum ExploreDriver {
         }
         runner.runLimitSeconds = config.runLimitSeconds
         runner.maxPoints = config.maxPoints
-        let search = Exploration(maxPreemptions: config.maxPreemptions)
         let start = k.machine.nanoseconds
+        var racesNote = ""
+        if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
+            // One run of the default interleaving with every shared access watched
+            // (RaceDetector); its racing instructions become preemption points of every run.
+            runner.library = image.ranges { PreemptionPoints.isLibrary($0) }
+            let r = runner.run(Schedule(), detectRaces: true)
+            if let bug = r.bug {
+                let search = Exploration(maxPreemptions: 0)
+                _ = search.next()
+                search.finished(Schedule(), records: r.records)
+                report(bug: bug, result: r, schedule: Schedule(), search: search, runner: runner, config: config,
+                       elapsed: Double(k.machine.nanoseconds - start) / 1e9, say: say)
+                return 1
+            }
+            let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
+            if !eips.isEmpty {
+                runner.addPoints(eips)
+                let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(eips)
+                racesNote = "Data races in the default interleaving: \(r.races.count) racing pair\(r.races.count == 1 ? "" : "s"); preemption points added at " +
+                    zip(eips, lines).map { "\(image.describe($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "\n"
+            } else {
+                racesNote = "Data races in the default interleaving: none found (\(r.watchedAccesses) shared accesses watched).\n"
+            }
+        }
+        if !racesNote.isEmpty && config.progress { progress(racesNote) }
+        let search = Exploration(maxPreemptions: config.maxPreemptions)
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
         func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
@@ -107,7 +134,8 @@ public enum ExploreDriver {
     /// The bug report: message, preemption trace, output tail, schedule file, replay commands.
     static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
                        config: ExploreConfig, elapsed: Double, say: (String) -> Void) {
-        var s = "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
+        var s = ""
+        s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
         s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
         s += TraceTable(records: result.records, elfPath: config.elfPath).text
         let tail = result.output.split(separator: "\n").suffix(8)

@@ -11,6 +11,9 @@ public struct RunResult {
     /// How the machine process ended: its exit code, or the signal that killed it.
     public var exitCode: Int32 = 0
     public var signal: Int32 = 0
+    /// Racing instruction pairs a race-detection run found: (word, eip, eip).
+    public var races: [(UInt32, UInt32, UInt32)] = []
+    public var watchedAccesses = 0
     /// Console output and kernel log of the run.
     public var output: String = ""
 
@@ -42,7 +45,9 @@ public struct RunResult {
 /// parent never runs a guest, so its memory stays the snapshot's.
 public final class ForkRunner {
     let kernel: Kernel
-    let snapshot: MemorySnapshot
+    var snapshot: MemorySnapshot
+    /// Thread-library code (accesses there are synchronisation), for race detection.
+    var library: [Range<UInt32>] = []
     /// Scratch files shared with the children: fds 1 and 2 (output and log), and the result.
     let outputFD: Int32
     let resultFD: Int32
@@ -106,7 +111,19 @@ public final class ForkRunner {
 
     public var snapshotFrames: Int { snapshot.frameCount }
 
-    public func run(_ schedule: Schedule) -> RunResult {
+    /// Makes `eips` preemption points too (data races): their int3s go into the snapshot.
+    public func addPoints(_ eips: [UInt32], label: String = "data-race") {
+        guard let p = kernel.points, let space = kernel.firstTask?.space else { return }
+        snapshot.restore(into: memory)
+        for eip in eips where p.breakpoints[eip] == nil {
+            guard let code = try? space.copyIn(eip, count: 5), let original = code.first,
+                  original != PreemptionPoints.int3, PreemptionPoints.poke(space, eip, PreemptionPoints.int3) else { continue }
+            p.breakpoints[eip] = Breakpoint(function: label, original: original, emulation: Emulation.decode(code, at: eip))
+        }
+        snapshot = MemorySnapshot(memory)
+    }
+
+    public func run(_ schedule: Schedule, detectRaces: Bool = false) -> RunResult {
         let t0 = kernel.machine.nanoseconds
         snapshot.restore(into: memory)
         for fd in [outputFD, resultFD] {
@@ -114,7 +131,7 @@ public final class ForkRunner {
             _ = lseek(fd, 0, SEEK_SET)
         }
         let pid = fork()
-        if pid == 0 { child(schedule) }
+        if pid == 0 { child(schedule, detectRaces: detectRaces) }
         resetNanoseconds += kernel.machine.nanoseconds - t0
         runsDone += 1
         var result = RunResult()
@@ -133,6 +150,10 @@ public final class ForkRunner {
                 let w = line.split(separator: " ")
                 if w.count == 3, let i = Int(w[1]), let h = UInt64(w[2]) { result.states[i] = h }
             case "X": result.status = Int32(line.dropFirst(2))
+            case "A": result.watchedAccesses = Int(line.dropFirst(2)) ?? 0
+            case "R":
+                let w = line.split(separator: " ").compactMap { UInt32($0) }
+                if w.count == 3 { result.races.append((w[0], w[1], w[2])) }
             case "B":
                 let parts = line.dropFirst(2).split(separator: "\t", maxSplits: 1)
                 if parts.count == 2 {
@@ -145,9 +166,15 @@ public final class ForkRunner {
     }
 
     /// The forked machine: run `schedule` from the snapshot and report. Never returns.
-    private func child(_ schedule: Schedule) -> Never {
+    private func child(_ schedule: Schedule, detectRaces: Bool) -> Never {
         let p = kernel.points!
         p.restart(with: schedule)
+        if detectRaces {
+            let library = self.library
+            p.races = RaceDetector { eip in library.contains { $0.contains(eip) } }
+            // The parent showed the program's pages (mapFirstTask): every access must fault.
+            if let space = kernel.firstTask?.space { kernel.withdrawWritable(space) }
+        }
         p.recording = true
         p.maxPoints = maxPoints
         p.fingerprintFrom = (schedule.choices.last?.point ?? -1) + 1
@@ -157,6 +184,8 @@ public final class ForkRunner {
         func report(_ tail: String) {
             var text = p.recordText + "\n"
             for (i, h) in p.states.sorted(by: { $0.key < $1.key }) { text += "H \(i) \(h)\n" }
+            for (w, a, b) in p.races?.races ?? [] { text += "R \(w) \(a) \(b)\n" }
+            if let d = p.races { text += "A \(d.accesses)\n" }
             text += tail + "\n"
             ForkRunner.writeAll(resultFD, text)
         }

@@ -28,6 +28,9 @@ extension Kernel {
         default:
             return
         }
+        if p.races != nil {
+            raceSync(at: trap, t, function: trap == .breakpoint ? label : nil, caller: caller)
+        }
         checkTimeout()   // no timer runs under a schedule; --timeout is wall-clock time all the same
         scheduler.wakeSleepers(now: ticks)
         let alternatives = scheduler.runQueue.all.map(\.tid)
@@ -75,7 +78,9 @@ extension Kernel {
         PreemptionPoints.poke(space, address, bp.original)
         t.frame.eip = address
         machine.setStepping(true)
+        points?.raceStepping = true   // its page faults are served plainly (Kernel+Races.swift)
         defer {
+            points?.raceStepping = false
             machine.setStepping(false)
             PreemptionPoints.poke(space, address, PreemptionPoints.int3)
         }

@@ -31,6 +31,10 @@ public final class PointController {
     /// The thread-library function each thread entered last, with its first argument (the
     /// mutex, condition, ... it works on), for deadlock reports.
     var lastCall: [Int32: (function: String, argument: UInt32)] = [:]
+    /// Data-race detection in this run (RaceDetector), and its state.
+    var races: RaceDetector?
+    var raceStepping = false
+    var waitingCond: [Int32: UInt32] = [:]
     /// Threads given way at a point whose trap is still to be served (part of the state).
     var pendingTrap: Set<Int32> = []
     /// State fingerprints by point (Kernel+Fingerprint.swift), taken from point

@@ -20,6 +20,11 @@ enum PreemptionPoints {
     ]
     static let int3: UInt8 = 0xCC
 
+    /// Thread-library code, whose memory accesses are its synchronisation (RaceDetector).
+    static func isLibrary(_ name: String) -> Bool {
+        functions.contains(name) || ["mutex_", "cond_", "sem_", "rwlock_", "thr_", "_thr_"].contains { name.hasPrefix($0) }
+    }
+
     /// Plants a breakpoint at each function of `functions` that `image` defines, in `space`
     /// (fresh at exec: its text frames are its own, as for MagicPatch). Returns the original
     /// byte of each planted address, and the function it starts.

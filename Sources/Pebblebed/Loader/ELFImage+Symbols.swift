@@ -106,6 +106,13 @@ extension ELFImage {
         return offset == 0 ? name : "\(name)+\(hex(offset, width: 1))"
     }
 
+    /// The extents of the sized symbols whose names satisfy `include`.
+    func ranges(where include: (String) -> Bool) -> [Range<UInt32>] {
+        symbols.byName.compactMap { name, s in
+            s.size > 0 && include(name) ? s.address..<(s.address &+ s.size) : nil
+        }.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
     /// Just the function (or object) name holding `address`, if any.
     public func symbolName(containing address: UInt32) -> String? { symbols.symbolize(address)?.name }
 }
