@@ -64,7 +64,7 @@ public enum ExploreDriver {
         if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
             // One run of the default interleaving with every shared access watched
             // (RaceDetector); its racing instructions become preemption points of every run.
-            runner.library = image.ranges { PreemptionPoints.isLibrary($0) }
+            runner.library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
             let r = runner.run(Schedule(), detectRaces: true)
             if let bug = r.bug {
                 let search = Exploration(maxPreemptions: 0)

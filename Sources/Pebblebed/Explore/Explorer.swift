@@ -112,7 +112,9 @@ public final class ForkRunner {
     public var snapshotFrames: Int { snapshot.frameCount }
 
     /// Makes `eips` preemption points too (data races): their int3s go into the snapshot.
-    public func addPoints(_ eips: [UInt32], label: String = "data-race") {
+    public static let racePointLabel = "data-race"
+
+    public func addPoints(_ eips: [UInt32], label: String = ForkRunner.racePointLabel) {
         guard let p = kernel.points, let space = kernel.firstTask?.space else { return }
         snapshot.restore(into: memory)
         for eip in eips where p.breakpoints[eip] == nil {

@@ -23,8 +23,11 @@ extension Kernel {
             guard let bp = plantedBreakpoint(t) else { return }
             label = bp.function
             eip = t.frame.eip &- 1
-            caller = (try? t.task.space.readWord(t.frame.esp)) ?? 0
-            p.lastCall[t.tid] = (bp.function, (try? t.task.space.readWord(t.frame.esp &+ 4)) ?? 0)
+            // At a function's entry the return address is on top of the stack; a data-race
+            // point is in the middle of a function and has no caller to show.
+            let entry = bp.function != ForkRunner.racePointLabel
+            caller = entry ? (try? t.task.space.readWord(t.frame.esp)) ?? 0 : 0
+            if entry { p.lastCall[t.tid] = (bp.function, (try? t.task.space.readWord(t.frame.esp &+ 4)) ?? 0) }
         default:
             return
         }

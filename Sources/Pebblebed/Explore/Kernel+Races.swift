@@ -15,7 +15,14 @@ extension Kernel {
         // The thread's own frame is not shared: near its stack pointer, just show the page.
         let esp = t.frame.esp
         if address &- esp < 0x4000 || esp &- address < 0x4000 { return true }
-        d.access(t.tid, address: address, write: write, eip: t.frame.eip)
+        // A locked instruction (lock prefix, xchg with memory) is the program's own
+        // synchronisation: an atomic access does not race.
+        let opcode = (try? space.copyIn(t.frame.eip, count: 1).first) ?? 0
+        if opcode == 0xF0 || opcode == 0x87 || opcode == 0x86 {
+            if !d.isLibrary(t.frame.eip) { d.atomic(t.tid, address: address) }
+        } else {
+            d.access(t.tid, address: address, write: write, eip: t.frame.eip)
+        }
         p.raceStepping = true
         machine.setStepping(true)
         let eip = t.frame.eip

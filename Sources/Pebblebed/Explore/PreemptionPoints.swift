@@ -20,9 +20,16 @@ enum PreemptionPoints {
     ]
     static let int3: UInt8 = 0xCC
 
-    /// Thread-library code, whose memory accesses are its synchronisation (RaceDetector).
-    static func isLibrary(_ name: String) -> Bool {
-        functions.contains(name) || ["mutex_", "cond_", "sem_", "rwlock_", "thr_", "_thr_"].contains { name.hasPrefix($0) }
+    /// Thread-library code, whose memory accesses are its synchronisation (RaceDetector): the
+    /// library's functions by name, its static helpers by source file, and the allocator
+    /// (its heap is guarded by the library's own mutex).
+    static func isLibrary(_ name: String, file: String?) -> Bool {
+        if functions.contains(name) || ["mutex_", "cond_", "sem_", "rwlock_", "thr_", "_thr_"].contains(where: { name.hasPrefix($0) }) {
+            return true
+        }
+        if ["malloc", "free", "calloc", "realloc", "_malloc", "_free", "_calloc", "_realloc", "smalloc", "sfree"].contains(name) { return true }
+        guard let file else { return false }
+        return ["mutex.c", "cond.c", "sem.c", "rwlock.c", "thread.c", "spin.c", "thread_fork.S", "malloc.c", "malloc410.c"].contains(file)
     }
 
     /// Plants a breakpoint at each function of `functions` that `image` defines, in `space`

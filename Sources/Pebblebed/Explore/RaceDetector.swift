@@ -95,6 +95,16 @@ final class RaceDetector {
         release(t, "fork \(childTid)")
     }
 
+    /// An atomic read-modify-write of the word at `address` (a spinlock's exchange, an
+    /// atomic add): it orders the threads that use the word, as a lock would.
+    func atomic(_ t: Int32, address: UInt32) {
+        settle(t)
+        var c = clock(t)
+        if let o = objects["atomic \(address & ~3)"] { RaceDetector.join(&c, o) }
+        clocks[t] = c
+        release(t, "atomic \(address & ~3)")
+    }
+
     /// A tracked access of the word at `address`.
     func access(_ t: Int32, address: UInt32, write: Bool, eip: UInt32) {
         guard !isLibrary(eip) else { return }

@@ -110,7 +110,8 @@ struct TraceTable {
         let addresses = rs.map { $0.caller == 0 ? $0.eip : $0.caller &- 1 }
         let lines = addr2line(addresses)
         return rs.enumerated().map { i, r in
-            let fn = r.caller == 0 ? "?" : (image?.symbolName(containing: r.caller &- 1) ?? hex(r.caller))
+            let fn = r.caller == 0 ? (image?.symbolName(containing: r.eip) ?? hex(r.eip))
+                : (image?.symbolName(containing: r.caller &- 1) ?? hex(r.caller))
             return (fn, lines[i] ?? (image?.describe(addresses[i]) ?? hex(addresses[i])))
         }
     }

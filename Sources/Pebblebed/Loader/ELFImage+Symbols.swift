@@ -11,9 +11,11 @@ struct SymbolTable {
         let isGlobal: Bool
     }
 
-    static let empty = SymbolTable(byName: [:])
+    static let empty = SymbolTable(byName: [:], localFiles: [:])
 
     private(set) var byName: [String: Symbol]
+    /// The source file of local (static) symbols, by address, where the table says it.
+    var localFiles: [UInt32: String] = [:]
 
     func lookup(_ name: String) -> Symbol? { byName[name] }
 
@@ -24,9 +26,18 @@ struct SymbolTable {
               sections.indices.contains(Int(symtab.link)) else { return .empty }
         let strtab = sections[Int(symtab.link)]
         var table = SymbolTable.empty
+        var file: String?
         for entry in symbolRecords(symtab, reader) {
+            // STT_FILE names the source file of the local symbols after it (a static function's
+            // file; globals come after all locals and have none).
+            if entry.u8(12) & 0xf == 4 {
+                let start = Int(strtab.fileOffset)
+                file = reader.cString(at: start + Int(entry.u32(0)), limit: min(start + Int(strtab.byteCount), reader.count))
+                continue
+            }
             if let (name, symbol) = decodeSymbol(entry, strtab: strtab, reader: reader) {
                 table.insert(symbol, named: name)
+                if !symbol.isGlobal, let file { table.localFiles[symbol.address] = file }
             }
         }
         return table
@@ -106,10 +117,11 @@ extension ELFImage {
         return offset == 0 ? name : "\(name)+\(hex(offset, width: 1))"
     }
 
-    /// The extents of the sized symbols whose names satisfy `include`.
-    func ranges(where include: (String) -> Bool) -> [Range<UInt32>] {
+    /// The extents of the sized symbols whose name, or source file (static functions), satisfy
+    /// `include`.
+    func ranges(where include: (_ name: String, _ file: String?) -> Bool) -> [Range<UInt32>] {
         symbols.byName.compactMap { name, s in
-            s.size > 0 && include(name) ? s.address..<(s.address &+ s.size) : nil
+            s.size > 0 && include(name, symbols.localFiles[s.address]) ? s.address..<(s.address &+ s.size) : nil
         }.sorted { $0.lowerBound < $1.lowerBound }
     }
 

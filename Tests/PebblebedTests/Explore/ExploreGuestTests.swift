@@ -11,6 +11,9 @@ import Testing
         ("explore_cond_if", "FAIL explore_cond_if: consumer took from an empty buffer"),
         ("explore_unlock_error", "deadlock: every thread is blocked or spins in yield"),
         ("explore_lock_order", "deadlock: every thread is blocked or spins in yield"),
+        // These two need the data-race points: no call sits between the racing instructions.
+        ("explore_test_then_set", "FAIL explore_test_then_set: counter is 1, expected 2"),
+        ("explore_counter", "FAIL explore_counter: counter is"),
     ]
 
     static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {
@@ -65,6 +68,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: file) }
         let r = try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
         #expect(r.status != 0 && r.stderr.contains("line 2"), "\(r)")
+    }
+
+    /// Without the data-race run the unprotected counter has no point between its load and
+    /// its store, and the whole space within the bound is clean: the race points find it.
+    @Test func theCounterNeedsTheDataRacePoints() throws {
+        let (plain, _) = try Self.explore("explore_counter", ["--no-races"])
+        #expect(plain.status == 0 && plain.stdout.contains("space exhausted"), "\(plain)")
+        let (r, _) = try Self.explore("explore_counter")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("data-race in adder") || r.stdout.contains("data-race in main"), "\(r)")
     }
 
     /// A program with no bug whose space is too big for the budget: exit 0, "budget ran out".
