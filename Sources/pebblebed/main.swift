@@ -190,6 +190,8 @@ extension Run {
         if let log = machine.log { run += ["--log", log] }
         if report { run.append("--report") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
+        // The interleaving explore found, to step through under gdb.
+        if let schedule { run += ["--schedule", URL(fileURLWithPath: schedule).path] }
         gdbArgs += ["--args", me] + run + ["--", program] + arguments
         FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))
         // gdb waits for SIGCHLD with the mask it inherited: a runner that blocks signals
