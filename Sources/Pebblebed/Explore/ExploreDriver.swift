@@ -61,6 +61,7 @@ public enum ExploreDriver {
         runner.maxPoints = config.maxPoints
         let start = k.machine.nanoseconds
         var racesNote = ""
+        var racePoints: [UInt32] = []
         if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
             // One run of the default interleaving with every shared access watched
             // (RaceDetector); its racing instructions become preemption points of every run.
@@ -77,6 +78,7 @@ public enum ExploreDriver {
             let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
             if !eips.isEmpty {
                 runner.addPoints(eips)
+                racePoints = eips
                 let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(eips)
                 racesNote = "Data races in the default interleaving: \(r.races.count) racing pair\(r.races.count == 1 ? "" : "s"); preemption points added at " +
                     zip(eips, lines).map { "\(image.describe($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "\n"
@@ -110,6 +112,8 @@ public enum ExploreDriver {
             showProgress()
             if let bug = result.bug {
                 showProgress(final: true)
+                var schedule = schedule
+                schedule.extraPoints = racePoints
                 report(bug: bug, result: result, schedule: schedule, search: search, runner: runner,
                        config: config, elapsed: elapsed(), say: say)
                 return 1

@@ -239,13 +239,21 @@ public struct Schedule: Equatable, Sendable {
     }
 
     public var choices: [Choice]
-    public init(_ choices: [Choice] = []) { self.choices = choices }
+    /// Instructions that are preemption points besides the system calls and library entries:
+    /// the data-race points explore found (RaceDetector). A replay plants them too, or its
+    /// points would be numbered differently.
+    public var extraPoints: [UInt32] = []
+    public init(_ choices: [Choice] = [], extraPoints: [UInt32] = []) {
+        self.choices = choices
+        self.extraPoints = extraPoints
+    }
 
     public static let header = "# pebblebed schedule v1"
 
     /// The file: a header, a comment line with the program, one `preempt POINT THREAD` a line.
     public func text(program: [String]) -> String {
         var s = Schedule.header + "\n# program: " + program.joined(separator: " ") + "\n"
+        for a in extraPoints { s += "point \(hex(a))\n" }
         for c in choices { s += "preempt \(c.point) \(c.thread)\n" }
         return s
     }
@@ -253,14 +261,19 @@ public struct Schedule: Equatable, Sendable {
     /// Parses a schedule file; the error says which line is wrong.
     public static func parse(_ text: String) throws(ScheduleError) -> Schedule {
         var choices: [Choice] = []
+        var extra: [UInt32] = []
         var sawHeader = false
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
             if line == header { sawHeader = true; continue }
             if line.isEmpty || line.hasPrefix("#") { continue }
             let w = line.split(separator: " ")
+            if w.count == 2, w[0] == "point", w[1].hasPrefix("0x"), let a = UInt32(w[1].dropFirst(2), radix: 16) {
+                extra.append(a)
+                continue
+            }
             guard w.count == 3, w[0] == "preempt", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
-                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD`, found `\(line)`")
+                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
             }
             if let last = choices.last, last.point >= p {
                 throw ScheduleError(message: "line \(n + 1): points must increase (\(p) after \(last.point))")
@@ -268,7 +281,7 @@ public struct Schedule: Equatable, Sendable {
             choices.append(Choice(point: p, thread: t))
         }
         guard sawHeader else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header)` line)") }
-        return Schedule(choices)
+        return Schedule(choices, extraPoints: extra)
     }
 }
 

@@ -35,10 +35,15 @@ enum PreemptionPoints {
     /// Plants a breakpoint at each function of `functions` that `image` defines, in `space`
     /// (fresh at exec: its text frames are its own, as for MagicPatch). Returns the original
     /// byte of each planted address, and the function it starts.
-    static func plant(_ image: ELFImage, in space: AddressSpace) -> [UInt32: Breakpoint] {
+    static func plant(_ image: ELFImage, in space: AddressSpace, extra: [UInt32] = []) -> [UInt32: Breakpoint] {
         var planted: [UInt32: Breakpoint] = [:]
+        for a in extra where a >= 0x0100_0000 {
+            guard let code = try? space.copyIn(a, count: 5), let original = code.first,
+                  original != int3, poke(space, a, int3) else { continue }
+            planted[a] = Breakpoint(function: ForkRunner.racePointLabel, original: original, emulation: Emulation.decode(code, at: a))
+        }
         for name in functions {
-            guard let s = image.symbol(named: name), s.address >= 0x0100_0000,
+            guard let s = image.symbol(named: name), s.address >= 0x0100_0000, planted[s.address] == nil,
                   let original = try? space.copyIn(s.address, count: 1).first,
                   original != int3, poke(space, s.address, int3) else { continue }
             let code = (try? space.copyIn(s.address, count: 5)) ?? [original]

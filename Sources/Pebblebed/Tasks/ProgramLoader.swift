@@ -57,7 +57,7 @@ enum ProgramLoader {
         for p in plan { place(p, of: image, in: space) }
         MagicPatch.apply(image, named: name, to: space)
         if let p = kernel.points, name == p.program {
-            p.breakpoints = PreemptionPoints.plant(image, in: space)
+            p.breakpoints = PreemptionPoints.plant(image, in: space, extra: p.schedule.extraPoints)
             p.symbolNamer = { image.symbolName(containing: $0) == nil ? nil : image.describe($0) }
         }
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }

@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func scheduleFileRoundTripsAndBadLinesAreNamed() throws {
-        let s = Schedule([.init(point: 3, thread: 2), .init(point: 17, thread: 4)])
+        let s = Schedule([.init(point: 3, thread: 2), .init(point: 17, thread: 4)], extraPoints: [0x0100_1234])
         let text = s.text(program: ["prog", "a b"])
         #expect(try Schedule.parse(text) == s)
         #expect(throws: ScheduleError.self) { try Schedule.parse("preempt 1 2\n") }
