@@ -33,6 +33,9 @@ struct Explore: ParsableCommand {
     @Option(name: .customLong("run-limit"), help: "Seconds one run may take before it counts as an endless loop.") var runLimit: Double = 10
     @Option(name: .customLong("max-points"), help: "Preemption points one run may reach before it counts as an endless loop.") var maxPoints = 100_000
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.") var noProgress = false
+    @Option(help: ArgumentHelp("Explore only shard K of N (1-based): the schedules whose first preemption is the K-th of every N, and their descendants. Shards are disjoint and together cover the space.", valueName: "K/N")) var shard: String?
+    @Option(help: ArgumentHelp("Also write the outcome as JSON to FILE (`pebblebed stress-merge` sums shards).", valueName: "FILE")) var json: String?
+    @Option(name: .customLong("markdown"), help: ArgumentHelp("Write the bug report as Markdown to FILE too.", valueName: "FILE")) var markdown: String?
     @Flag(name: .customLong("no-races"), help: "Skip the data-race run: preemption points only at system calls and thread-library entries.") var noRaces = false
     @OptionGroup var machine: MachineOptions
     @Argument(help: "The guest program.") var program: String
@@ -71,6 +74,15 @@ struct Explore: ParsableCommand {
         config.maxPoints = maxPoints
         config.progress = !noProgress
         config.races = !noRaces
+        config.jsonPath = json
+        config.markdownPath = markdown
+        if let shard {
+            let parts = shard.split(separator: "/")
+            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
+                throw ValidationError("--shard must be K/N with 1 <= K <= N, not \(shard)")
+            }
+            config.shard = (k, n)
+        }
         let code = ExploreDriver.run(o, config)
         if code != 0 { throw ExitCode(code) }
     }

@@ -212,11 +212,18 @@ struct StressMerge: ParsableCommand {
 
     func run() throws {
         var all: [(seed: UInt64, passed: Bool, reason: String)] = []
+        var explore: [[String: Any]] = []
         var program = "", rerun = ""
         for f in files {
             guard let data = FileManager.default.contents(atPath: f),
-                  let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let results = obj["results"] as? [[String: Any]] else {
+                  let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("\(f): not a `pebblebed stress --json` or `explore --json` file")
+            }
+            if obj["kind"] as? String == "explore" {
+                explore.append(obj)
+                continue
+            }
+            guard let results = obj["results"] as? [[String: Any]] else {
                 throw ValidationError("\(f): not a `pebblebed stress --json` file")
             }
             program = obj["program"] as? String ?? program
@@ -227,6 +234,22 @@ struct StressMerge: ParsableCommand {
                 }
                 all.append((seed, passed, r["reason"] as? String ?? ""))
             }
+        }
+        if !explore.isEmpty {
+            // Explore shards: the space is exhausted when every shard exhausted its part.
+            let runs = explore.reduce(0) { $0 + ($1["interleavings"] as? Int ?? 0) }
+            let bugs = explore.filter { $0["outcome"] as? String == "bug" }
+            let exhausted = explore.allSatisfy { $0["outcome"] as? String == "space exhausted" }
+            let shards = Set(explore.compactMap { $0["shard"] as? String }).sorted()
+            let name = explore.first?["program"] as? String ?? "?"
+            print("\(name): \(explore.count) explore shard\(explore.count == 1 ? "" : "s") (\(shards.joined(separator: ", "))), \(runs) interleavings, " +
+                  (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard" : "no bug, but some shard ran out of budget") : "\(bugs.count) found a bug"))
+            for b in bugs {
+                print("  shard \(b["shard"] as? String ?? "?"): \(b["bug"] as? String ?? "")")
+                if let r = b["replay"] as? String { print("    replay: \(r)") }
+            }
+            if !bugs.isEmpty { throw ExitCode(1) }
+            if all.isEmpty { return }
         }
         let failures = all.filter { !$0.passed }.sorted { $0.seed < $1.seed }
         print("\(program): \(all.count) runs in \(files.count) file\(files.count == 1 ? "" : "s"), \(all.count - failures.count) passed, \(failures.count) failed")

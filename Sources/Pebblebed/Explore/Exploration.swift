@@ -26,8 +26,14 @@ public final class Exploration {
     public private(set) var pruned = 0
     private var seen: [UInt64: Int] = [:]
 
-    public init(maxPreemptions: Int) {
+    /// `--shard K/N`: this machine takes the schedules whose first preemption is the K-th of
+    /// every N (in the order the first run generates them) and all their descendants. Shards
+    /// are disjoint and cover the space; each runs the first (preemption-free) run itself.
+    public let shard: (k: Int, n: Int)?
+
+    public init(maxPreemptions: Int, shard: (k: Int, n: Int)? = nil) {
         self.maxPreemptions = maxPreemptions
+        self.shard = shard
         levels = Array(repeating: [], count: maxPreemptions + 2)
         levels[0] = [Schedule()]
     }
@@ -67,6 +73,9 @@ public final class Exploration {
             for u in r.alternatives {
                 children.append(Schedule(schedule.choices + [Schedule.Choice(point: r.index, thread: u)]))
             }
+        }
+        if k == 0, let shard {
+            children = children.enumerated().filter { $0.offset % shard.n == shard.k - 1 }.map(\.element)
         }
         // popLast takes from the end: reversed, the earliest preemption points run first.
         levels[k + 1].append(contentsOf: children.reversed())

@@ -16,6 +16,12 @@ public struct ExploreConfig {
     public var progress = true
     /// Look for data races first and make their instructions preemption points.
     public var races = true
+    /// `--shard K/N` (Exploration.shard).
+    public var shard: (k: Int, n: Int)?
+    /// Write the outcome as JSON here (merged across shards by `pebblebed stress-merge`).
+    public var jsonPath: String?
+    /// Write the bug report as Markdown here.
+    public var markdownPath: String?
 
     public init(elfPath: String, replayWords: [String]) {
         self.elfPath = elfPath
@@ -71,8 +77,9 @@ public enum ExploreDriver {
                 let search = Exploration(maxPreemptions: 0)
                 _ = search.next()
                 search.finished(Schedule(), records: r.records)
-                report(bug: bug, result: r, schedule: Schedule(), search: search, runner: runner, config: config,
-                       elapsed: Double(k.machine.nanoseconds - start) / 1e9, say: say)
+                let file = report(bug: bug, result: r, schedule: Schedule(), search: search, runner: runner, config: config,
+                                  elapsed: Double(k.machine.nanoseconds - start) / 1e9, say: say)
+                writeJSON(config, program: o.program, runs: 1, outcome: "bug", bug: bug, schedule: file)
                 return 1
             }
             let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
@@ -87,7 +94,7 @@ public enum ExploreDriver {
             }
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
-        let search = Exploration(maxPreemptions: config.maxPreemptions)
+        let search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard)
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
         func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
@@ -105,6 +112,7 @@ public enum ExploreDriver {
                 showProgress(final: true)
                 say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
                 say(costLine(runner, search, elapsed()))
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 return 0
             }
             let result = runner.run(schedule)
@@ -114,14 +122,16 @@ public enum ExploreDriver {
                 showProgress(final: true)
                 var schedule = schedule
                 schedule.extraPoints = racePoints
-                report(bug: bug, result: result, schedule: schedule, search: search, runner: runner,
-                       config: config, elapsed: elapsed(), say: say)
+                let file = report(bug: bug, result: result, schedule: schedule, search: search, runner: runner,
+                                  config: config, elapsed: elapsed(), say: say)
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "bug", bug: bug, schedule: file)
                 return 1
             }
         }
         showProgress(final: true)
-        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran (\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states).\n")
+        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states).\n")
         say(costLine(runner, search, elapsed()))
+        writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
         return 0
     }
 
@@ -136,8 +146,45 @@ public enum ExploreDriver {
     }
 
     /// The bug report: message, preemption trace, output tail, schedule file, replay commands.
+    /// One JSON object: the shape `pebblebed stress-merge` reads (kind "explore").
+    static func writeJSON(_ config: ExploreConfig, program: String, runs: Int, outcome: String, bug: String?, schedule: String?) {
+        guard let path = config.jsonPath else { return }
+        func q(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                default: out += u.value < 0x20 ? String(format4(u.value)) : String(u)
+                }
+            }
+            return out + "\""
+        }
+        let shard = config.shard.map { "\($0.k)/\($0.n)" } ?? "1/1"
+        var fields = ["\"kind\": \"explore\"", "\"program\": \(q(program))", "\"shard\": \(q(shard))",
+                      "\"interleavings\": \(runs)", "\"outcome\": \(q(outcome))",
+                      "\"maxPreemptions\": \(config.maxPreemptions)"]
+        if let bug { fields.append("\"bug\": \(q(bug))") }
+        if let schedule {
+            fields.append("\"schedule\": \(q(schedule))")
+            fields.append("\"replay\": \(q((["pebblebed", "run", "--schedule", schedule] + config.replayWords).map(shellQuote).joined(separator: " ")))")
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return }
+        ForkRunner.writeAll(fd, "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n")
+        close(fd)
+    }
+
+    static func format4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    }
+
+    /// Prints the report; returns the schedule file's path.
+    @discardableResult
     static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
-                       config: ExploreConfig, elapsed: Double, say: (String) -> Void) {
+                       config: ExploreConfig, elapsed: Double, say: (String) -> Void) -> String {
         var s = ""
         s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
         s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
@@ -161,6 +208,25 @@ public enum ExploreDriver {
         s += "Under gdb:        \(replay.replacingFirst("run --schedule", with: "run --gdb --schedule"))\n"
         s += costLine(runner, search, elapsed)
         say(s)
+        if let md = config.markdownPath {
+            let name = URLBasename(config.elfPath)
+            var m = "# pebblebed explore: bug in `\(name)`\n\n"
+            m += "Found after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s").\n\n"
+            m += "## The bug\n\n```\n\(bug)\n```\n\n## Preemption trace\n\n```\n"
+            m += TraceTable(records: result.records, elfPath: config.elfPath).text
+            m += "```\n\n## Last output of the failing run\n\n```\n"
+            m += result.output.split(separator: "\n").suffix(20).joined(separator: "\n")
+            m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
+            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
+            m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "\n```\n\n"
+            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
+            let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 {
+                ForkRunner.writeAll(fd, m)
+                close(fd)
+            }
+        }
+        return file
     }
 
     static func URLBasename(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }

@@ -106,12 +106,17 @@ struct TraceTable {
             }
             return try? ELFImage.parse(bytes)
         }()
-        // The call instruction is just before the return address.
-        let addresses = rs.map { $0.caller == 0 ? $0.eip : $0.caller &- 1 }
+        // The call instruction is just before the return address. A word that is not in the
+        // program's code (a hand-written stub such as thread_fork pushes its own words) is no
+        // return address: the trap's own function is shown instead.
+        let callers = rs.map { r -> UInt32 in
+            guard r.caller != 0, let image, image.symbolName(containing: r.caller &- 1) != nil else { return 0 }
+            return r.caller
+        }
+        let addresses = zip(rs, callers).map { r, c in c == 0 ? r.eip : c &- 1 }
         let lines = addr2line(addresses)
         return rs.enumerated().map { i, r in
-            let fn = r.caller == 0 ? (image?.symbolName(containing: r.eip) ?? hex(r.eip))
-                : (image?.symbolName(containing: r.caller &- 1) ?? hex(r.caller))
+            let fn = image?.symbolName(containing: addresses[i]) ?? hex(addresses[i])
             return (fn, lines[i] ?? (image?.describe(addresses[i]) ?? hex(addresses[i])))
         }
     }

@@ -34,6 +34,22 @@ import Testing
         #expect(e.runs == 16)
     }
 
+    @Test func shardsAreDisjointAndCoverTheSpace() {
+        func all(_ shard: (k: Int, n: Int)?) -> [[Schedule.Choice]] {
+            let e = Exploration(maxPreemptions: 2, shard: shard)
+            var out: [[Schedule.Choice]] = []
+            while let s = e.next() {
+                out.append(s.choices)
+                e.finished(s, records: Self.records(s, points: 6))
+            }
+            return out
+        }
+        let whole = Set(all(nil))
+        let parts = (1...3).map { Set(all((k: $0, n: 3)).filter { !$0.isEmpty }) }
+        #expect(parts[0].isDisjoint(with: parts[1]) && parts[1].isDisjoint(with: parts[2]) && parts[0].isDisjoint(with: parts[2]))
+        #expect(parts[0].union(parts[1]).union(parts[2]).union([[]]) == whole)
+    }
+
     @Test func aKnownStateAfterTheLastPreemptionStopsTheChildren() {
         let e = Exploration(maxPreemptions: 1)
         let zero = e.next()!

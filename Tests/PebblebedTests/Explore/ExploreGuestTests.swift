@@ -80,6 +80,34 @@ import Testing
         #expect(r.stdout.contains("data-race in adder") || r.stdout.contains("data-race in main"), "\(r)")
     }
 
+    /// Shards split the space: each exhausts its part, and their JSON merges into one verdict;
+    /// a bug in a shard makes the merge fail with its replay command. The Markdown report
+    /// has the trace and the replay.
+    @Test func shardsCoverTheSpaceAndMerge() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("explore-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var clean: [String] = [], buggy: [String] = []
+        for k in 1...2 {
+            let json = dir.appendingPathComponent("ok\(k).json").path
+            let (r, _) = try Self.explore("explore_lost_wakeup_ok", ["--shard", "\(k)/2", "--json", json])
+            #expect(r.status == 0 && r.stdout.contains("in shard \(k)/2"), "\(r)")
+            clean.append(json)
+            let bjson = dir.appendingPathComponent("bug\(k).json").path
+            let md = dir.appendingPathComponent("bug\(k).md").path
+            let (b, _) = try Self.explore("explore_lock_order", ["--shard", "\(k)/2", "--json", bjson, "--markdown", md])
+            buggy.append(bjson)
+            if b.status == 1 {
+                let text = try String(contentsOfFile: md, encoding: .utf8)
+                #expect(text.contains("## Preemption trace") && text.contains("pebblebed run --schedule"), "\(text)")
+            }
+        }
+        let merged = try Guest.launch(["stress-merge"] + clean, timeout: 30)
+        #expect(merged.status == 0 && merged.stdout.contains("space exhausted in every shard"), "\(merged)")
+        let bad = try Guest.launch(["stress-merge"] + buggy, timeout: 30)
+        #expect(bad.status == 1 && bad.stdout.contains("replay: pebblebed run --schedule"), "\(bad)")
+    }
+
     /// A program with no bug whose space is too big for the budget: exit 0, "budget ran out".
     @Test func budgetRunsOut() throws {
         let (r, _) = try Self.explore("race_mutex_counter", ["--max-preemptions", "3"], budget: 3)
