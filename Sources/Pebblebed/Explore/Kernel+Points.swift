@@ -44,9 +44,9 @@ extension Kernel {
             }
             target = u
         }
-        // Every other point is enough: states that meet stay equal from then on (nothing
-        // differs in their futures), so a meeting at an odd point shows at the next even one.
-        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & 1 == 0 {
+        // Every fourth point is enough: states that meet stay equal from then on (nothing
+        // differs in their futures), so a meeting shows at the next multiple of four.
+        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & 3 == 0 {
             p.states[p.pointCount] = stateFingerprint(current: t, label: label)
         }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
