@@ -107,7 +107,8 @@ struct Run: ParsableCommand {
         PROGRAM is a RAM-disk name (see `ls` in the shell) or a host path containing a '/'.
         The exit code is the program's exit status modulo 256 (a task killed by a fault has \
         status -2, so 254); 2 means the machine could not boot or load the program, 70 a \
-        kernel panic, 71 a failed frame or thread/task audit, 124 the --timeout.
+        kernel panic, 71 a failed frame or thread/task audit, 124 the --timeout, 3 (with --schedule \
+        or --points) a deadlock, a step bound, or a schedule that does not fit the program.
 
         --report judges a 15-410 test by the lines it logs with sim_puts/lprintf: \
         "(^_^)_NAME START__TYPE_COMPLETE|ABORT|FOREVER", then "(^_^)_NAME END__SUCCESS|END__FAIL". \

@@ -62,6 +62,15 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("PASS explore_lost_wakeup"), "\(r)")
     }
 
+    /// A schedule made for another program names a thread that cannot run at its point.
+    @Test func aScheduleThatDoesNotFitIsReported() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("misfit-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\npreempt 3 9\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_counter", options: ["--schedule", file], timeout: 60)
+        #expect(r.status == 3 && r.stdout.contains("the schedule does not fit this run: at point 3 thread 9"), "\(r)")
+    }
+
     @Test func aBadScheduleFileIsRefusedWithItsLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).schedule").path
         try "# pebblebed schedule v1\npreempt x 2\n".write(toFile: file, atomically: true, encoding: .utf8)
