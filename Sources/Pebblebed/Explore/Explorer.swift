@@ -20,9 +20,16 @@ public struct RunResult {
     /// The bug this run shows, if any: the kernel's own verdict, a kernel panic or failed
     /// audit, a thread killed by a fault, a FAIL / END__FAIL line, or a non-zero exit status.
     public var bug: String? {
-        if let b = kernelBug { return b.message }
-        if signal != 0 { return "the machine died of signal \(signal) (a kernel crash)" }
         let lines = output.split(separator: "\n")
+        // A thread killed by a fault comes first: a deadlock after it (its joiner waiting for
+        // an exit that will never come) is its consequence.
+        if let b = kernelBug {
+            if let killed = lines.first(where: { $0.contains(" killed: ") }) {
+                return "thread killed: " + killed + "\nthen " + b.message
+            }
+            return b.message
+        }
+        if signal != 0 { return "the machine died of signal \(signal) (a kernel crash)" }
         if exitCode == kernelPanicExit {
             return lines.first { $0.contains("kernel panic") }.map(String.init) ?? "kernel panic"
         }

@@ -14,6 +14,8 @@ import Testing
         // These two need the data-race points: no call sits between the racing instructions.
         ("explore_test_then_set", "FAIL explore_test_then_set: counter is 1, expected 2"),
         ("explore_counter", "FAIL explore_counter: counter is"),
+        // A consumer killed by a NULL dereference (then its joiner waits forever).
+        ("explore_publish", "killed: page fault (read) at address 0x00000000"),
     ]
 
     static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {
