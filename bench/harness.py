@@ -174,6 +174,10 @@ def guest(program, *args, memory=128):
     return [KERNEL, "run", "--ramdisk", RAMDISK, "--memory", str(memory), program] + [str(a) for a in args]
 
 
+def guest_seeded(program, *args, seed=1):
+    return [KERNEL, "run", "--ramdisk", RAMDISK, "--seed", str(seed), "--points", program] + [str(a) for a in args]
+
+
 def native(name, *args):
     return [os.path.join(OUT, name)] + [str(a) for a in args]
 
@@ -232,6 +236,10 @@ def pairs(scale):
         Pair("mandel", "compute-bound guest (mandelbrot) speed / native", "speed", Goal(">=", 0.97),
              guest("bench_mandel", 2000, 78, 22, s(40)), "mandel",
              native("mandel_native", 2000, 78, 22, s(40)), "mandel"),
+        # Seeded decisions at preemption points (stress's default): the guest runs natively.
+        Pair("seeded", "seeded run at points (--seed --points), mandelbrot speed / unseeded run", "speed", Goal(">=", 0.3),
+             guest_seeded("bench_mandel", 2000, 78, 22, s(40)), "mandel",
+             guest("bench_mandel", 2000, 78, 22, s(40)), "mandel"),
     ]
 
 
@@ -322,7 +330,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="runs of every pair (default 5)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count")
-    ap.add_argument("--only", help="comma-separated figure keys (syscall,yield,fork,exec,cow,zfod,asswitch,mandel,boot,explore)")
+    ap.add_argument("--only", help="comma-separated figure keys (syscall,yield,fork,exec,cow,zfod,asswitch,mandel,seeded,boot,explore)")
     ap.add_argument("--json", default=os.path.join(OUT, "results.json"))
     args = ap.parse_args()
     for need in (KERNEL, os.path.join(RAMDISK, "bench_syscall")):
