@@ -197,22 +197,13 @@ public struct PointRecord: Equatable, Sendable {
         if !(fields[6].count == 1 && fields[6].first == 0x2D) {
             var cur: Int64 = 0
             for b in fields[6] {
-                if b == 0x2C { alts.append(Int32(truncatingIfNeeded: cur)); cur = 0 } else { cur = cur * 10 + Int64(b &- 0x30) }
+                if b == 0x2C { alts.append(Int32(truncatingIfNeeded: cur)); cur = 0 } else { cur = cur &* 10 &+ Int64(b &- 0x30) }
             }
             alts.append(Int32(truncatingIfNeeded: cur))
         }
         let to = fields[7].count == 1 && fields[7].first == 0x2D ? nil : int(fields[7]).map { Int32(truncatingIfNeeded: $0) }
         self.init(index: Int(index), thread: Int32(truncatingIfNeeded: thread), eip: UInt32(truncatingIfNeeded: eip),
                   caller: UInt32(truncatingIfNeeded: caller), label: String(Substring(fields[5])), alternatives: alts, switchedTo: to)
-    }
-
-    init?(slowLine line: Substring) {
-        let w = line.split(separator: " ")
-        guard w.count == 8, w[0] == "P", let index = Int(w[1]), let thread = Int32(w[2]), let eip = UInt32(w[3]),
-              let caller = UInt32(w[4]) else { return nil }
-        let alts = w[6] == "-" ? [] : w[6].split(separator: ",").compactMap { Int32($0) }
-        self.init(index: index, thread: thread, eip: eip, caller: caller, label: String(w[5]), alternatives: alts,
-                  switchedTo: w[7] == "-" ? nil : Int32(w[7]))
     }
 }
 
