@@ -191,7 +191,9 @@ extension Run {
         if let log = machine.log { run += ["--log", log] }
         if report { run.append("--report") }
         if let timeout { run += ["--timeout", "\(timeout)"] }
-        // The interleaving explore found, to step through under gdb.
+        // Passed on, but not yet usable: gdb intercepts the SIGTRAP of every planted int3
+        // (and of the one-instruction steps over them), so the replay stops at each and, passed
+        // on, no longer numbers its points as explore did (Explore/README.md, not done yet).
         if let schedule { run += ["--schedule", URL(fileURLWithPath: schedule).path] }
         gdbArgs += ["--args", me] + run + ["--", program] + arguments
         FileHandle.standardError.write(Data("pebblebed: gdb commands in \(file)\n".utf8))

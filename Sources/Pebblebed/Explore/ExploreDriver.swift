@@ -205,7 +205,6 @@ public enum ExploreDriver {
         }
         s += "Replay:           \(replay)\n"
         s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
-        s += "Under gdb:        \(replay.replacingFirst("run --schedule", with: "run --gdb --schedule"))\n"
         s += costLine(runner, search, elapsed)
         say(s)
         if let md = config.markdownPath {
@@ -217,8 +216,7 @@ public enum ExploreDriver {
             m += "```\n\n## Last output of the failing run\n\n```\n"
             m += result.output.split(separator: "\n").suffix(20).joined(separator: "\n")
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
-            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
-            m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "\n```\n\n"
+            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n```\n\n"
             m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {
