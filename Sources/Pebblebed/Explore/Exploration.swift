@@ -31,9 +31,12 @@ public final class Exploration {
     /// are disjoint and cover the space; each runs the first (preemption-free) run itself.
     public let shard: (k: Int, n: Int)?
 
-    public init(maxPreemptions: Int, shard: (k: Int, n: Int)? = nil) {
+    /// `runsBefore`: runs of an earlier search this one continues the count of (explore starts
+    /// again when it finds new data-race points, ExploreDriver).
+    public init(maxPreemptions: Int, shard: (k: Int, n: Int)? = nil, runsBefore: Int = 0) {
         self.maxPreemptions = maxPreemptions
         self.shard = shard
+        runs = runsBefore
         levels = Array(repeating: [], count: maxPreemptions + 2)
         levels[0] = [Schedule()]
     }

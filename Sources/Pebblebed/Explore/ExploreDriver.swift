@@ -16,6 +16,11 @@ public struct ExploreConfig {
     public var progress = true
     /// Look for data races first and make their instructions preemption points.
     public var races = true
+    /// Runs after the first whose accesses are watched too (a race the default interleaving
+    /// orders by chance shows in another); new racing instructions restart the search.
+    public var watchedRuns = 16
+    /// At most this many restarts for new data-race points.
+    public var maxRaceRestarts = 4
     /// `--shard K/N` (Exploration.shard).
     public var shard: (k: Int, n: Int)?
     /// Write the outcome as JSON here (merged across shards by `pebblebed stress-merge`).
@@ -94,7 +99,9 @@ public enum ExploreDriver {
             }
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
-        let search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard)
+        var search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard)
+        var watchLeft = racesNote.isEmpty ? 0 : config.watchedRuns
+        var restarts = 0
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
         func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
@@ -115,7 +122,9 @@ public enum ExploreDriver {
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 return 0
             }
-            let result = runner.run(schedule)
+            let watch = watchLeft > 0
+            if watch { watchLeft -= 1 }
+            let result = runner.run(schedule, detectRaces: watch)
             search.finished(schedule, records: result.records, states: result.states)
             showProgress()
             if let bug = result.bug {
@@ -126,6 +135,22 @@ public enum ExploreDriver {
                                   config: config, elapsed: elapsed(), say: say)
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "bug", bug: bug, schedule: file)
                 return 1
+            }
+            // A watched run found racing instructions that are not points yet: they become
+            // points, and the search starts again (the points are numbered anew).
+            let known = Set(racePoints)
+            let new = Set(result.races.flatMap { [$0.1, $0.2] }).subtracting(known).sorted()
+            if watch && !new.isEmpty && restarts < config.maxRaceRestarts {
+                runner.addPoints(new)
+                racePoints += new
+                restarts += 1
+                if config.progress {
+                    let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(new)
+                    progress((tty ? "\n" : "") + "Data races in interleaving \(search.runs): points added at " +
+                             zip(new, lines).map { "\(hex($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "; exploring again with them\n")
+                }
+                search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs)
+                watchLeft = config.watchedRuns
             }
         }
         showProgress(final: true)
