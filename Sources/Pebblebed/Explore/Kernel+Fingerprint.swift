@@ -49,7 +49,9 @@ extension Kernel {
             h.add(UInt64(task.id) | UInt64(UInt32(bitPattern: task.status)) << 32)
             h.add(UInt64(task.children.count) | UInt64(task.zombies.count) << 32)
             task.space.table.forEachPresent { page, e in
-                h.add(UInt64(page) | UInt64(e.flags.rawValue) << 32)
+                // Not whether the host shows the page: that is the soft-TLB's cache, which
+                // differs between runs that watch accesses and runs that do not.
+                h.add(UInt64(page) | UInt64(e.flags.subtracting([.inHost, .hostWritable]).rawValue) << 32)
                 guard !e.flags.contains(.zeroFill), e.frame != .zero, e.flags.contains(.writable) || e.flags.contains(.copyOnWrite) else { return }
                 h.addPage(memory.physical.pointer(e.frame))
             }
