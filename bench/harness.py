@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import platform
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -107,7 +109,19 @@ def write_json(path, results):
     os.replace(tmp, path)
 
 
+def parse_explore(text):
+    """(interleavings, seconds, reset_us) from the last line of `pebblebed explore`."""
+    m = re.search(r"(\d+) interleavings in ([\d.]+) s \(\d+/s\); machine reset (\d+) us each", text)
+    if not m:
+        raise ValueError(f"no explore summary line in: {text[-300:]!r}")
+    return int(m.group(1)), float(m.group(2)), int(m.group(3))
+
+
 def fmt_time(ns, unit="ns"):
+    if unit == "/s":
+        return f"{ns:.0f}/s"
+    if unit == "us":
+        return f"{ns:.0f} µs"
     if unit == "ms":
         return f"{ns:.1f} ms"
     if ns >= 1e6:
@@ -163,6 +177,10 @@ def guest(program, *args, memory=128, hz=None, fastcall=True):
     if not fastcall:   # the trap path: every stub keeps its int $n (unpatched binaries)
         machine.append("--no-fastcall")
     return [KERNEL, "run", "--ramdisk", RAMDISK] + machine + [program] + [str(a) for a in args]
+
+
+def guest_seeded(program, *args, seed=1):
+    return [KERNEL, "run", "--ramdisk", RAMDISK, "--seed", str(seed), "--points", program] + [str(a) for a in args]
 
 
 def native(name, *args):
@@ -238,6 +256,10 @@ def pairs(scale):
         Pair("mandel", "compute-bound guest (mandelbrot) speed / native", "speed", Goal(">=", 0.97),
              guest("bench_mandel", 2000, 78, 22, s(40)), "mandel",
              native("mandel_native", 2000, 78, 22, s(40)), "mandel"),
+        # Seeded decisions at preemption points (stress's default): the guest runs natively.
+        Pair("seeded", "seeded run at points (--seed --points), mandelbrot speed / unseeded run", "speed", Goal(">=", 0.3),
+             guest_seeded("bench_mandel", 2000, 78, 22, s(40)), "mandel",
+             guest("bench_mandel", 2000, 78, 22, s(40)), "mandel"),
     ]
 
 
@@ -287,6 +309,33 @@ def boot_once():
     return wall, cpu
 
 
+EXPLORE_PROGRAM = "explore_lock_order_ok"   # two threads, two locks: 1,027 interleavings at bound 2
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def explore_once():
+    """Interleavings per CPU second of `pebblebed explore` on a two-thread program (every
+    forked run is a reaped child, so its CPU time counts), the machine reset cost (restore
+    + fork) it reports, and, as the anchor of the reset, the CPU time of booting the machine
+    and running the same program once from scratch (both in µs)."""
+    t0 = children_cpu()
+    p = subprocess.run([KERNEL, "explore", "--no-progress", "--budget", "120", "--ramdisk", RAMDISK, EXPLORE_PROGRAM],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    cpu = children_cpu() - t0
+    out = p.stdout.decode(errors="replace")
+    if p.returncode != 0 or "space exhausted" not in out:
+        raise RuntimeError(f"explore {EXPLORE_PROGRAM} exited {p.returncode}: {out[-400:]}")
+    n, _, reset_us = parse_explore(out)
+    t1 = children_cpu()
+    subprocess.run(guest(EXPLORE_PROGRAM), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=True)
+    boot_us = (children_cpu() - t1) * 1e6
+    return n / max(cpu, 1e-9), reset_us, boot_us
+
+
 def host_info():
     model = ""
     try:
@@ -302,7 +351,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5, help="runs of every pair (default 5)")
     ap.add_argument("--scale", type=float, default=1.0, help="multiply every iteration count")
-    ap.add_argument("--only", help="comma-separated figure keys (syscall_gate,syscall,yield,yield_trap,yield_threads,fork,exec,cow,zfod,asswitch,mandel,boot)")
+    ap.add_argument("--only", help="comma-separated figure keys (syscall_gate,syscall,yield,yield_trap,yield_threads,fork,exec,cow,zfod,asswitch,mandel,seeded,boot,explore)")
     ap.add_argument("--json", default=os.path.join(OUT, "results.json"))
     args = ap.parse_args()
     for need in (KERNEL, os.path.join(RAMDISK, "bench_syscall")):
@@ -312,6 +361,7 @@ def main():
     only = set(args.only.split(",")) if args.only else None
     todo = [p for p in pairs(args.scale) if only is None or p.key in only]
     boots, boot_cpu = [], []
+    explore_rate, explore_reset, explore_boot = [], [], []
     info = host_info()
     started = time.monotonic()
     for r in range(args.rounds):
@@ -321,6 +371,11 @@ def main():
             w, c = boot_once()
             boots.append(w)
             boot_cpu.append(c)
+        if only is None or "explore" in only:
+            rate, reset, boot = explore_once()
+            explore_rate.append(rate)
+            explore_reset.append(reset)
+            explore_boot.append(boot)
         print(f"bench: round {r + 1}/{args.rounds} done ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     rows = [p.result() for p in todo]
     notes = floor_notes({p.key: p for p in todo})
@@ -329,6 +384,11 @@ def main():
         # CPU time (every thread of the emulator until the prompt) is the work itself. Both shown.
         rows.append(metric_result("boot", "boot to shell prompt (wall)", "time", Goal("<=", 50), boots, None, unit="ms"))
         rows.append(metric_result("boot_cpu", "boot to shell prompt (CPU)", "time", Goal("<=", 50), boot_cpu, None, unit="ms"))
+    if explore_rate:
+        rows.append(metric_result("explore", f"explore: interleavings per CPU second ({EXPLORE_PROGRAM}, 2 threads)",
+                                  "time", Goal(">=", 500), explore_rate, None, unit="/s"))
+        rows.append(metric_result("explore_reset", "explore: machine reset (restore + fork) / boot + run from scratch",
+                                  "cost", Goal("<=", 0.1), explore_reset, explore_boot, unit="us"))
     info["loadavg_end"] = os.getloadavg()
     results = {"rounds": args.rounds, "scale": args.scale, "clock": "process CPU time per operation",
                "host": info, "seconds": round(time.monotonic() - started, 1), "metrics": rows,

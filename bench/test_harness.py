@@ -5,6 +5,7 @@ import os
 import tempfile
 import unittest
 
+import harness as h
 from harness import (ROOT, YIELD_THREADS, Goal, Pair, floor_notes, metric_result, pairs, parse_bench_lines, per_op,
                      ratio, summarize, table, write_json)
 
@@ -22,6 +23,21 @@ class ParseTests(unittest.TestCase):
             per_op({}, "cow")
         with self.assertRaises(ValueError):
             per_op({"cow": (1, 1, 0)}, "cow")
+
+
+class ExploreParseTests(unittest.TestCase):
+    def test_reads_the_summary_line(self):
+        text = ("No bug found: space exhausted: ...\n"
+                "1027 interleavings in 4.6 s (221/s); machine reset 417 us each (7 frames restored, fork)\n")
+        self.assertEqual(h.parse_explore(text), (1027, 4.6, 417))
+
+    def test_no_summary_is_an_error(self):
+        with self.assertRaises(ValueError):
+            h.parse_explore("BUG FOUND after 3 interleavings\n")
+
+    def test_rate_and_microsecond_units(self):
+        self.assertEqual(h.fmt_time(512.4, "/s"), "512/s")
+        self.assertEqual(h.fmt_time(230.0, "us"), "230 µs")
 
 
 class RatioTests(unittest.TestCase):

@@ -1,9 +1,16 @@
-import CShims
 import Glibc
 
 extension Kernel {
     /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
     public static func boot(_ options: BootOptions) throws(BootError) -> Never {
+        let k = try prepare(options)
+        k.start()
+    }
+
+    /// Boots the machine up to the first task's first instruction: devices, the first task
+    /// loaded and runnable, the timer (unless time is virtual), the host-call filter. The
+    /// explorer forks the machine from here (Explore/Explorer.swift).
+    public static func prepare(_ options: BootOptions) throws(BootError) -> Kernel {
         // `monitor log` shows the whole log: keep it from the first line.
         if options.gdbPort != nil || options.gdbListenFD != nil { KernelLog.keepsHistory = true }
         let disk = try RAMDisk(directory: options.ramdisk)
@@ -25,21 +32,35 @@ extension Kernel {
         // Before the devices take the terminal: a port in use fails the boot with it untouched.
         try k.setUpDebugger()
         try k.installDevices()
+        // Before the program loads: the loader plants the preemption points' breakpoints.
+        if let schedule = options.schedule {
+            k.points = PointController(schedule: schedule, program: options.program)
+        } else if options.seedAtPoints, let seed = options.seed {
+            k.points = PointController(schedule: Schedule(), program: options.program)
+            k.points!.seeded = PointController.SeededPolicy(seed: seed)
+        }
+        k.points?.recording = false   // the explorer turns it on in its runs
         try k.makeFirstTask()
         k.setUpChaosAndTrace()
-        // Seeded runs keep no timer: time is counted in guest instructions (Chaos).
-        if options.seed == nil {
+        // Seeded runs and scheduled runs keep no timer: time is counted in guest instructions
+        // (Chaos) or preemption points (PointController), and a tick must not preempt.
+        if k.points == nil && options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
+            guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        } else if k.points != nil && options.simics.timeoutNanoseconds != nil {
+            // Under points the timer never preempts; it only watches --timeout, which a guest
+            // looping with no preemption point would otherwise never reach.
+            let tErr = machine.startTimer(periodNanoseconds: 100_000_000)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
         }
         try machine.installHostCallFilter()
-        k.start()
+        return k
     }
 
     /// Runs the machine from the boot stack, which becomes the scheduler's context: the first
     /// task's thread runs first. Returns only by halting.
-    func start() -> Never {
-        scheduler.idleHook = { [unowned self] in idleService() }
+    public func start() -> Never {
+        scheduler.idleHook = { [unowned self] in points != nil ? scheduledIdle() : idleService() }
         scheduler.run()
     }
 
@@ -66,7 +87,7 @@ extension Kernel {
     }
 
     private func setUpChaosAndTrace() {
-        if let seed = options.seed {
+        if let seed = options.seed, points == nil {
             scheduler.chaos = Chaos(seed: seed)
             machine.setStepping(true)
         }

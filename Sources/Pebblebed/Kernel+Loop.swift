@@ -12,6 +12,12 @@ extension Kernel {
                 continue
             }
             let trap = machine.run(t)
+            if points != nil {
+                // Exploration and schedule replay decide here, before the trap is served; a
+                // thread given way at a point may have been told to exit meanwhile.
+                preemptionPoint(trap, t)
+                if t.mustExit { break }
+            }
             handle(trap, from: t)
             if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
@@ -43,11 +49,18 @@ extension Kernel {
         case .syscall(let vector):
             systemCall(vector, from: t)
         case .pageFault(let address, let write, let outside):
+            // Race detection (Explore/Kernel+Races.swift) sees shared accesses as faults.
+            if points?.races != nil, !outside, raceFault(t, address: address, write: write) { break }
             pageFault(t, at: address, write: write, outsideGuest: outside)
         case .exception(let cause, let address, _):
             guestFault(t, cause: cause, address: address, detail: nil)
         case .breakpoint:
-            guestFault(t, cause: 0x03, address: 0, detail: nil)
+            if plantedBreakpoint(t) != nil { stepOverBreakpoint(t) } else { guestFault(t, cause: 0x03, address: 0, detail: nil) }
+        case .timer where points != nil:
+            // Under a schedule the timer only watches the wall clock (a run past its time
+            // limit is a bug); a tick never preempts, or the schedule would not replay.
+            _ = machine.takeTimerInterrupt()
+            checkRunTime()
         case .timer:
             timerInterrupt()
         case .io:

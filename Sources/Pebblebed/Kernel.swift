@@ -36,6 +36,12 @@ public struct BootOptions {
     /// Redirect recognised system-call stubs to the gate at exec (issue 20); `--no-fastcall`
     /// clears it. Seeded runs never do (see `fastCallEnabled`).
     public var fastCall = true
+
+    /// Replay this schedule: preempt only at its points (Explore/); nil for normal runs.
+    public var schedule: Schedule? = nil
+    /// With `seed`: seeded decisions at preemption points only (Explore/PointController),
+    /// instead of single-stepping the guest (Scheduler/Chaos).
+    public var seedAtPoints = false
     public init() {}
 }
 
@@ -74,6 +80,9 @@ public final class Kernel {
     /// stopped, `stoppedSince` is when the stop began (so `monitor sched` sees time stand still).
     var pausedNanoseconds: UInt64 = 0
     var stoppedSince: UInt64?
+    /// Preemption points and their decisions, under exploration or a replayed schedule
+    /// (Explore/PointController.swift); nil otherwise.
+    public var points: PointController?
 
     init(options: BootOptions, ramdisk: RAMDisk, machine: Machine) {
         self.options = options
@@ -98,6 +107,7 @@ public final class Kernel {
     /// interrupts lose none.
     public var ticks: UInt64 {
         if let c = scheduler.chaos { return c.ticks }
+        if let p = points { return p.ticks }
         let now = stoppedSince ?? machine.nanoseconds
         return (now - bootNanoseconds - pausedNanoseconds) / tickNanoseconds
     }

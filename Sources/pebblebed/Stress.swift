@@ -8,13 +8,17 @@ struct Stress: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a program under many seeds of reproducible scheduling chaos.",
         discussion: """
-        Each run is `pebblebed run --seed S --audit PROGRAM ARGS` with its own seed. A seed \
-        drives every scheduling decision: with a seed the kernel single-steps the guest and \
-        preempts after a seeded number of guest instructions (so even a critical section with \
-        no system call in it can be interrupted anywhere), may preempt at any system call or \
-        fault, picks the next thread among all runnable ones, and counts time (sleep, \
-        get_ticks) in guest instructions. The same seed therefore replays the same \
-        interleaving. Not reproduced: the timing of keyboard input, and host failures.
+        Each run is `pebblebed run --seed S --points --audit PROGRAM ARGS` with its own seed. \
+        A seed drives every scheduling decision. By default the decisions are taken at the \
+        preemption points of `pebblebed explore` (system calls and thread-library entries): \
+        the guest runs natively in between, the seed says at which points to give way and \
+        to which runnable thread, and time (sleep, get_ticks) is counted in points. With \
+        --single-step the kernel instead single-steps the guest and preempts after a seeded \
+        number of guest instructions (so even a critical section with no call in it can be \
+        interrupted anywhere, about 100,000 times slower for compute-bound code), may preempt \
+        at any system call or fault, and counts time in guest instructions. Either way the \
+        same seed replays the same interleaving. Not reproduced: the timing of keyboard \
+        input, and host failures.
         A run fails on a non-zero exit status, a thread killed by a fault, a hang past \
         --timeout, a kernel panic or a failed frame audit.
         """)
@@ -22,11 +26,25 @@ struct Stress: ParsableCommand {
     @Option(help: "Number of runs.") var runs = 100
     @Option(help: "Machines run in parallel.") var jobs = 2
     @Option(help: "Seconds before a run counts as hung.") var timeout: Double = 30
+    @Flag(name: .customLong("single-step"), help: "Single-step the guest and preempt after seeded instruction counts (slow), instead of deciding at preemption points.") var singleStep = false
+    @Option(help: ArgumentHelp("Also write the results as JSON to FILE (shards' files merge with `pebblebed stress-merge`).", valueName: "FILE")) var json: String?
+    @Option(help: ArgumentHelp("Run only shard K of N (1-based): the seeds whose position in the run list is K-1 modulo N. Shards of one run list are disjoint and together cover it, so N machines (a job array) can share a stress run.", valueName: "K/N")) var shard: String?
     @OptionGroup var machine: MachineOptions
     @Argument(help: "The guest program.") var program: String
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the guest program.") var arguments: [String] = []
 
+    /// `--shard K/N` as (K, N), 1 <= K <= N.
+    func parsedShard() throws -> (Int, Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/")
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
+            throw ValidationError("--shard must be K/N with 1 <= K <= N, not \(shard)")
+        }
+        return (k, n)
+    }
+
     func validate() throws {
+        _ = try parsedShard()
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1...64") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
@@ -40,14 +58,31 @@ struct Stress: ParsableCommand {
         HostProcess.closeDescriptorsAboveLimit()
         // --seed (a machine option) is the first seed here: runs use seed, seed+1, ...
         let first = machine.seed ?? UInt64.random(in: 1...999_999)
-        var runner = StressRunner(executable: StressRunner.selfPath, machineArguments: machine.arguments + ["--audit"],
+        var machineArguments = machine.arguments + ["--audit"]
+        if !singleStep && !machineArguments.contains("--points") { machineArguments.append("--points") }
+        var runner = StressRunner(executable: StressRunner.selfPath, machineArguments: machineArguments,
                                   program: program, arguments: arguments, timeout: timeout)
-        let results = runner.runAll(seeds: (0..<UInt64(runs)).map { first &+ $0 }, jobs: jobs)
+        var seeds = (0..<UInt64(runs)).map { first &+ $0 }
+        if let (k, n) = try parsedShard() { seeds = seeds.enumerated().filter { $0.offset % n == k - 1 }.map(\.element) }
+        let results = runner.runAll(seeds: seeds, jobs: jobs)
         let failures = results.filter { !$0.passed }
-        print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(results.count) - 1))")
+        let shardNote = shard.map { ", shard \($0)" } ?? ""
+        print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(runs) - 1)\(shardNote))")
+        // The rerun gets --timeout too: a hang then ends as the same timeout, not forever.
+        let rerun = runner.rerunArguments(timeout: timeout).joined(separator: " ")
         for f in failures.sorted(by: { $0.seed < $1.seed }) {
             print("  seed \(f.seed): \(f.reason)")
-            print("    rerun: pebblebed run --seed \(f.seed) \(runner.rerunArguments.joined(separator: " "))")
+            for line in f.lastLines { print("    | \(line)") }
+            print("    rerun: pebblebed run --seed \(f.seed) \(rerun)")
+        }
+        if let json {
+            let record: [String: Any] = [
+                "program": program, "arguments": arguments, "firstSeed": first, "runs": runs, "shard": shard ?? "1/1",
+                "rerun": rerun,
+                "results": results.map { ["seed": $0.seed, "passed": $0.passed, "reason": $0.reason] as [String: Any] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: json))
         }
         if let hostFailure = runner.hostFailure {
             // Not a seed's fault: the host could not start a machine at all (issue 17, 5).
@@ -63,6 +98,8 @@ struct StressResult {
     let seed: UInt64
     let passed: Bool
     let reason: String
+    /// The failing run's last output lines.
+    var lastLines: [String] = []
 }
 
 /// Starts and watches the machines of a stress run.
@@ -80,6 +117,10 @@ struct StressRunner {
     }
 
     var rerunArguments: [String] { machineArguments + [program] + arguments }
+
+    func rerunArguments(timeout: Double) -> [String] {
+        machineArguments + ["--timeout", String(timeout)] + [program] + arguments
+    }
 
     private struct Running {
         let seed: UInt64
@@ -166,7 +207,8 @@ struct StressRunner {
         let text = (try? String(contentsOf: r.output, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: r.output)
         let reason = StressRunner.classify(status: r.process.terminationStatus, output: text, hung: hung, timeout: timeout)
-        return StressResult(seed: r.seed, passed: reason == nil, reason: reason ?? "")
+        let tail = reason == nil ? [] : text.split(separator: "\n").suffix(5).map(String.init)
+        return StressResult(seed: r.seed, passed: reason == nil, reason: reason ?? "", lastLines: tail)
     }
 
     /// Why a run failed, or nil if it passed.
@@ -176,6 +218,10 @@ struct StressRunner {
         if status == 70 { return "kernel panic: " + (lines.first { $0.contains("kernel panic") }.map(String.init) ?? "") }
         if status == 71 { return "kernel frame audit failed" }
         if let killed = lines.first(where: { $0.contains(" killed: ") }) { return "fault: " + killed }
+        // What the kernel recognises under preemption points (Explore/Kernel+Points.swift).
+        if let seen = lines.first(where: { $0.hasPrefix("deadlock: ") || $0.hasPrefix("step bound exceeded: ") }) {
+            return String(seen)
+        }
         if status != 0 {
             let fail = lines.last { $0.contains("FAIL") }.map { ": " + $0 } ?? ""
             return "exit status \(status)\(fail)"
@@ -190,5 +236,65 @@ struct StressRunner {
         } else if done > 0 && (done == total || done % max(total / 10, 1) == 0) {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+    }
+}
+
+/// `pebblebed stress-merge`: the summary of several shards' `--json` files, as one stress run.
+struct StressMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stress-merge",
+        abstract: "Merge the --json results of stress shards (or of explore runs) into one summary.",
+        discussion: "Exit code 1 when any run failed, as `pebblebed stress`.")
+
+    @Argument(help: "JSON files written by `pebblebed stress --json`.") var files: [String]
+
+    func run() throws {
+        var all: [(seed: UInt64, passed: Bool, reason: String)] = []
+        var explore: [[String: Any]] = []
+        var program = "", rerun = ""
+        for f in files {
+            guard let data = FileManager.default.contents(atPath: f),
+                  let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("\(f): not a `pebblebed stress --json` or `explore --json` file")
+            }
+            if obj["kind"] as? String == "explore" {
+                explore.append(obj)
+                continue
+            }
+            guard let results = obj["results"] as? [[String: Any]] else {
+                throw ValidationError("\(f): not a `pebblebed stress --json` file")
+            }
+            program = obj["program"] as? String ?? program
+            rerun = obj["rerun"] as? String ?? rerun
+            for r in results {
+                guard let seed = (r["seed"] as? NSNumber)?.uint64Value, let passed = r["passed"] as? Bool else {
+                    throw ValidationError("\(f): a result without seed or passed")
+                }
+                all.append((seed, passed, r["reason"] as? String ?? ""))
+            }
+        }
+        if !explore.isEmpty {
+            // Explore shards: the space is exhausted when every shard exhausted its part.
+            let runs = explore.reduce(0) { $0 + ($1["interleavings"] as? Int ?? 0) }
+            let bugs = explore.filter { $0["outcome"] as? String == "bug" }
+            let exhausted = explore.allSatisfy { $0["outcome"] as? String == "space exhausted" }
+            let shards = Set(explore.compactMap { $0["shard"] as? String }).sorted()
+            let name = explore.first?["program"] as? String ?? "?"
+            print("\(name): \(explore.count) explore shard\(explore.count == 1 ? "" : "s") (\(shards.joined(separator: ", "))), \(runs) interleavings, " +
+                  (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard" : "no bug, but some shard ran out of budget") : "\(bugs.count) found a bug"))
+            for b in bugs {
+                print("  shard \(b["shard"] as? String ?? "?"): \(b["bug"] as? String ?? "")")
+                if let r = b["replay"] as? String { print("    replay: \(r)") }
+            }
+            if !bugs.isEmpty { throw ExitCode(1) }
+            if all.isEmpty { return }
+        }
+        let failures = all.filter { !$0.passed }.sorted { $0.seed < $1.seed }
+        print("\(program): \(all.count) runs in \(files.count) file\(files.count == 1 ? "" : "s"), \(all.count - failures.count) passed, \(failures.count) failed")
+        for f in failures {
+            print("  seed \(f.seed): \(f.reason)")
+            print("    rerun: pebblebed run --seed \(f.seed) \(rerun)")
+        }
+        if !failures.isEmpty { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,3 @@
-import CShims
 
 /// The console and the keyboard as the kernel uses them, with the queue of keyboard readers.
 /// Kernel context only (interrupts off); no part of it runs in a signal handler.

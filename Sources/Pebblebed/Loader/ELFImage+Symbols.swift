@@ -110,3 +110,92 @@ struct SymbolTable {
         return Symbol(address: entry.u32(4), size: entry.u32(8), isGlobal: binding == 1 || binding == 2)
     }
 }
+
+/// Listing every symbol, for exploration's planting and reports and for traces (Explore/), never
+/// on exec's path (which looks up single names). Each name is read at most `maxListedName` bytes,
+/// so listing stays linear in the table however its strings run (issue 17, 4: reading each
+/// name to its NUL cost the square of a crafted table); a longer name is skipped as damaged.
+extension SymbolTable {
+    static let maxListedName = 512
+
+    /// Every named, defined function or object symbol, with the source file of a local one
+    /// (an STT_FILE record names the file of the local symbols after it).
+    func all() -> [(name: String, symbol: Symbol, file: String?)] {
+        guard let reader else { return [] }
+        var out: [(name: String, symbol: Symbol, file: String?)] = []
+        var file: String?
+        var offset = records.lowerBound
+        while offset + SymbolTable.symbolSize <= records.upperBound {
+            defer { offset += stride }
+            guard let entry = reader.record(at: offset, length: SymbolTable.symbolSize) else { continue }
+            if entry.u8(12) & 0xf == 4 {
+                file = name(at: entry.u32(0), reader)
+                continue
+            }
+            guard let symbol = SymbolTable.definedSymbol(entry), let name = name(at: entry.u32(0), reader),
+                  !name.isEmpty else { continue }
+            out.append((name, symbol, symbol.isGlobal ? nil : file))
+        }
+        return out
+    }
+
+    /// The NUL-terminated name at `nameOffset` in the string table, if it ends within
+    /// maxListedName bytes and inside the table.
+    private func name(at nameOffset: UInt32, _ reader: ByteReader) -> String? {
+        let start = strings.lowerBound + Int(nameOffset)
+        guard start >= strings.lowerBound, start < strings.upperBound else { return nil }
+        return reader.cString(at: start, limit: min(start + SymbolTable.maxListedName + 1, strings.upperBound))
+    }
+
+    /// Names to symbols: the first global definition of a name wins; a local one is kept only
+    /// until a global one turns up, so `static` helpers in other files cannot shadow it.
+    var byName: [String: Symbol] {
+        var table: [String: Symbol] = [:]
+        for (name, symbol, _) in all() {
+            if let existing = table[name], existing.isGlobal || !symbol.isGlobal { continue }
+            table[name] = symbol
+        }
+        return table
+    }
+
+    /// The source file of local (static) symbols, by address, where the table says it.
+    var localFiles: [UInt32: String] {
+        var files: [UInt32: String] = [:]
+        for (_, symbol, file) in all() where file != nil { files[symbol.address] = file }
+        return files
+    }
+
+    /// The symbol whose extent holds `address` (a symbol of unknown size holds addresses up to
+    /// the next symbol), as name and offset; nil below the first symbol. For traces and
+    /// exploration reports (Explore/), which name the function a thread was preempted in.
+    func symbolize(_ address: UInt32) -> (name: String, offset: UInt32)? {
+        var best: (String, Symbol)?
+        for (name, s) in byName where s.address <= address {
+            if let b = best, b.1.address > s.address || (b.1.address == s.address && b.1.isGlobal) { continue }
+            best = (name, s)
+        }
+        guard let (name, s) = best else { return nil }
+        if s.size != 0 && address - s.address >= s.size && address - s.address > 0x10000 { return nil }
+        return (name, address - s.address)
+    }
+}
+
+extension ELFImage {
+    /// `name+0xoffset` for an address in this program (`0x...` when no symbol holds it).
+    public func describe(_ address: UInt32) -> String {
+        guard let (name, offset) = symbols.symbolize(address) else { return hex(address) }
+        return offset == 0 ? name : "\(name)+\(hex(offset, width: 1))"
+    }
+
+    /// The extents of the sized symbols whose name, or source file (static functions), satisfy
+    /// `include`.
+    func ranges(where include: (_ name: String, _ file: String?) -> Bool) -> [Range<UInt32>] {
+        let files = symbols.localFiles
+        return symbols.byName.compactMap { name, s in
+            s.size > 0 && include(name, files[s.address]) ? s.address..<(s.address &+ s.size) : nil
+        }.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    /// Just the function (or object) name holding `address`, if any.
+    public func symbolName(containing address: UInt32) -> String? { symbols.symbolize(address)?.name }
+}

@@ -10,7 +10,7 @@
 /// symbol, only when that padding is provably padding: no symbol starts in it and its bytes are
 /// the assembler's NOP fill (or zeros, or int3s). Everything else keeps trapping.
 enum SyscallStub {
-    /// What the stub does after its `int $n`: the gate's thunks repeat it (pb_gate.c).
+    /// What the stub does after its `int $n`: the gate's thunks repeat it (CShims, the gate).
     enum Shape: UInt32 {
         case ret = 0              // int $n; ret
         case popRet = 1           // push %esi; mov/lea 8(%esp),%esi; int $n; pop %esi; ret

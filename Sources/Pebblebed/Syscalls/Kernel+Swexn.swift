@@ -62,7 +62,7 @@ extension Kernel {
     private func checkUreg(_ u: Ureg) throws(PebblesError) {
         let ds = GuestLayout.userDataSelector
         // ds, es, ss must be the user data segment, cs the user code segment; fs/gs null (any
-        // RPL) or ours, what a thread may load itself (pb_machine.c, allowed_data_selector).
+        // RPL) or ours, what a thread may load itself (the trap path allows the same: Machine/README.md, "Segments").
         func dataOrNull(_ s: UInt32) -> Bool { s & ~3 == 0 || s == ds }
         guard u.ds == ds, u.es == ds, u.ss == ds, u.cs == GuestLayout.userCodeSelector,
               dataOrNull(u.fs), dataOrNull(u.gs) else { throw .invalidArgument }

@@ -66,6 +66,10 @@ enum ProgramLoader {
         MagicPatch.apply(image, named: name, to: space)
         // After the magic patch, which only touches sim_call (never a stub shape).
         if kernel.fastCallEnabled { SyscallStub.apply(image, to: space) }
+        if let p = kernel.points, name == p.program {
+            p.breakpoints = PreemptionPoints.plant(image, in: space, extra: p.schedule.extraPoints)
+            p.symbolNamer = { image.symbolName(containing: $0) == nil ? nil : image.describe($0) }
+        }
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
         let sp = writeArguments(arguments, into: space, stackLow: stackLow)
         return LoadedProgram(space: space, entry: image.entry, stackPointer: sp)

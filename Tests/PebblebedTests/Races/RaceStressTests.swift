@@ -88,9 +88,12 @@ struct StressOutput {
     }
 
     /// `pebblebed stress --runs N --seed S --jobs 2 PROGRAM` on the test RAM disk.
-    static func stress(_ program: String, runs: Int, seed: Int, timeout: Int = 60) throws -> (GuestRun, StressOutput) {
+    /// Single-stepped by default: race_broken_lock's window has no preemption point in it.
+    static func stress(_ program: String, runs: Int, seed: Int, timeout: Int = 60, singleStep: Bool = true,
+                       extra: [String] = []) throws -> (GuestRun, StressOutput) {
         let r = try Guest.launch(["stress", "--runs", String(runs), "--seed", String(seed), "--jobs", "2",
-                                  "--timeout", String(timeout), "--ramdisk", Guest.ramdisk, program],
+                                  "--timeout", String(timeout), "--ramdisk", Guest.ramdisk] + (singleStep ? ["--single-step"] : [])
+                                  + extra + [program],
                                  timeout: Double(runs * timeout + 30))
         return (r, StressOutput(r.stdout))
     }

@@ -1,0 +1,276 @@
+import Glibc
+
+/// What `pebblebed explore` was asked for.
+public struct ExploreConfig {
+    public var budgetSeconds: Double = 60
+    public var maxPreemptions = 2
+    public var scheduleOut: String?
+    /// The program on the host (for symbols and DWARF lines in the trace).
+    public var elfPath: String
+    /// The words of the replay command after `pebblebed run` (machine options, program, args).
+    public var replayWords: [String]
+    public var runLimitSeconds: Double = 10
+    public var maxPoints = 100_000
+    /// Print the progress line (stderr) while exploring.
+    public var progress = true
+    /// Look for data races first and make their instructions preemption points.
+    public var races = true
+    /// Runs after the first whose accesses are watched too (a race the default interleaving
+    /// orders by chance shows in another); new racing instructions restart the search.
+    public var watchedRuns = 16
+    /// At most this many restarts for new data-race points.
+    public var maxRaceRestarts = 4
+    /// `--shard K/N` (Exploration.shard).
+    public var shard: (k: Int, n: Int)?
+    /// Write the outcome as JSON here (merged across shards by `pebblebed stress-merge`).
+    public var jsonPath: String?
+    /// Write the bug report as Markdown here.
+    public var markdownPath: String?
+
+    public init(elfPath: String, replayWords: [String]) {
+        self.elfPath = elfPath
+        self.replayWords = replayWords
+    }
+}
+
+/// `pebblebed explore`: boots the machine once, then runs schedule after schedule on forked
+/// copies of it (ForkRunner) in the order Exploration gives, until a run shows a bug, the
+/// space within the preemption bound is exhausted, or the budget runs out.
+public enum ExploreDriver {
+    /// Exit codes: 0 no bug found, 1 a bug, 2 the machine could not boot.
+    public static func run(_ options: BootOptions, _ config: ExploreConfig) -> Int32 {
+        // The runs' output and log go to a scratch file (each run's is read back); what the
+        // user sees goes to the real stdout and stderr, kept here. The guest gets no keyboard.
+        let realOut = dup(1), realErr = dup(2)
+        let scratch = ForkRunner.scratchFile()
+        let null = open("/dev/null", O_RDONLY)
+        guard realOut >= 0, realErr >= 0, scratch >= 0, null >= 0 else {
+            perror("pebblebed explore: setting up")
+            return 2
+        }
+        dup2(scratch, 1)
+        dup2(scratch, 2)
+        dup2(null, 0)
+        KernelLog.fd = 2
+        KernelLog.copyFD = -1   // no ./pebblebed.log copy: each run's log is read back instead
+        let say = { (s: String) in ForkRunner.writeAll(realOut, s) }
+        let progress = { (s: String) in ForkRunner.writeAll(realErr, s) }
+
+        var o = options
+        o.schedule = Schedule()
+        let k: Kernel
+        let runner: ForkRunner
+        do {
+            k = try Kernel.prepare(o)
+            runner = try ForkRunner(kernel: k, outputFD: scratch)
+        } catch {
+            progress("pebblebed: \(error.description)\n")
+            return 2
+        }
+        runner.runLimitSeconds = config.runLimitSeconds
+        runner.maxPoints = config.maxPoints
+        let start = k.machine.nanoseconds
+        var racesNote = ""
+        var racePoints: [UInt32] = []
+        if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
+            // One run of the default interleaving with every shared access watched
+            // (RaceDetector); its racing instructions become preemption points of every run.
+            runner.library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
+            let r = runner.run(Schedule(), detectRaces: true)
+            if let bug = r.bug {
+                let search = Exploration(maxPreemptions: 0)
+                _ = search.next()
+                search.finished(Schedule(), records: r.records)
+                let file = report(bug: bug, result: r, schedule: Schedule(), search: search, runner: runner, config: config,
+                                  elapsed: Double(k.machine.nanoseconds - start) / 1e9, say: say)
+                writeJSON(config, program: o.program, runs: 1, outcome: "bug", bug: bug, schedule: file)
+                return 1
+            }
+            let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
+            if !eips.isEmpty {
+                runner.addPoints(eips)
+                racePoints = eips
+                let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(eips)
+                racesNote = "Data races in the default interleaving: \(r.races.count) racing pair\(r.races.count == 1 ? "" : "s"); preemption points added at " +
+                    zip(eips, lines).map { "\(image.describe($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "\n"
+            } else {
+                racesNote = "Data races in the default interleaving: none found (\(r.watchedAccesses) shared accesses watched).\n"
+            }
+        }
+        if !racesNote.isEmpty && config.progress { progress(racesNote) }
+        var search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard)
+        var watchLeft = racesNote.isEmpty ? 0 : config.watchedRuns
+        var restarts = 0
+        let tty = isatty(realErr) != 0
+        var lastShown: UInt64 = 0
+        func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
+        func showProgress(final: Bool = false) {
+            let now = k.machine.nanoseconds
+            guard config.progress, final || now - lastShown > (tty ? 200_000_000 : 5_000_000_000) else { return }
+            lastShown = now
+            let rate = Double(search.runs) / max(elapsed(), 1e-9)
+            let line = "explore \(o.program): bound \(min(search.bound, config.maxPreemptions))/\(config.maxPreemptions), \(search.runs) interleavings (\(Int(rate))/s), \(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next, \(search.pruned) pruned"
+            progress(tty ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n")
+        }
+
+        while let schedule = search.next() {
+            if elapsed() >= config.budgetSeconds {
+                showProgress(final: true)
+                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
+                say(costLine(runner, search, elapsed()))
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
+                return 0
+            }
+            let watch = watchLeft > 0
+            if watch { watchLeft -= 1 }
+            let result = runner.run(schedule, detectRaces: watch)
+            search.finished(schedule, records: result.records, states: result.states)
+            showProgress()
+            if let bug = result.bug {
+                showProgress(final: true)
+                var schedule = schedule
+                schedule.extraPoints = racePoints
+                let file = report(bug: bug, result: result, schedule: schedule, search: search, runner: runner,
+                                  config: config, elapsed: elapsed(), say: say)
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "bug", bug: bug, schedule: file)
+                return 1
+            }
+            // A watched run found racing instructions that are not points yet: they become
+            // points, and the search starts again (the points are numbered anew).
+            let known = Set(racePoints)
+            let new = Set(result.races.flatMap { [$0.1, $0.2] }).subtracting(known).sorted()
+            if watch && !new.isEmpty && restarts < config.maxRaceRestarts {
+                runner.addPoints(new)
+                racePoints += new
+                restarts += 1
+                if config.progress {
+                    let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(new)
+                    progress((tty ? "\n" : "") + "Data races in interleaving \(search.runs): points added at " +
+                             zip(new, lines).map { "\(hex($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "; exploring again with them\n")
+                }
+                search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs)
+                watchLeft = config.watchedRuns
+            }
+        }
+        showProgress(final: true)
+        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states).\n")
+        say(costLine(runner, search, elapsed()))
+        writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
+        return 0
+    }
+
+    static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double) -> String {
+        let reset = runner.runsDone > 0 ? Double(runner.resetNanoseconds) / Double(runner.runsDone) / 1000 : 0
+        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork)\n"
+    }
+
+    static func format1(_ x: Double) -> String {
+        let v = (x * 10).rounded() / 10
+        return String(v)
+    }
+
+    /// The bug report: message, preemption trace, output tail, schedule file, replay commands.
+    /// One JSON object: the shape `pebblebed stress-merge` reads (kind "explore").
+    static func writeJSON(_ config: ExploreConfig, program: String, runs: Int, outcome: String, bug: String?, schedule: String?) {
+        guard let path = config.jsonPath else { return }
+        func q(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                default: out += u.value < 0x20 ? String(format4(u.value)) : String(u)
+                }
+            }
+            return out + "\""
+        }
+        let shard = config.shard.map { "\($0.k)/\($0.n)" } ?? "1/1"
+        var fields = ["\"kind\": \"explore\"", "\"program\": \(q(program))", "\"shard\": \(q(shard))",
+                      "\"interleavings\": \(runs)", "\"outcome\": \(q(outcome))",
+                      "\"maxPreemptions\": \(config.maxPreemptions)"]
+        if let bug { fields.append("\"bug\": \(q(bug))") }
+        if let schedule {
+            fields.append("\"schedule\": \(q(schedule))")
+            fields.append("\"replay\": \(q((["pebblebed", "run", "--schedule", schedule] + config.replayWords).map(shellQuote).joined(separator: " ")))")
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return }
+        ForkRunner.writeAll(fd, "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n")
+        close(fd)
+    }
+
+    static func format4(_ v: UInt32) -> String {
+        let h = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
+    }
+
+    /// Prints the report; returns the schedule file's path.
+    @discardableResult
+    static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
+                       config: ExploreConfig, elapsed: Double, say: (String) -> Void) -> String {
+        var s = ""
+        s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
+        s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
+        s += TraceTable(records: result.records, elfPath: config.elfPath).text
+        let tail = result.output.split(separator: "\n").suffix(8)
+        if !tail.isEmpty {
+            s += "\nLast output of the failing run:\n" + tail.map { "  | " + $0 }.joined(separator: "\n") + "\n"
+        }
+        let file = config.scheduleOut ?? "explore-\(URLBasename(config.elfPath)).schedule"
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let replay = (["pebblebed", "run", "--schedule", file] + config.replayWords).map(shellQuote).joined(separator: " ")
+        if fd >= 0 {
+            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords))
+            close(fd)
+            s += "\nSchedule: \(file)\n"
+        } else {
+            s += "\nSchedule: could not write \(file) (\(String(cString: strerror(errno)))); its choices: \(schedule.choices.map { "preempt \($0.point) \($0.thread)" }.joined(separator: "; "))\n"
+        }
+        s += "Replay:           \(replay)\n"
+        s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
+        s += costLine(runner, search, elapsed)
+        say(s)
+        if let md = config.markdownPath {
+            let name = URLBasename(config.elfPath)
+            var m = "# pebblebed explore: bug in `\(name)`\n\n"
+            m += "Found after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s").\n\n"
+            m += "## The bug\n\n```\n\(bug)\n```\n\n## Preemption trace\n\n```\n"
+            m += TraceTable(records: result.records, elfPath: config.elfPath).text
+            m += "```\n\n## Last output of the failing run\n\n```\n"
+            m += result.output.split(separator: "\n").suffix(20).joined(separator: "\n")
+            m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
+            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n```\n\n"
+            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
+            let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            if fd >= 0 {
+                ForkRunner.writeAll(fd, m)
+                close(fd)
+            }
+        }
+        return file
+    }
+
+    static func URLBasename(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+
+    static func shellQuote(_ w: String) -> String {
+        let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
+        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+}
+
+extension String {
+    func replacingFirst(_ a: String, with b: String) -> String {
+        guard let r = range(of: a) else { return self }
+        return replacingCharacters(in: r, with: b)
+    }
+
+    func range(of a: String) -> Range<String.Index>? {
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(a) { return i..<index(i, offsetBy: a.count) }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,207 @@
+/// The kernel loop's hooks for exploration and schedule replay (PointController): the
+/// decision at each preemption point, the step over a planted breakpoint, idle with virtual
+/// time, and the deadlock check.
+extension Kernel {
+    /// Called by the kernel loop with every trap before it is served. At a preemption point
+    /// (a system call, or a breakpoint this kernel planted) it numbers the point, records it,
+    /// and when the schedule says so gives the CPU to the chosen thread before serving the
+    /// trap; the trap is served when `t` runs again.
+    func preemptionPoint(_ trap: Trap, _ t: Thread) {
+        guard let p = points else { return }
+        let label: String, eip: UInt32, caller: UInt32
+        var isYield = false
+        switch trap {
+        case .syscall(let v):
+            let call = Kernel.systemCallTable.call(v)
+            label = (call?.name ?? "syscall_\(hex(v, width: 2))")
+            eip = t.frame.eip &- 2
+            // The stubs (examples/lib/stub.S) push %esi before the `int` unless the call takes
+            // no argument, so the return address is at esp or esp+4.
+            caller = (try? t.task.space.readWord(t.frame.esp &+ (call?.arguments == ArgumentShape.none ? 0 : 4))) ?? 0
+            isYield = v == 0x45
+        case .breakpoint:
+            guard let bp = plantedBreakpoint(t) else { return }
+            label = bp.function
+            eip = t.frame.eip &- 1
+            // At a function's entry the return address is on top of the stack; a data-race
+            // point is in the middle of a function and has no caller to show.
+            let entry = bp.function != ForkRunner.racePointLabel
+            caller = entry ? (try? t.task.space.readWord(t.frame.esp)) ?? 0 : 0
+            if entry { p.lastCall[t.tid] = (bp.function, (try? t.task.space.readWord(t.frame.esp &+ 4)) ?? 0) }
+        default:
+            return
+        }
+        if p.races != nil {
+            raceSync(at: trap, t, function: trap == .breakpoint ? label : nil, caller: caller)
+        }
+        checkTimeout()   // no timer runs under a schedule; --timeout is wall-clock time all the same
+        scheduler.wakeSleepers(now: ticks)
+        let alternatives = scheduler.runQueue.all.map(\.tid)
+        var target: Thread?
+        if let tid = p.decision(alternatives: alternatives) {
+            guard let u = threads[tid], u.state == .runnable else {
+                reportBug(.mismatch, "the schedule does not fit this run: at point \(p.pointCount) thread \(tid) cannot run (runnable: \(alternatives.map(String.init).joined(separator: ", ")))")
+            }
+            target = u
+        }
+        // Every fourth point is enough: states that meet stay equal from then on (nothing
+        // differs in their futures), so a meeting shows at the next multiple of four.
+        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & 3 == 0 {
+            p.states[p.pointCount] = stateFingerprint(current: t, label: label)
+        }
+        p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
+                           alternatives: alternatives, switchedTo: target?.tid))
+        if p.pointCount > p.maxPoints {
+            reportBug(.stepBound, "step bound exceeded: \(p.maxPoints) preemption points in one run (an endless loop?)")
+        }
+        if p.noteYield(t.tid, isYield: isYield) { checkSpinDeadlock(spinner: t) }
+        if let chosen = target?.tid {
+            // Not held across the switch: the chosen thread may end before `t` runs again,
+            // and a reference kept here would keep it alive until then (the task audit calls
+            // that a leak; Tasks/README.md, "Object lifetimes").
+            target = nil
+            p.pendingTrap.insert(t.tid)
+            scheduler.moveToFront(threads[chosen]!)
+            scheduler.yield()
+            p.pendingTrap.remove(t.tid)
+        }
+    }
+
+    /// The breakpoint `t` just hit, if this kernel planted it (eip is past the int3).
+    func plantedBreakpoint(_ t: Thread) -> Breakpoint? {
+        guard let p = points, t.task.name == p.program else { return nil }
+        return p.breakpoints[t.frame.eip &- 1]
+    }
+
+    /// Runs the instruction a planted breakpoint covers, as the guest would have run it: the
+    /// original byte goes back, the thread steps exactly one instruction (soft-TLB faults on
+    /// the way are served and the instruction retried), and the int3 goes back in. No other
+    /// guest runs meanwhile, so no thread can see the text without its breakpoint.
+    func stepOverBreakpoint(_ t: Thread) {
+        guard let bp = plantedBreakpoint(t) else { return }
+        let address = t.frame.eip &- 1
+        if emulate(bp.emulation, t, at: address) { return }
+        let space = t.task.space
+        PreemptionPoints.poke(space, address, bp.original)
+        t.frame.eip = address
+        machine.setStepping(true)
+        points?.raceStepping = true   // its page faults are served plainly (Kernel+Races.swift)
+        defer {
+            points?.raceStepping = false
+            machine.setStepping(false)
+            PreemptionPoints.poke(space, address, PreemptionPoints.int3)
+        }
+        while !t.mustExit {
+            machine.stepBudget = 1
+            let trap = machine.run(t)
+            if trap == .step { return }
+            handle(trap, from: t)
+            // An interrupt came before the instruction ran, or the soft-TLB filled in for it:
+            // step it again (anything else depending on the timer would make runs differ).
+            // Any other trap ended the step: the instruction faulted (the fault was
+            // delivered) or trapped; either way it is done.
+            switch trap {
+            case .timer, .io, .pageFault:
+                if t.frame.eip == address { continue }
+                return
+            default:
+                return
+            }
+        }
+    }
+
+    /// Ends a run that has gone on longer than its wall-clock limit: a guest looping with no
+    /// preemption point never traps, so only the clock can tell.
+    func checkRunTime() {
+        checkTimeout()
+        guard let p = points, let limit = p.runLimitNanoseconds, machine.nanoseconds >= p.runStartNanoseconds + limit else { return }
+        reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop?")
+    }
+
+    /// Carries out an emulated first instruction (PreemptionPoints.swift), exactly as the CPU
+    /// would; false when it must be stepped instead (a stack access that would fault: the real
+    /// instruction then raises the real fault).
+    private func emulate(_ e: Emulation, _ t: Thread, at address: UInt32) -> Bool {
+        let space = t.task.space
+        switch e {
+        case .push(let r):
+            let esp = t.frame.esp &- 4
+            guard (try? space.writeWord(t.frame.register(r), to: esp)) != nil else { return false }
+            t.frame.esp = esp
+            t.frame.eip = address &+ 1
+        case .loadFromStack(let r, let d, let length):
+            guard let v = try? space.readWord(t.frame.esp &+ UInt32(bitPattern: d)) else { return false }
+            t.frame.setRegister(r, v)
+            t.frame.eip = address &+ length
+        case .jump(let target):
+            t.frame.eip = target
+        case .step:
+            return false
+        }
+        return true
+    }
+
+    /// A bug the kernel saw itself: the explorer (or `run --schedule`) ends the run with it.
+    func reportBug(_ kind: BugKind, _ message: String) -> Never {
+        if let hook = points?.bugHook { hook(kind, message) }
+        // The message starts with what it is ("deadlock: ...", "step bound exceeded: ...").
+        KernelLog.line("kernel: \(message)")
+        consoleWrite(Array("\(message)\n".utf8))
+        halt(status: 3)
+    }
+
+    /// Idle under a schedule: virtual time jumps to the first sleeper's tick; with no sleeper
+    /// and no runnable thread nothing can ever run again (there is no timer and no keyboard
+    /// input under exploration): a deadlock, unless every task has ended.
+    func scheduledIdle() {
+        if liveTasks == 0 { halt(status: firstTaskStatus ?? 0) }
+        guard scheduler.runQueue.isEmpty else { return }
+        if let first = scheduler.sleepers.first, let p = points {
+            if first.wakeTick > ticks { p.idleTicks += first.wakeTick - ticks }
+            scheduler.wakeSleepers(now: ticks)
+            return
+        }
+        reportBug(.deadlock, "deadlock: every thread is blocked and nothing can wake one\n" + waitReport())
+    }
+
+    /// Spinning threads (PointController.spinYields yields in a row) and blocked ones only:
+    /// nobody left makes progress, a livelock that is a deadlock in disguise when the thread
+    /// library's locks yield instead of blocking. A sleeper will wake, so it is not stuck.
+    private func checkSpinDeadlock(spinner: Thread) {
+        guard let p = points else { return }
+        let live = threads.values
+        let stuck = live.allSatisfy { u in
+            switch u.state {
+            case .descheduled: true
+            case .blocked: u.waitingIn !== scheduler.sleepers
+            case .runnable, .running: p.isSpinning(u.tid)
+            case .exited: true
+            }
+        }
+        guard stuck else { return }
+        reportBug(.deadlock, "deadlock: every thread is blocked or spins in yield, and none can make progress\n" + waitReport())
+    }
+
+    /// One line per live thread: what it waits for.
+    func waitReport() -> String {
+        threads.values.sorted { $0.tid < $1.tid }.map { u in
+            var what: String
+            switch u.state {
+            case .descheduled: what = "descheduled (deschedule), no make_runnable will come"
+            case .blocked: what = "blocked in the kernel waiting for \(u.waitingIn?.name ?? "?")"
+            case .runnable, .running: what = points?.isSpinning(u.tid) == true ? "spins calling yield" : "runnable"
+            case .exited: what = "exited"
+            }
+            if let c = points?.lastCall[u.tid] {
+                what += "; last thread-library call \(c.function)(\(symbolicArgument(c.argument, task: u.task)))"
+            }
+            return "  thread \(u.tid) (task \(u.task.id)): \(what)"
+        }.joined(separator: "\n")
+    }
+
+    /// A pointer argument as `0x... <symbol>` when the program has a symbol there.
+    private func symbolicArgument(_ a: UInt32, task: Task) -> String {
+        guard let name = points?.symbolNamer?(a) else { return hex(a) }
+        return "\(hex(a)) <\(name)>"
+    }
+}

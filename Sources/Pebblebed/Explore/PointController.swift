@@ -1,0 +1,293 @@
+/// The kernel's side of exploration and schedule replay (issue 15): it numbers the preemption
+/// points of a run, takes the schedule's decisions at them, counts virtual time in points,
+/// and records what the explorer needs (who ran, who else could have, where) and any bug.
+///
+/// A point is every system call and every planted breakpoint (PreemptionPoints), counted
+/// before the kernel serves it: a decision there can let another thread run before the call
+/// takes effect (preempting a waiter between its check and its `deschedule` is the lost
+/// wake-up). Between points the guest runs natively and the timer is off, so the sequence of
+/// points depends on the schedule alone and a schedule replays exactly.
+public final class PointController {
+    /// The decisions: at point `index`, the running thread gives way to thread `tid`.
+    public private(set) var schedule: Schedule
+    private var decisions: [Int: Int32]
+    /// Points so far in this run.
+    public private(set) var pointCount = 0
+    /// Breakpoints planted in the program under test, by address.
+    var breakpoints: [UInt32: Breakpoint] = [:]
+    /// The program whose tasks carry the breakpoints (an exec of another program has none).
+    let program: String
+    /// Virtual ticks added while every thread slept.
+    var idleTicks: UInt64 = 0
+    /// Points that make one virtual tick: sleep and get_ticks replay with the schedule.
+    static let pointsPerTick = 8
+    /// More points than this in one run ends it as a bug (a likely livelock).
+    public var maxPoints = 100_000
+    /// Yields in a row (with no other point between) after which a thread counts as spinning
+    /// for the deadlock check: a thread library whose mutex yields to the holder never blocks
+    /// in the kernel, so a lock-order deadlock is two threads yielding to each other forever.
+    static let spinYields = 32
+    private var yieldStreak: [Int32: Int] = [:]
+    /// The thread-library function each thread entered last, with its first argument (the
+    /// mutex, condition, ... it works on), for deadlock reports.
+    var lastCall: [Int32: (function: String, argument: UInt32)] = [:]
+    /// Data-race detection in this run (RaceDetector), and its state.
+    var races: RaceDetector?
+    var raceStepping = false
+    var waitingCond: [Int32: UInt32] = [:]
+    /// Threads given way at a point whose trap is still to be served (part of the state).
+    var pendingTrap: Set<Int32> = []
+    /// State fingerprints by point (Kernel+Fingerprint.swift), taken from point
+    /// `fingerprintFrom` on: the explorer needs them only after the schedule's last choice.
+    public internal(set) var states: [Int: UInt64] = [:]
+    public var fingerprintFrom = Int.max
+    /// What happened, for the explorer (one entry per point, in order).
+    public private(set) var records: [PointRecord] = []
+    /// Record points (explore); a replay only takes decisions.
+    public var recording = true
+    /// Called with a bug the kernel recognises itself (deadlock, too many points): it ends the run.
+    public var bugHook: ((BugKind, String) -> Never)?
+    /// The wall-clock limit of one run (explore sets it; the timer checks it), and its start.
+    public var runLimitNanoseconds: UInt64?
+    public var runStartNanoseconds: UInt64 = 0
+    /// Names an address of the program under test (`lock_a`, `buf+0x8`) for reports.
+    var symbolNamer: ((UInt32) -> String?)?
+
+    public init(schedule: Schedule, program: String) {
+        self.schedule = schedule
+        self.program = program
+        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A fresh run of `schedule` from the snapshot (the explorer's forked machine): the
+    /// breakpoints and symbols stay, everything counted starts again.
+    public func restart(with schedule: Schedule) {
+        self.schedule = schedule
+        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        pointCount = 0
+        idleTicks = 0
+        yieldStreak = [:]
+        lastCall = [:]
+        records = []
+        taken = []
+        states = [:]
+        pendingTrap = []
+    }
+
+    var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }
+
+    /// Seeded decisions (`run --seed S --points`, `pebblebed stress`): at each point, with a
+    /// probability the seed picks (some seeds preempt at half the points, some at one in 64),
+    /// give way to a thread the seed picks among the runnable ones. Nothing else decides, so
+    /// the seed replays the interleaving; the choices taken are kept as a schedule.
+    public struct SeededPolicy {
+        public let seed: UInt64
+        var state: UInt64
+        /// Out of 1024.
+        let chance: UInt64
+
+        public init(seed: UInt64) {
+            self.seed = seed
+            state = seed
+            let chances: [UInt64] = [512, 128, 32, 16]
+            chance = chances[Int(Chaos.mix(&state) % UInt64(chances.count))]
+        }
+
+        mutating func pick(_ alternatives: [Int32]) -> Int32? {
+            guard !alternatives.isEmpty, Chaos.mix(&state) % 1024 < chance else { return nil }
+            return alternatives[Int(Chaos.mix(&state) % UInt64(alternatives.count))]
+        }
+    }
+    public var seeded: SeededPolicy?
+    /// The choices taken so far (the schedule's, or the seed's).
+    public private(set) var taken: [Schedule.Choice] = []
+
+    /// The decision at the point about to be numbered `pointCount`, whose runnable threads
+    /// are `alternatives`: the thread to give way to, if any.
+    func decision(alternatives: [Int32]) -> Int32? {
+        let d = decisions[pointCount] ?? seeded?.pick(alternatives)
+        if let d { taken.append(Schedule.Choice(point: pointCount, thread: d)) }
+        return d
+    }
+
+    /// Notes point `pointCount` and moves on to the next number.
+    func note(_ record: PointRecord) {
+        if recording { records.append(record) }
+        pointCount += 1
+    }
+
+    /// Keeps the yield streaks; returns whether `tid` is now spinning.
+    func noteYield(_ tid: Int32, isYield: Bool) -> Bool {
+        if !isYield {
+            yieldStreak[tid] = 0
+            return false
+        }
+        let n = (yieldStreak[tid] ?? 0) + 1
+        yieldStreak[tid] = n
+        return n >= PointController.spinYields
+    }
+
+    func isSpinning(_ tid: Int32) -> Bool { (yieldStreak[tid] ?? 0) >= PointController.spinYields }
+
+    /// The records as text lines for the explorer (see PointRecord.line).
+    public var recordText: String { records.map(\.line).joined(separator: "\n") }
+}
+
+/// One preemption point of a run: which thread was running, where, why it trapped, and which
+/// threads were runnable then (the alternatives a schedule may switch to).
+public struct PointRecord: Equatable, Sendable {
+    public let index: Int
+    public let thread: Int32
+    /// The trap's address: the breakpoint's function entry, or the system call's `int`.
+    public let eip: UInt32
+    /// Its caller's return address (the return address on the stack), 0 when unknown.
+    public let caller: UInt32
+    /// The system call or library function.
+    public let label: String
+    public let alternatives: [Int32]
+    /// The thread it gave way to, when the schedule preempted here.
+    public let switchedTo: Int32?
+
+    public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?) {
+        self.index = index
+        self.thread = thread
+        self.eip = eip
+        self.caller = caller
+        self.label = label
+        self.alternatives = alternatives
+        self.switchedTo = switchedTo
+    }
+
+    /// `P index thread eip caller label alt,alt switchedTo|-`
+    public var line: String {
+        let alts = alternatives.isEmpty ? "-" : alternatives.map(String.init).joined(separator: ",")
+        return "P \(index) \(thread) \(eip) \(caller) \(label) \(alts) \(switchedTo.map(String.init) ?? "-")"
+    }
+
+    /// Parses a `line`; nil for anything else. Byte by byte: the explorer reads tens of
+    /// thousands of these a second.
+    public init?(line: Substring) {
+        var fields: [Substring.UTF8View.SubSequence] = []
+        let u = line.utf8
+        var start = u.startIndex
+        var i = start
+        while i != u.endIndex {
+            if u[i] == 0x20 {
+                fields.append(u[start..<i])
+                start = u.index(after: i)
+            }
+            i = u.index(after: i)
+        }
+        fields.append(u[start..<i])
+        func int(_ f: Substring.UTF8View.SubSequence) -> Int64? {
+            guard !f.isEmpty else { return nil }
+            var v: Int64 = 0
+            var neg = false
+            for (k, b) in f.enumerated() {
+                if k == 0 && b == 0x2D { neg = true; continue }
+                guard b >= 0x30 && b <= 0x39 else { return nil }
+                v = v &* 10 &+ Int64(b - 0x30)
+            }
+            return neg ? -v : v
+        }
+        guard fields.count == 8, fields[0].count == 1, fields[0].first == 0x50,
+              let index = int(fields[1]), let thread = int(fields[2]), let eip = int(fields[3]),
+              let caller = int(fields[4]) else { return nil }
+        var alts: [Int32] = []
+        if !(fields[6].count == 1 && fields[6].first == 0x2D) {
+            var cur: Int64 = 0
+            for b in fields[6] {
+                if b == 0x2C { alts.append(Int32(truncatingIfNeeded: cur)); cur = 0 } else { cur = cur &* 10 &+ Int64(b &- 0x30) }
+            }
+            alts.append(Int32(truncatingIfNeeded: cur))
+        }
+        let to = fields[7].count == 1 && fields[7].first == 0x2D ? nil : int(fields[7]).map { Int32(truncatingIfNeeded: $0) }
+        self.init(index: Int(index), thread: Int32(truncatingIfNeeded: thread), eip: UInt32(truncatingIfNeeded: eip),
+                  caller: UInt32(truncatingIfNeeded: caller), label: String(Substring(fields[5])), alternatives: alts, switchedTo: to)
+    }
+}
+
+/// The bugs the kernel recognises by itself during a controlled run.
+public enum BugKind: String, Sendable {
+    case deadlock
+    case stepBound = "step bound"
+    /// A replayed schedule names a thread that cannot run at its point (another program or
+    /// other arguments than the schedule was made with).
+    case mismatch = "schedule mismatch"
+}
+
+/// A schedule: the preemptions of one interleaving, as "at point N, give way to thread T".
+/// Points and thread ids are numbered the same way in every run of the same program with the
+/// same arguments, so the choices replay the interleaving exactly.
+public struct Schedule: Equatable, Sendable {
+    public struct Choice: Equatable, Hashable, Sendable {
+        public let point: Int
+        public let thread: Int32
+        public init(point: Int, thread: Int32) {
+            self.point = point
+            self.thread = thread
+        }
+    }
+
+    public var choices: [Choice]
+    /// Instructions that are preemption points besides the system calls and library entries:
+    /// the data-race points explore found (RaceDetector). A replay plants them too, or its
+    /// points would be numbered differently.
+    public var extraPoints: [UInt32] = []
+    public init(_ choices: [Choice] = [], extraPoints: [UInt32] = []) {
+        self.choices = choices
+        self.extraPoints = extraPoints
+    }
+
+    public static let header = "# pebblebed schedule v1"
+
+    /// The file: a header, a comment line with the program, one `preempt POINT THREAD` a line.
+    public func text(program: [String]) -> String {
+        var s = Schedule.header + "\n# program: " + program.joined(separator: " ") + "\n"
+        for a in extraPoints { s += "point \(hex(a))\n" }
+        for c in choices { s += "preempt \(c.point) \(c.thread)\n" }
+        return s
+    }
+
+    /// Parses a schedule file; the error says which line is wrong.
+    public static func parse(_ text: String) throws(ScheduleError) -> Schedule {
+        var choices: [Choice] = []
+        var extra: [UInt32] = []
+        var sawHeader = false
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line == header { sawHeader = true; continue }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let w = line.split(separator: " ")
+            if w.count == 2, w[0] == "point", w[1].hasPrefix("0x"), let a = UInt32(w[1].dropFirst(2), radix: 16) {
+                extra.append(a)
+                continue
+            }
+            guard w.count == 3, w[0] == "preempt", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
+                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
+            }
+            if let last = choices.last, last.point >= p {
+                throw ScheduleError(message: "line \(n + 1): points must increase (\(p) after \(last.point))")
+            }
+            choices.append(Choice(point: p, thread: t))
+        }
+        guard sawHeader else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header)` line)") }
+        return Schedule(choices, extraPoints: extra)
+    }
+}
+
+public struct ScheduleError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+private extension Substring {
+    func trimmingCharacters(in _: CharacterSetLike) -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return s
+    }
+}
+
+private enum CharacterSetLike { case whitespaces }

@@ -1,0 +1,135 @@
+/// Data-race preemption points (issue 15, item 3): a happens-before analysis of the guest's
+/// shared-memory accesses in one run, whose racing instructions become preemption points.
+///
+/// How accesses are seen: in a detection run every page of the program is withdrawn from the
+/// host after each tracked access, so the next access to any page faults; the fault names
+/// the address, whether it writes, and the instruction. The kernel then maps the page, steps
+/// that one instruction and withdraws everything again (Kernel+Races.swift). Accesses near the
+/// thread's own stack pointer are not tracked (a thread's own frame is not shared), nor are
+/// accesses made by the thread library itself: its calls are the synchronisation.
+///
+/// Happens-before (vector clocks, as in FastTrack/Landslide, without its optimisations):
+/// - a release (mutex_unlock, sem_signal, cond_signal, cond_broadcast, rwlock_unlock, cond_wait
+///   of its mutex, make_runnable of a thread, a thread's exit) joins the thread's clock into
+///   the object's and ticks the thread;
+/// - an acquire (mutex_lock, sem_wait, rwlock_lock, cond_wait, deschedule, thr_join) is taken
+///   at the thread's next tracked access or point after the call's entry, when the call has
+///   done its work: by then the object's clock holds its last release before the acquire;
+///   a later release folded in too would only hide a race, never invent one;
+/// - a new thread starts with its creator's clock at thread_fork.
+/// Two accesses to one word by different threads, at least one a write, with neither before
+/// the other, are a race; both instructions become points.
+final class RaceDetector {
+    typealias Clock = [Int32: UInt32]
+
+    struct Access {
+        let thread: Int32
+        let time: UInt32
+        let eip: UInt32
+    }
+
+    private var clocks: [Int32: Clock] = [:]
+    private var objects: [String: Clock] = [:]
+    private var pendingAcquires: [Int32: [String]] = [:]
+    /// The clocks of threads about to be created, by the tid they will get.
+    private var forkClocks: [Int32: Clock] = [:]
+    private var lastWrite: [UInt32: Access] = [:]
+    private var reads: [UInt32: [Access]] = [:]
+    /// Racing instruction pairs found, in the order found.
+    private(set) var races: [(UInt32, UInt32, UInt32)] = []   // (address, first eip, second eip)
+    private var racingPairs: Set<UInt64> = []
+    /// Code of the thread library: accesses there are synchronisation, not data.
+    let isLibrary: (UInt32) -> Bool
+    /// Tracked accesses so far.
+    private(set) var accesses = 0
+
+    init(isLibrary: @escaping (UInt32) -> Bool) {
+        self.isLibrary = isLibrary
+    }
+
+    /// The racing instructions, each once.
+    var racingInstructions: [UInt32] {
+        var seen = Set<UInt32>(), out: [UInt32] = []
+        for (_, a, b) in races {
+            for e in [a, b] where seen.insert(e).inserted { out.append(e) }
+        }
+        return out
+    }
+
+    private func clock(_ t: Int32) -> Clock {
+        if let c = clocks[t] { return c }
+        var c = forkClocks.removeValue(forKey: t) ?? [:]
+        c[t] = (c[t] ?? 0) + 1
+        clocks[t] = c
+        return c
+    }
+
+    private static func join(_ a: inout Clock, _ b: Clock) {
+        for (k, v) in b where (a[k] ?? 0) < v { a[k] = v }
+    }
+
+    func release(_ t: Int32, _ object: String) {
+        var c = clock(t)
+        var o = objects[object] ?? [:]
+        RaceDetector.join(&o, c)
+        objects[object] = o
+        c[t] = (c[t] ?? 0) + 1
+        clocks[t] = c
+    }
+
+    func acquireLater(_ t: Int32, _ object: String) {
+        pendingAcquires[t, default: []].append(object)
+    }
+
+    /// Takes the thread's pending acquires (at a point or a tracked access).
+    func settle(_ t: Int32) {
+        guard let pending = pendingAcquires.removeValue(forKey: t) else { return }
+        var c = clock(t)
+        for o in pending { if let oc = objects[o] { RaceDetector.join(&c, oc) } }
+        clocks[t] = c
+    }
+
+    func threadWillFork(_ t: Int32, childTid: Int32) {
+        settle(t)
+        forkClocks[childTid] = clock(t)
+        release(t, "fork \(childTid)")
+    }
+
+    /// An atomic read-modify-write of the word at `address` (a spinlock's exchange, an
+    /// atomic add): it orders the threads that use the word, as a lock would.
+    func atomic(_ t: Int32, address: UInt32) {
+        settle(t)
+        var c = clock(t)
+        if let o = objects["atomic \(address & ~3)"] { RaceDetector.join(&c, o) }
+        clocks[t] = c
+        release(t, "atomic \(address & ~3)")
+    }
+
+    /// A tracked access of the word at `address`.
+    func access(_ t: Int32, address: UInt32, write: Bool, eip: UInt32) {
+        guard !isLibrary(eip) else { return }
+        accesses += 1
+        settle(t)
+        let c = clock(t)
+        let word = address & ~3
+        let now = Access(thread: t, time: c[t] ?? 0, eip: eip)
+        func before(_ a: Access) -> Bool { a.thread == t || a.time <= (c[a.thread] ?? 0) }
+        if let w = lastWrite[word], !before(w) { found(word, w.eip, eip) }
+        if write {
+            for r in reads[word] ?? [] where !before(r) { found(word, r.eip, eip) }
+            lastWrite[word] = now
+            reads[word] = nil
+        } else {
+            var rs = reads[word] ?? []
+            rs.removeAll { $0.thread == t }
+            rs.append(now)
+            reads[word] = rs
+        }
+    }
+
+    private func found(_ word: UInt32, _ a: UInt32, _ b: UInt32) {
+        let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
+        guard racingPairs.insert(key).inserted else { return }
+        races.append((word, a, b))
+    }
+}

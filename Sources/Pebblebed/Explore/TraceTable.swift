@@ -1,0 +1,146 @@
+import Glibc
+
+/// The preemption trace of a run, as Landslide prints it: one column per thread, one row per
+/// switch, each row saying where the thread that stopped was (the system call or library
+/// function, and its caller's function and source line) and which thread ran next.
+/// Functions come from the ELF's symbols; file:line from its DWARF line table, read by the
+/// host's `addr2line` (without it, rows show function+offset only).
+struct TraceTable {
+    let records: [PointRecord]
+    let elfPath: String
+
+    struct Row {
+        let point: Int
+        let from: Int32
+        let to: Int32?
+        let how: String
+        let record: PointRecord
+    }
+
+    var rows: [Row] {
+        var rows: [Row] = []
+        for (i, r) in records.enumerated() {
+            if let u = r.switchedTo {
+                rows.append(Row(point: r.index, from: r.thread, to: u, how: "preempted", record: r))
+            } else if i + 1 < records.count, records[i + 1].thread != r.thread {
+                rows.append(Row(point: r.index, from: r.thread, to: records[i + 1].thread, how: Self.voluntary(r.label), record: r))
+            }
+        }
+        if let last = records.last { rows.append(Row(point: last.index, from: last.thread, to: nil, how: "last point", record: last)) }
+        return rows
+    }
+
+    /// The rows with runs of threads yielding to each other (a spinning lock, a deadlock of
+    /// yielding locks) cut to their first two rows and a count.
+    var shownRows: [(row: Row, skipped: Int)] {
+        let all = rows
+        var out: [(row: Row, skipped: Int)] = []
+        for (i, row) in all.enumerated() {
+            if i >= 4, row.to != nil, (i - 2...i).allSatisfy({ all[$0].how == "yielded" }),
+               all[i - 2].from == row.from, all[i - 2].record.label == row.record.label,
+               i + 1 < all.count, all[i + 1].to != nil || all[i + 1].how == "last point" {
+                out[out.count - 1].skipped += 1
+                continue
+            }
+            out.append((row, 0))
+        }
+        return out
+    }
+
+    static func voluntary(_ label: String) -> String {
+        switch label {
+        case "yield", "thr_yield": "yielded"
+        case "vanish", "task_vanish", "thr_exit": "exited"
+        case "deschedule", "sleep", "wait", "readline", "getchar", "thr_join": "blocked"
+        default: "switched"
+        }
+    }
+
+    var text: String {
+        let shown = shownRows
+        let rows = shown.map(\.row)
+        let threads = Array(Set(records.map(\.thread))).sorted()
+        guard !threads.isEmpty else { return "Preemption trace: the run reached no preemption point.\n" }
+        let where_ = locations(rows.map(\.record))
+        let width = 34
+        func cell(_ s: String) -> String {
+            let c = s.count > width ? String(s.prefix(width - 1)) + "~" : s
+            return c + String(repeating: " ", count: width - c.count)
+        }
+        var s = "Preemption trace (one column per thread, one row per switch; * = preempted by the schedule):\n"
+        s += " point  " + threads.map { "| " + cell("thread \($0)") }.joined() + "| next\n"
+        s += String(repeating: "-", count: 8 + threads.count * (width + 2) + 12) + "\n"
+        for (n, row) in rows.enumerated() {
+            let (fn, line) = where_[n]
+            var first = " " + String(row.point).leftPad(6) + " "
+            var second = "        "
+            for t in threads {
+                if t == row.from {
+                    first += "| " + cell((row.how == "preempted" ? "* " : "") + row.record.label + " in " + fn)
+                    second += "| " + cell("  " + line)
+                } else {
+                    first += "| " + cell("")
+                    second += "| " + cell("")
+                }
+            }
+            first += "| " + (row.to.map { "-> \($0) (\(row.how))" } ?? "(the bug)")
+            s += first + "\n" + second + "|\n"
+            if shown[n].skipped > 0 {
+                s += "        ... \(shown[n].skipped) more switches like the two above (threads yielding to each other)\n"
+            }
+        }
+        return s
+    }
+
+    /// For each record: the caller's function and file:line.
+    func locations(_ rs: [PointRecord]) -> [(String, String)] {
+        let image: ELFImage? = {
+            guard let f = fopen(elfPath, "rb") else { return nil }
+            defer { fclose(f) }
+            var bytes: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = fread(&buf, 1, buf.count, f)
+                if n <= 0 { break }
+                bytes += buf.prefix(n)
+            }
+            return try? ELFImage.parse(bytes)
+        }()
+        // The call instruction is just before the return address. A word that is not in the
+        // program's code (a hand-written stub such as thread_fork pushes its own words) is no
+        // return address: the trap's own function is shown instead.
+        let callers = rs.map { r -> UInt32 in
+            guard r.caller != 0, let image, image.symbolName(containing: r.caller &- 1) != nil else { return 0 }
+            return r.caller
+        }
+        let addresses = zip(rs, callers).map { r, c in c == 0 ? r.eip : c &- 1 }
+        let lines = addr2line(addresses)
+        return rs.enumerated().map { i, r in
+            let fn = image?.symbolName(containing: addresses[i]) ?? hex(addresses[i])
+            return (fn, lines[i] ?? (image?.describe(addresses[i]) ?? hex(addresses[i])))
+        }
+    }
+
+    /// file:line of each address by the host's addr2line, or nil where it does not know.
+    func addr2line(_ addresses: [UInt32]) -> [String?] {
+        guard !addresses.isEmpty else { return [] }
+        let cmd = "addr2line -e '\(elfPath)' " + addresses.map { String($0, radix: 16) }.joined(separator: " ") + " 2>/dev/null"
+        guard !elfPath.contains("'"), let pipe = popen(cmd, "r") else { return addresses.map { _ in nil } }
+        var out: [String?] = []
+        var buf = [CChar](repeating: 0, count: 4096)
+        while fgets(&buf, Int32(buf.count), pipe) != nil {
+            let line = String(cString: buf).trimmingNewline
+            if line.hasPrefix("??") { out.append(nil); continue }
+            let file = line.split(separator: "/").last.map(String.init) ?? line
+            out.append(String(file.prefix { $0 != " " }))
+        }
+        pclose(pipe)
+        while out.count < addresses.count { out.append(nil) }
+        return out
+    }
+}
+
+private extension String {
+    var trimmingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}

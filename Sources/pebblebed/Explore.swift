@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Pebblebed
+
+/// `pebblebed explore`: systematic search of a program's interleavings (Explore/ in the
+/// kernel sources).
+struct Explore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Search a program's thread interleavings systematically for a bug.",
+        discussion: """
+        The program runs natively between preemption points: its system calls and the entries \
+        of the thread library's functions (mutex_lock, mutex_unlock, cond_wait, cond_signal, \
+        sem_*, rwlock_*, thr_create, thr_join, thr_exit, ...), where the kernel plants int3 \
+        breakpoints. Every run starts from the same booted, loaded machine (a fork of it); a \
+        schedule says at which points the running thread gives way to which thread. All \
+        schedules with 0 preemptions run first, then 1, then 2 (iterative deepening up to \
+        --max-preemptions); a run that reaches a machine state an earlier run reached with no \
+        more preemptions is not extended (its future was already explored).
+
+        A run fails on: a non-zero exit status (a failed assert or panic), a thread killed by \
+        a fault, a FAIL or END__FAIL line, a deadlock (every thread blocked, or spinning in \
+        yield, with nothing to wake one), a step bound (too many points, or --run-limit \
+        seconds), a kernel panic or failed audit. The report shows the preemption trace, the \
+        schedule file and the command that replays it exactly.
+
+        Exit code: 0 no bug found (space exhausted or budget ran out), 1 a bug, 2 the machine \
+        could not boot.
+        """)
+
+    @Option(help: "Stop after this many seconds (no bug found: \"budget ran out\").") var budget: Double = 60
+    @Option(name: .customLong("max-preemptions"), help: "The largest number of preemptions in one interleaving.") var maxPreemptions = 2
+    @Option(name: .customLong("schedule-out"), help: ArgumentHelp("Write the failing schedule here (default: explore-PROGRAM.schedule).", valueName: "FILE")) var scheduleOut: String?
+    @Option(name: .customLong("run-limit"), help: "Seconds one run may take before it counts as an endless loop.") var runLimit: Double = 10
+    @Option(name: .customLong("max-points"), help: "Preemption points one run may reach before it counts as an endless loop.") var maxPoints = 100_000
+    @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.") var noProgress = false
+    @Option(help: ArgumentHelp("Explore only shard K of N (1-based): the schedules whose first preemption is the K-th of every N, and their descendants. Shards are disjoint and together cover the space.", valueName: "K/N")) var shard: String?
+    @Option(help: ArgumentHelp("Also write the outcome as JSON to FILE (`pebblebed stress-merge` sums shards).", valueName: "FILE")) var json: String?
+    @Option(name: .customLong("markdown"), help: ArgumentHelp("Write the bug report as Markdown to FILE too.", valueName: "FILE")) var markdown: String?
+    @Flag(name: .customLong("no-races"), help: "Skip the data-race run: preemption points only at system calls and thread-library entries.") var noRaces = false
+    @OptionGroup var machine: MachineOptions
+    @Argument(help: "The guest program.") var program: String
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the guest program.") var arguments: [String] = []
+
+    func validate() throws {
+        guard budget > 0 else { throw ValidationError("--budget must be positive") }
+        guard maxPreemptions >= 0 && maxPreemptions <= 20 else { throw ValidationError("--max-preemptions must be 0...20") }
+        guard runLimit > 0 else { throw ValidationError("--run-limit must be positive") }
+        guard maxPoints >= 1 else { throw ValidationError("--max-points must be at least 1") }
+        guard machine.seed == nil else { throw ValidationError("explore makes its own schedules; --seed does not apply") }
+    }
+
+    func run() throws {
+        var o = try machine.bootOptions()
+        let ramdisk = o.ramdisk
+        var name = program
+        var elfPath = ramdisk + "/" + program
+        if program.contains("/") {
+            guard let data = FileManager.default.contents(atPath: program) else { throw ValidationError("cannot read \(program)") }
+            name = URL(fileURLWithPath: program).lastPathComponent
+            o.hostProgram = [UInt8](data)
+            elfPath = program
+        }
+        o.program = name
+        o.arguments = [name] + arguments
+        var replay: [String] = []
+        if machine.memory != 128 { replay += ["--memory", String(machine.memory)] }
+        if let r = machine.ramdisk { replay += ["--ramdisk", r] }
+        replay += [program] + arguments
+        var config = ExploreConfig(elfPath: elfPath, replayWords: replay)
+        config.budgetSeconds = budget
+        config.maxPreemptions = maxPreemptions
+        config.scheduleOut = scheduleOut
+        config.runLimitSeconds = runLimit
+        config.maxPoints = maxPoints
+        config.progress = !noProgress
+        config.races = !noRaces
+        config.jsonPath = json
+        config.markdownPath = markdown
+        if let shard {
+            let parts = shard.split(separator: "/")
+            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
+                throw ValidationError("--shard must be K/N with 1 <= K <= N, not \(shard)")
+            }
+            config.shard = (k, n)
+        }
+        let code = ExploreDriver.run(o, config)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

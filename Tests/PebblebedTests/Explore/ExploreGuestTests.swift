@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+/// `pebblebed explore` on the textbook bugs (examples/tests/explore_*.c): it finds each one,
+/// the schedule it writes replays the failure byte for byte, and the correct twins come out
+/// clean with the space exhausted.
+@Suite(.serialized) struct ExploreGuestTests {
+    /// Program, and what the report must say about its bug.
+    static let bugs: [(program: String, message: String)] = [
+        ("explore_lost_wakeup", "deadlock: every thread is blocked and nothing can wake one"),
+        ("explore_cond_if", "FAIL explore_cond_if: consumer took from an empty buffer"),
+        ("explore_unlock_error", "deadlock: every thread is blocked or spins in yield"),
+        ("explore_lock_order", "deadlock: every thread is blocked or spins in yield"),
+        // These two need the data-race points: no call sits between the racing instructions.
+        ("explore_test_then_set", "FAIL explore_test_then_set: counter is 1, expected 2"),
+        ("explore_counter", "FAIL explore_counter: counter is"),
+        // A race the default interleaving orders by chance: found by watching later runs.
+        ("explore_hidden_race", "FAIL explore_hidden_race: saw the pair torn"),
+        // A consumer killed by a NULL dereference (then its joiner waits forever).
+        ("explore_publish", "killed: page fault (read) at address 0x00000000"),
+    ]
+
+    static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {
+        let schedule = FileManager.default.temporaryDirectory.appendingPathComponent("explore-\(UUID().uuidString).schedule").path
+        let r = try Guest.launch(["explore", "--no-progress", "--budget", String(budget), "--ramdisk", Guest.ramdisk,
+                                  "--schedule-out", schedule] + extra + [program], timeout: Double(budget) + 60)
+        return (r, schedule)
+    }
+
+    @Test(arguments: bugs.map(\.program))
+    func findsTheBugAndItsScheduleReplaysExactly(program: String) throws {
+        let message = Self.bugs.first { $0.program == program }!.message
+        let (r, schedule) = try Self.explore(program)
+        defer { try? FileManager.default.removeItem(atPath: schedule) }
+        #expect(r.status == 1, "explore must exit 1 on a bug: \(r)")
+        #expect(r.stdout.contains("BUG FOUND after "), "\(r)")
+        #expect(r.stdout.contains(message), "\(r)")
+        #expect(r.stdout.contains("Preemption trace"), "\(r)")
+        let replay = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Replay:") }, "\(r)")
+        #expect(replay.hasSuffix("pebblebed run --schedule \(schedule) --ramdisk \(Guest.ramdisk) \(program)"), "\(replay)")
+        let text = try String(contentsOfFile: schedule, encoding: .utf8)
+        #expect(text.contains("preempt "), "a bug needing no preemption? \(text)")
+
+        // The replay shows the same bug, and two replays print the very same bytes.
+        let a = try Guest.run(program, options: ["--schedule", schedule], timeout: 60)
+        let b = try Guest.run(program, options: ["--schedule", schedule], timeout: 60)
+        #expect(a.status != 0, "\(a)")
+        #expect((a.stdout + a.stderr).contains(message), "\(a)")
+        #expect(a.stdout == b.stdout && a.status == b.status, "replays differ:\n\(a)\n\(b)")
+    }
+
+    @Test(arguments: bugs.map { $0.program + "_ok" })
+    func correctTwinIsClean(program: String) throws {
+        let (r, _) = try Self.explore(program)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("No bug found: space exhausted"), "\(r)")
+    }
+
+    /// Without its schedule the lost wake-up does not happen: the default run (no
+    /// preemption) passes, so the replay above is the schedule's doing.
+    @Test func theEmptyScheduleRunsTheDefaultInterleaving() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
+        #expect(r.status == 0 && r.stdout.contains("PASS explore_lost_wakeup"), "\(r)")
+    }
+
+    /// A schedule made for another program names a thread that cannot run at its point.
+    @Test func aScheduleThatDoesNotFitIsReported() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("misfit-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\npreempt 3 9\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_counter", options: ["--schedule", file], timeout: 60)
+        #expect(r.status == 3 && r.stdout.contains("the schedule does not fit this run: at point 3 thread 9"), "\(r)")
+    }
+
+    @Test func aBadScheduleFileIsRefusedWithItsLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).schedule").path
+        try "# pebblebed schedule v1\npreempt x 2\n".write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
+        #expect(r.status != 0 && r.stderr.contains("line 2"), "\(r)")
+    }
+
+    /// Without the data-race run the unprotected counter has no point between its load and
+    /// its store, and the whole space within the bound is clean: the race points find it.
+    @Test func theCounterNeedsTheDataRacePoints() throws {
+        let (plain, _) = try Self.explore("explore_counter", ["--no-races"])
+        #expect(plain.status == 0 && plain.stdout.contains("space exhausted"), "\(plain)")
+        let (r, _) = try Self.explore("explore_counter")
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("data-race in adder") || r.stdout.contains("data-race in main"), "\(r)")
+    }
+
+    /// Shards split the space: each exhausts its part, and their JSON merges into one verdict;
+    /// a bug in a shard makes the merge fail with its replay command. The Markdown report
+    /// has the trace and the replay.
+    @Test func shardsCoverTheSpaceAndMerge() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("explore-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var clean: [String] = [], buggy: [String] = []
+        for k in 1...2 {
+            let json = dir.appendingPathComponent("ok\(k).json").path
+            let (r, _) = try Self.explore("explore_lost_wakeup_ok", ["--shard", "\(k)/2", "--json", json])
+            #expect(r.status == 0 && r.stdout.contains("in shard \(k)/2"), "\(r)")
+            clean.append(json)
+            let bjson = dir.appendingPathComponent("bug\(k).json").path
+            let md = dir.appendingPathComponent("bug\(k).md").path
+            let (b, _) = try Self.explore("explore_lock_order", ["--shard", "\(k)/2", "--json", bjson, "--markdown", md])
+            buggy.append(bjson)
+            if b.status == 1 {
+                let text = try String(contentsOfFile: md, encoding: .utf8)
+                #expect(text.contains("## Preemption trace") && text.contains("pebblebed run --schedule"), "\(text)")
+            }
+        }
+        let merged = try Guest.launch(["stress-merge"] + clean, timeout: 30)
+        #expect(merged.status == 0 && merged.stdout.contains("space exhausted in every shard"), "\(merged)")
+        let bad = try Guest.launch(["stress-merge"] + buggy, timeout: 30)
+        #expect(bad.status == 1 && bad.stdout.contains("replay: pebblebed run --schedule"), "\(bad)")
+    }
+
+    /// A program with no bug whose space is too big for the budget: exit 0, "budget ran out".
+    @Test func budgetRunsOut() throws {
+        let (r, _) = try Self.explore("race_mutex_counter", ["--max-preemptions", "3"], budget: 3)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("No bug found: the budget ran out"), "\(r)")
+    }
+}

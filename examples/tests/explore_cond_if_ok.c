@@ -1,0 +1,3 @@
+#define CORRECT
+#define TEST_NAME "explore_cond_if_ok"
+#include "explore_cond_if.c"

@@ -1,0 +1,3 @@
+#define CORRECT
+#define TEST_NAME "explore_lock_order_ok"
+#include "explore_lock_order.c"

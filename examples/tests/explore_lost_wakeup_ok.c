@@ -1,0 +1,3 @@
+#define CORRECT
+#define TEST_NAME "explore_lost_wakeup_ok"
+#include "explore_lost_wakeup.c"
