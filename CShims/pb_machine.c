@@ -277,17 +277,29 @@ static __attribute__((noreturn)) void enter_kernel(const ucontext_t *uc, uint64_
 }
 
 // An interrupt for a guest that was about to run: its state is all in its trap frame already.
-static __attribute__((noreturn)) void enter_kernel_for_interrupt(int timer) {
+// The interrupt signals, which their own handler runs with blocked (see install_interrupt).
+static sigset_t interrupt_signals;
+
+// An interrupt handler leaving for the kernel, not through rt_sigreturn: it unblocks the
+// interrupt signals itself, once interrupts are off (pb_in_kernel), so one that was held back
+// meanwhile only notes itself. A host system call, but per interrupt, not per trap.
+static void unblock_interrupts(void) {
+    sigprocmask(SIG_UNBLOCK, &interrupt_signals, NULL);
+}
+
+static __attribute__((noreturn)) void enter_kernel_for_interrupt(int timer, int from_handler) {
     pb_in_kernel = 1;
     memset(current_ev, 0, sizeof *current_ev);
     current_ev->signo = timer ? SIGALRM : SIGIO;
     current_ev->kind = timer ? PB_EV_TIMER : PB_EV_IO;
+    if (from_handler) unblock_interrupts();
     pb_resume_kernel();
 }
 
 // pb_exit_to_guest found an interrupt pending: the timer first, the keyboard on the next exit.
+// Not in a handler: the mask is empty already.
 __attribute__((noreturn)) void pb_exit_interrupted(void) {
-    enter_kernel_for_interrupt(pb_pending_timer != 0);
+    enter_kernel_for_interrupt(pb_pending_timer != 0, 0);
 }
 
 static inline int is_prefix(uint8_t b) {
@@ -415,7 +427,7 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
         if (sig == SIGALRM) pb_pending_timer = 1; else pb_pending_io = 1;
         return;
     }
-    if (where == IN_EXIT) enter_kernel_for_interrupt(sig == SIGALRM);
+    if (where == IN_EXIT) enter_kernel_for_interrupt(sig == SIGALRM, 1);
     memset(current_ev, 0, sizeof *current_ev);
     current_ev->signo = sig;
     current_ev->kind = sig == SIGALRM ? PB_EV_TIMER : PB_EV_IO;
@@ -423,7 +435,10 @@ static void async_handler(int sig, siginfo_t *si, void *ctx) {
         current_ev->kind = PB_EV_SEGMENT;
         current_ev->addr = bad_selector ? bad_selector & 0xffff : (uint64_t)(g[REG_CSGSFS] & 0xffff);
     }
-    enter_kernel(uc, guest_tf(g));
+    pb_in_kernel = 1;
+    save_user_state(uc, guest_tf(g));
+    unblock_interrupts();
+    pb_resume_kernel();
 }
 
 static volatile uint32_t probed_xsave;
@@ -452,8 +467,8 @@ static int probe_xsave_size(void) {
     return 0;
 }
 
-// Every handler runs with the mask of what it interrupted (SA_NODEFER, empty sa_mask): it may
-// leave for the kernel and the guest without rt_sigreturn, and the mask must then still be
+// Every trap handler runs with the mask of what it interrupted (SA_NODEFER, empty sa_mask): it
+// may leave for the kernel and the guest without rt_sigreturn, and the mask must then still be
 // empty. SA_RESTART: a host system call of the kernel's that an interrupt note interrupted is
 // restarted.
 static int install(int sig, void (*fn)(int, siginfo_t *, void *)) {
@@ -461,6 +476,19 @@ static int install(int sig, void (*fn)(int, siginfo_t *, void *)) {
     sa.sa_sigaction = fn;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
     sigemptyset(&sa.sa_mask);
+    return sigaction(sig, &sa, NULL) ? errno : 0;
+}
+
+// The interrupt handlers run with both interrupt signals blocked, so they never nest: with
+// SA_NODEFER, another process sending SIGIO in a tight loop (faster than a note handler
+// returns) stacked one signal frame on another until the alternate stack overflowed and the
+// emulator died of SIGSEGV. A note returns through rt_sigreturn, which restores the mask; the
+// ways into the kernel unblock them themselves (unblock_interrupts).
+static int install_interrupt(int sig) {
+    struct sigaction sa = {0};
+    sa.sa_sigaction = async_handler;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sa.sa_mask = interrupt_signals;
     return sigaction(sig, &sa, NULL) ? errno : 0;
 }
 
@@ -489,8 +517,11 @@ int pb_machine_init(pb_panic_fn panic) {
     int sync_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
     for (size_t i = 0; i < sizeof sync_signals / sizeof *sync_signals; i++)
         if ((err = install(sync_signals[i], sync_handler))) return err;
-    if ((err = install(SIGALRM, async_handler))) return err;
-    if ((err = install(SIGIO, async_handler))) return err;
+    sigemptyset(&interrupt_signals);
+    sigaddset(&interrupt_signals, SIGALRM);
+    sigaddset(&interrupt_signals, SIGIO);
+    if ((err = install_interrupt(SIGALRM))) return err;
+    if ((err = install_interrupt(SIGIO))) return err;
     // The mask stays empty from here on, whatever the parent process left blocked (a blocked
     // SIGSEGV or SIGTRAP inherited from it would break traps; a blocked SIGALRM the timer).
     sigset_t none;
