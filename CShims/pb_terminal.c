@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 // MARK: - The ring
@@ -480,6 +481,58 @@ static void pb_terminal_exit_handler(int sig, siginfo_t *si, void *ctx) {
     pb_die_by(sig);
 }
 
+// MARK: - Signals the kernel serves by halting
+
+// SIGHUP, SIGINT and SIGTERM end a run the user (or a terminal hang-up, or a test runner) wants
+// over, and the run's trace and log are what they want from it: ended in the handler, the trace
+// lost the events still buffered and its closing lines (the Swift code that writes them cannot
+// run in a handler). So once the kernel runs, the first of them is only noted here and the
+// kernel stops the machine by its ordinary halt: the handler sets pb_halt_signal and raises
+// SIGALRM at the kernel's thread, a timer interrupt (taken at once if a guest runs, noted if
+// the kernel runs, waking idle), whose service finds the note and halts. If the kernel never
+// gets there (stuck in a host call, a kernel bug), a second signal ends the process here.
+static volatile sig_atomic_t pb_halt_serving;
+static volatile sig_atomic_t pb_halt_signal;
+static volatile int pb_halt_code, pb_halt_sender;   // the request's si_code and si_pid
+static long pb_kernel_pid, pb_kernel_tid;
+
+// The handler may interrupt guest code, whose FS base is not the host's (glibc's errno is
+// thread-local through FS, and so is its cached tid), or the system-call gate before it put the
+// host's back: it reads and writes only plain globals and makes its one host call raw.
+static void pb_terminal_halt_handler(int sig, siginfo_t *si, void *ctx) {
+    if (!pb_halt_serving || pb_halt_signal != 0) {
+        pb_terminal_exit_handler(sig, si, ctx);   // does not return
+    }
+    pb_halt_code = si->si_code;
+    pb_halt_sender = si->si_pid;
+    pb_halt_signal = sig;
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret)
+                     : "0"((long)SYS_tgkill), "D"(pb_kernel_pid), "S"(pb_kernel_tid), "d"((long)SIGALRM)
+                     : "rcx", "r11", "memory");
+    (void)ret;
+}
+
+void pb_terminal_serve_halt_signals(void) {
+    pb_kernel_pid = getpid();
+    pb_kernel_tid = gettid();
+    pb_halt_serving = 1;
+}
+
+int pb_terminal_halt_requested(void) { return pb_halt_signal; }
+
+void pb_terminal_finish_halt(int sig) {
+    pb_terminal_restore();
+    if (sig != SIGINT) {
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        info.si_code = pb_halt_code;
+        info.si_pid = pb_halt_sender;
+        pb_say_signal(sig, &info, " from", "stopped the machine (its trace and log are complete)");
+    }
+    pb_die_by(sig);
+}
+
 void pb_external_signal(int sig, siginfo_t *si) {
     pb_repair_host_segments();
     pb_terminal_restore();
@@ -542,6 +595,16 @@ int pb_terminal_install_exit_handlers(void) {
     }
     for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++) {
         if (sigaction(sig, &action, NULL) != 0) {
+            return errno;
+        }
+    }
+    // SA_RESTART: a host call of the kernel's that a noted halt request interrupted goes on.
+    struct sigaction halt = action;
+    halt.sa_sigaction = pb_terminal_halt_handler;
+    halt.sa_flags |= SA_RESTART;
+    const int halts[] = {SIGHUP, SIGINT, SIGTERM};
+    for (size_t i = 0; i < sizeof halts / sizeof halts[0]; i++) {
+        if (sigaction(halts[i], &halt, NULL) != 0) {
             return errno;
         }
     }

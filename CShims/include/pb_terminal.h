@@ -123,6 +123,17 @@ void pb_terminal_restore(void);
 /// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
 /// blocked. Returns 0 or an errno value.
 int pb_terminal_install_exit_handlers(void);
+/// Halt signals: from this call on, the first SIGHUP, SIGINT or SIGTERM does not end
+/// the process in its handler. The handler only notes it (pb_terminal_halt_requested) and raises
+/// a timer interrupt at the calling (kernel) thread; the kernel halts the machine through its
+/// ordinary path, which closes the trace and the log, and then calls pb_terminal_finish_halt.
+/// A second one, or one that comes before this call, ends the emulator at once as before.
+void pb_terminal_serve_halt_signals(void);
+/// The signal that asked the kernel to halt (SIGHUP, SIGINT or SIGTERM), 0 while none did.
+int pb_terminal_halt_requested(void);
+/// After the halt: restores the terminal, says which signal stopped the machine and who sent it
+/// (not for SIGINT), and ends the process by that signal, so a shell sees 128+N.
+void pb_terminal_finish_halt(int sig) __attribute__((noreturn));
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the
 /// O_NONBLOCK open file of a tty stdin). Async-signal-safe. Returns 0, or -1 with errno set.
 int pb_terminal_write_all(int fd, const void *bytes, size_t count);

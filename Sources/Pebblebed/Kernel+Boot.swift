@@ -4,6 +4,11 @@ extension Kernel {
     /// Boots the machine and runs it until it halts. Returns only by throwing a boot error.
     public static func boot(_ options: BootOptions) throws(BootError) -> Never {
         let k = try prepare(options)
+        // SIGHUP/SIGINT/SIGTERM halt the machine from here on (Kernel+HaltSignal.swift). Not
+        // under a gdb stub: the stub waits for gdb in host calls, where the kernel cannot serve
+        // the stop, and `run --gdb` ends the machine with SIGTERM when gdb failed. (The
+        // explorer's forked runs start from `prepare`: a ^C ends them at once, as before.)
+        if options.gdbPort == nil && options.gdbListenFD == nil { HostTerminal.serveHaltSignals() }
         k.start()
     }
 
@@ -103,6 +108,7 @@ extension Kernel {
     /// What idle does between interrupts: wake sleepers whose tick has come.
     func idleService() {
         _ = machine.takeTimerInterrupt()
+        serveHaltSignal()
         scheduler.wakeSleepers(now: ticks)
         checkTimeout()
         if let debugger {

@@ -22,6 +22,7 @@ extension Kernel {
             if scheduler.shouldGiveWay(after: trap) { scheduler.yield() }
         }
         debugger?.threadExits(t)
+        scheduler.trace?.ended(t)   // here, not in vanish, which must not allocate
         vanish(t)
     }
 
@@ -44,7 +45,7 @@ extension Kernel {
     /// One trap of thread `t`: a system call, a fault, an interrupt.
     func handle(_ trap: Trap, from t: Thread) {
         if scheduler.chaos != nil { chaosEntry(trap) }
-        if let trace = scheduler.trace { trace.instant(trap.traceName, thread: t) }
+        if let trace = scheduler.trace { trace.trap(trap, thread: t) }
         switch trap {
         case .syscall(let vector):
             systemCall(vector, from: t)
@@ -60,6 +61,7 @@ extension Kernel {
             // Under a schedule the timer only watches the wall clock (a run past its time
             // limit is a bug); a tick never preempts, or the schedule would not replay.
             _ = machine.takeTimerInterrupt()
+            serveHaltSignal()
             checkRunTime()
         case .timer:
             timerInterrupt()
@@ -68,9 +70,9 @@ extension Kernel {
         case .step:
             break   // chaosEntry asked for the preemption
         case .hostSyscall(let number):
-            kill(t, reason: "made a host system call (number \(number)) from guest code")
+            kill(t, fault: "host system call", reason: "made a host system call (number \(number)) from guest code")
         case .segment(let selector):
-            kill(t, reason: "loaded segment selector \(hex(selector, width: 4)) (a Pebbles program holds only the user segments, null in FS/GS, in 32-bit mode)")
+            kill(t, fault: "segment load", reason: "loaded segment selector \(hex(selector, width: 4)) (a Pebbles program holds only the user segments, null in FS/GS, in 32-bit mode)")
         }
     }
 
@@ -104,6 +106,7 @@ extension Kernel {
     /// after the service stays set for the next exit.
     func timerInterrupt() {
         _ = machine.takeTimerInterrupt()
+        serveHaltSignal()
         scheduler.tick(now: ticks)
         debugger?.pollInterrupt()   // gdb's ^C: a guest spinning in user mode still takes ticks
         checkTimeout()

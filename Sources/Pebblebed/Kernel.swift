@@ -125,6 +125,10 @@ public final class Kernel {
         audit(context: "at halt")
         auditTasks(context: "at halt")
         runShutdownHooks()
+        // A host signal asked for the stop, or came while the machine halted anyway: the
+        // process ends by it (Kernel+HaltSignal.swift), without a --report verdict.
+        let signal = machine.haltSignal
+        if signal != 0 { machine.powerOff(bySignal: signal) }
         machine.powerOff(exitCode: exitCode(haltStatus: status))
     }
 

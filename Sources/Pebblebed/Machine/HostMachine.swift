@@ -75,6 +75,10 @@ final class HostMachine: Machine {
 
     func powerOff(exitCode: Int32) -> Never { exit(exitCode) }
 
+    var haltSignal: Int32 { pb_terminal_halt_requested() }
+
+    func powerOff(bySignal signal: Int32) -> Never { pb_terminal_finish_halt(signal) }
+
     /// Installs the seccomp filter that traps every host system call made from guest code.
     func installHostCallFilter() throws(BootError) {
         let err = pb_seccomp_install()

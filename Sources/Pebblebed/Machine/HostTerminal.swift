@@ -32,6 +32,11 @@ enum HostTerminal {
     /// Makes every host signal that ends the emulator restore the terminal first; 0 or an errno.
     static func installExitHandlers() -> Int32 { pb_terminal_install_exit_handlers() }
 
+    /// From now on the first SIGHUP, SIGINT or SIGTERM is served by the kernel, which halts the
+    /// machine normally (trace and log closed) and then ends by that signal; a second one, or
+    /// one the kernel does not get to, ends the emulator at once (Machine/README.md).
+    static func serveHaltSignals() { pb_terminal_serve_halt_signals() }
+
     /// The calling stack's return addresses, to `fd` (the panic report).
     static func printBacktrace(_ fd: Int32) { pb_backtrace(fd) }
 

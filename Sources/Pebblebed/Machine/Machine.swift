@@ -45,9 +45,20 @@ protocol Machine: AnyObject {
 
     /// Turns the machine off with a host exit code (the kernel has run its shutdown hooks).
     func powerOff(exitCode: Int32) -> Never
+
+    /// The host signal (SIGHUP, SIGINT, SIGTERM) that asked the machine to stop, 0 while none
+    /// did. The signal raises a timer interrupt; the kernel looks here when it serves one (and
+    /// in idle) and halts (Kernel+HaltSignal.swift).
+    var haltSignal: Int32 { get }
+    /// Turns the machine off after a stop the kernel served: the host process ends by that
+    /// signal, as it would have without the kernel's halt (a shell sees 128+N).
+    func powerOff(bySignal: Int32) -> Never
 }
 
 extension Machine {
     /// A machine without the gate (the tests' FakeMachine): every call traps.
     var hasSystemCallGate: Bool { false }
+    /// A machine no host signal can stop (the tests' FakeMachine).
+    var haltSignal: Int32 { 0 }
+    func powerOff(bySignal signal: Int32) -> Never { powerOff(exitCode: 128 + signal) }
 }

@@ -81,20 +81,3 @@ func exceptionName(_ cause: UInt32) -> String {
     default: "exception \(cause)"
     }
 }
-
-extension Trap {
-    /// Short event name for traces.
-    var traceName: String {
-        switch self {
-        case .syscall(let v): "syscall \(hex(v, width: 2))"
-        case .pageFault(let a, let w, _): "page fault \(w ? "write" : "read") \(hex(a))"
-        case .exception(let c, _, _): exceptionName(c)
-        case .breakpoint: "breakpoint"
-        case .timer: "timer"
-        case .io: "keyboard"
-        case .step: "preempt (seeded)"
-        case .hostSyscall: "host syscall"
-        case .segment: "segment load"
-        }
-    }
-}

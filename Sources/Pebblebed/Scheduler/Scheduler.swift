@@ -34,10 +34,11 @@ public final class Scheduler {
     var machine: Machine!
     /// Seeded chaos for stress runs; nil for normal FIFO round-robin.
     public var chaos: Chaos?
-    /// Records switches, blocking and waking for `--trace`.
-    var trace: Trace?
-    /// The thread that ran last, for the trace's run slices (weak: an ended thread goes at once).
-    private weak var lastRun: Thread?
+    /// Records switches, blocking and waking for `--trace` (or the monitor's `trace start`).
+    /// A trace that begins while a thread runs begins with that thread's run slice.
+    var trace: Trace? {
+        didSet { if let trace, trace !== oldValue, let current { trace.running(current) } }
+    }
 
     init() {}
 
@@ -48,13 +49,11 @@ public final class Scheduler {
         while true {
             let next = nextThread()
             install(next)
-            if let trace {
-                trace.switched(from: lastRun, to: next)
-                lastRun = next
-            }
+            trace?.running(next)
             context.switchTo(next.context)
             // `next` gave the CPU back (sched). If it ended, its kernel loop has returned and
             // this loop's `next` is the last reference to it: its stack goes with it.
+            trace?.stopped()   // its run slice ends here, not at the next switch: idle is no run
             current = nil
         }
     }
@@ -72,7 +71,7 @@ public final class Scheduler {
                      "makeRunnable of thread \(t.tid) in \(t.state)")
         t.state = .runnable
         if policy.lifo { runQueue.prepend(t) } else { runQueue.append(t) }
-        trace?.instant("wake", thread: t)
+        trace?.woken(t)
     }
 
     /// Blocks the current thread in `queue` until `wake` takes it out (`before`: see
@@ -82,7 +81,7 @@ public final class Scheduler {
         queue.enqueue(t, before: before)
         t.waitingIn = queue
         t.state = .blocked
-        trace?.instant("block \(queue.name)", thread: t)
+        trace?.blocked(t, in: queue.name)
         sched()
     }
 

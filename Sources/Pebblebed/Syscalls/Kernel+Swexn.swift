@@ -20,7 +20,7 @@ extension Kernel {
         var what = exceptionName(cause)
         if let detail { what += " (\(detail))" }
         let at = cause == 0x0E ? " at address \(hex(address))" : ""
-        kill(t, reason: "\(what)\(at), eip \(hex(t.frame.eip))")
+        kill(t, fault: exceptionName(cause), reason: "\(what)\(at), eip \(hex(t.frame.eip))")
     }
 
     /// Builds the handler's frame on its exception stack: the ureg, then a cdecl call

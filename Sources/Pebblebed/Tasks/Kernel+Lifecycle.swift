@@ -188,7 +188,9 @@ extension Kernel {
     }
 
     /// Kills the thread with a message; a task losing its last thread this way exits with -2.
-    func kill(_ t: Thread, reason: String) {
+    /// `fault` names the fault that killed it, if one did (for the trace).
+    func kill(_ t: Thread, fault: String? = nil, reason: String) {
+        scheduler.trace?.killed(t, fault: fault, reason: reason)
         let line = "Thread \(t.tid) of task \(t.task.id) (\(t.task.name)) killed: \(reason)"
         consoleWrite(Array((line + "\n").utf8))
         KernelLog.line(line)

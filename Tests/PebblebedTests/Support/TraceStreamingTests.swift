@@ -45,7 +45,7 @@ struct TraceStreamingTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         let events = json?["traceEvents"] as? [Any] ?? []
         #expect(events.count > 22_000, "\(events.count) events")
-        #expect((json?["otherData"] as? [String: Any])?["droppedEvents"] as? Int == 0)
+        #expect((json?["traceEnd"] as? [String: Any])?["droppedEvents"] as? Int == 0)
     }
 
     /// A trace that cannot be written used to be noticed only after the whole run.
