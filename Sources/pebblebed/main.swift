@@ -334,7 +334,7 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self],
+        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self, TraceCommand.self],
         defaultSubcommand: Boot.self)
 }
 

@@ -73,6 +73,7 @@ public final class Trace {
             : #""timeBase":"host microseconds since the trace began","tsUnit":"1 µs""#
         if let program = kernel?.options.program { other += #","program":\#(Trace.json(program))"# }
         append(#"{"displayTimeUnit":"ns","otherData":{\#(other)},"traceEvents":["# + "\n")
+        flush()   // at once: a file cut short by SIGKILL still says what its numbers are
         began = now
     }
 
