@@ -4,7 +4,8 @@ import Glibc
 /// chrome://tracing open, and `pebblebed trace summary` reads (TraceSummary.swift): one track per
 /// guest thread ("thread TID"), grouped by task ("task ID: program"), with a slice for each
 /// stretch it ran, and instant events for system calls (by name), faults, interrupts, blocking
-/// and waking, thread ends (`vanish`), task ends (`task exit`, with the status) and kills (the
+/// and waking, thread ends (`thread exit`: the `vanish` system call names the call, which a
+/// killed thread never makes), task ends (`task exit`, with the status) and kills (the
 /// fault named).
 ///
 /// The time base is stated in the file: `otherData.timeBase` in the first line. In seeded runs
@@ -183,7 +184,7 @@ public final class Trace {
     func woken(_ t: Thread) { event("wake", "sched", t) }
 
     /// `t` is killed (`fault`: the fault that killed it, if one did; `reason`: the kernel's
-    /// message). It ends at its next way out of the kernel, with a `vanish`.
+    /// message). It ends at its next way out of the kernel, with a `thread exit`.
     func killed(_ t: Thread, fault: String?, reason: String) {
         var args = #""reason":\#(Trace.json(reason))"#
         if let fault { args += #","fault":\#(Trace.json(fault))"# }
@@ -195,7 +196,7 @@ public final class Trace {
     func ended(_ t: Thread) {
         let task = t.task
         let last = task.threads.count == 1 && task.threads[0] === t
-        event("vanish", "exit", t)
+        event("thread exit", "exit", t)
         if last { event("task exit", "exit", t, args: #""status":\#(task.status)"#) }
         namedThreads.remove(t.tid)
         if last { taskNames[task.id] = nil }

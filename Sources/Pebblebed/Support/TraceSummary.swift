@@ -3,7 +3,7 @@ import Foundation
 /// `pebblebed trace summary FILE`: a trace written by `--trace` (Trace.swift) read back as text,
 /// for a terminal without a browser. Per thread, grouped by task and its program: how often and
 /// how long it ran, what it blocked in, its system calls by name, its faults and interrupts, and
-/// how it ended (vanish, the task's exit status, a kill and its fault); then a timeline of the
+/// how it ended (its exit, the task's exit status, a kill and its fault); then a timeline of the
 /// lives of the threads (first run, kills, ends).
 ///
 /// A trace cut short (the emulator killed by SIGKILL or a second signal, a write that failed)
@@ -44,9 +44,9 @@ public struct TraceSummary {
         var faults: [String: Int] = [:]
         var interrupts: [String: Int] = [:]
         var preemptions = 0
-        var vanished = false
+        var exited = false
         var killed: String?
-        /// Its vanish ended the task (the last thread out).
+        /// Its exit ended the task (the last thread out).
         var endedTask = false
     }
 
@@ -137,7 +137,7 @@ public struct TraceSummary {
             let dur = (e["dur"] as? NSNumber)?.doubleValue ?? 0
             if t.firstRun == nil {
                 t.firstRun = ts
-                let prog = tasks[pid]?.programs.last.map { " (\($0))" } ?? ""
+                let prog = tasks[pid]?.programs.first.map { " (\($0))" } ?? ""
                 lifeEvents.append((ts, eventCount, "\(who)\(prog) runs for the first time"))
             }
             t.runs += 1
@@ -152,9 +152,9 @@ public struct TraceSummary {
         case "sched":
             if name == "wake" { t.wakes += 1 } else { t.preemptions += 1 }
         case "exit":
-            if name == "vanish" {
-                t.vanished = true
-                lifeEvents.append((ts, eventCount, "\(who) vanishes"))
+            if name == "thread exit" {
+                t.exited = true
+                lifeEvents.append((ts, eventCount, "\(who) exits"))
             } else if name == "task exit" {
                 let status = args["status"] as? Int ?? 0
                 tasks[pid, default: TaskInfo()].exitStatus = status
@@ -210,9 +210,9 @@ public struct TraceSummary {
                 if !t.interrupts.isEmpty { s += "    interrupts    \(Self.counts(t.interrupts))\n" }
                 var end: String
                 if let killed = t.killed {
-                    end = killed + (t.vanished ? "; vanished" : "")
-                } else if t.vanished {
-                    end = "vanished"
+                    end = killed + (t.exited ? "; exited" : "")
+                } else if t.exited {
+                    end = "exited"
                 } else {
                     end = complete ? "still alive when the machine stopped" : "still alive where the file ends"
                 }
