@@ -31,7 +31,7 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: "With --seed: take the seeded decisions only at preemption points (system calls and thread-library entries), running the guest natively in between, instead of single-stepping it.")
     var points = false
 
-    @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto) to this file.")
+    @Option(help: "Write a timeline of the run (Chrome trace JSON; open it in Perfetto, or read it with `pebblebed trace summary FILE`) to this file.")
     var trace: String?
 
     @Option(name: .customLong("gdb-port"), help: ArgumentHelp("Serve gdb's remote protocol on 127.0.0.1:PORT (in gdb: target remote :PORT); the guest waits for gdb before its first instruction.", valueName: "PORT"))
