@@ -96,12 +96,17 @@ extension Kernel {
             scheduler.chaos = Chaos(seed: seed)
             machine.setStepping(true)
         }
+        // Whatever trace is on when the machine stops is closed: --trace's, or one the monitor
+        // started (`trace start`); one the monitor stopped is gone from the scheduler already.
+        shutdownHooks.append { [unowned self] in
+            scheduler.trace?.write(finalThread: scheduler.current)
+            scheduler.trace = nil
+        }
         if let path = options.tracePath {
             // main checked the path before booting; it can only fail here if it changed since.
             let (opened, problem) = Trace.open(path: path)
             guard let trace = opened else { KernelLog.line("pebblebed: \(problem ?? path); no trace"); return }
             scheduler.trace = trace
-            shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
         }
     }
 

@@ -27,6 +27,7 @@ public final class Trace {
     private var buffer: [UInt8] = []
     private var first = true
     private var failed: Int32 = 0   // errno of the write that failed; 0 while writing works
+    private var closed = false
     private let start = HostTerminal.monotonicNanoseconds
     /// Whether timestamps count guest instructions (a seeded run) rather than host time.
     private let instructions: Bool
@@ -98,7 +99,7 @@ public final class Trace {
     }
 
     private func add(_ json: String) {
-        guard failed == 0 else { dropped += 1; return }
+        guard failed == 0 && !closed else { dropped += 1; return }
         append(first ? json : ",\n" + json)
         first = false
         written += 1
@@ -202,11 +203,14 @@ public final class Trace {
         if last { taskNames[task.id] = nil }
     }
 
-    /// Ends the file; called once when the machine stops or the monitor stops tracing.
+    /// Ends the file when the machine stops or the monitor stops tracing (a second call does
+    /// nothing: the descriptor is closed, and its number may belong to another file by then).
     /// `finalThread` is the thread that runs then (nil in idle): its open run slice is closed.
     func write(finalThread: Thread?) {
+        guard !closed else { return }
         if running == nil, let t = finalThread { running = (t.task.id, t.tid, began) }   // ran since before the trace
         stopped()
+        closed = true
         let signal = kernel?.machine.haltSignal ?? 0
         let stoppedBy = signal != 0 ? Trace.json("host signal \(Kernel.signalName(signal))") : #""halt""#
         append("\n" + #"],"traceEnd":{"droppedEvents":\#(dropped),"stoppedBy":\#(stoppedBy)}}"# + "\n")
