@@ -4,13 +4,14 @@ import Pebblebed
 
 /// Options every command that boots a machine shares.
 struct MachineOptions: ParsableArguments {
-    @Option(help: "Physical memory size in MiB.")
+    // (.unconditional numbers: "--memory -5" reaches the check instead of "Missing value".)
+    @Option(parsing: .unconditional, help: "Physical memory size in MiB.", transform: NumberArgument.int("--memory", 1...4096, unit: " MiB"))
     var memory: Int = 128
 
-    @Option(help: "Timer interrupts per second.")
+    @Option(parsing: .unconditional, help: "Timer interrupts per second.", transform: NumberArgument.int("--hz", 1...10000))
     var hz: Int = 100
 
-    @Option(help: "RAM disk directory (default: $PEBBLEBED_RAMDISK or the build/ramdisk of this checkout).")
+    @Option(help: "RAM disk directory (default: $PEBBLEBED_RAMDISK, else the ramdisk/ of the data directory; `pebblebed --version` names it).")
     var ramdisk: String?
 
     @Flag(help: "Audit frame accounting after every task exit, not only at halt.")
@@ -22,10 +23,10 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
-    @Option(name: .customLong("log-limit"), help: "The most the kernel log may take, in KiB; later lines are dropped and counted.")
+    @Option(name: .customLong("log-limit"), parsing: .unconditional, help: "The most the kernel log may take, in KiB; later lines are dropped and counted.", transform: NumberArgument.int("--log-limit", 1...(1 << 30), unit: " KiB"))
     var logLimit: Int = 64 << 10
 
-    @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
+    @Option(parsing: .unconditional, help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).", transform: NumberArgument.unsigned("--seed"))
     var seed: UInt64?
 
     @Flag(help: "With --seed: take the seeded decisions only at preemption points (system calls and thread-library entries), running the guest natively in between, instead of single-stepping it.")
@@ -62,7 +63,7 @@ struct MachineOptions: ParsableArguments {
         guard hz >= 1 && hz <= 10000 else { throw ValidationError("--hz must be 1...10000") }
         o.memoryBytes = memory << 20
         o.hz = hz
-        o.ramdisk = ramdisk ?? MachineOptions.defaultRAMDisk()
+        o.ramdisk = try checkedRAMDisk()
         o.audit = audit
         o.debugPanicVector = debugPanicVector
         o.seed = seed
@@ -71,7 +72,7 @@ struct MachineOptions: ParsableArguments {
         o.tracePath = trace
         o.fastCall = !noFastcall
         // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
-        if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
+        if let trace, let problem = Trace.checkPath(trace) { throw CLIError.usage("--trace: \(problem); choose a writable path") }
         guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
         KernelLog.limitBytes = logLimit << 10
         o.gdbPort = gdbPort
@@ -87,18 +88,29 @@ struct MachineOptions: ParsableArguments {
         return o
     }
 
-    /// $PEBBLEBED_RAMDISK, else build/ramdisk of the checkout this binary was built in
-    /// (found by walking up from the executable), else ./build/ramdisk.
+    /// $PEBBLEBED_RAMDISK, else the ramdisk/ of the data directory (DataDirectory.swift:
+    /// $PEBBLEBED_HOME, an install's share/pebblebed, a checkout's build/), else ./build/ramdisk.
     static func defaultRAMDisk() -> String {
         if let env = ProcessInfo.processInfo.environment["PEBBLEBED_RAMDISK"] { return env }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("build/ramdisk").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
+        return DataDirectory.find()?.ramdisk ?? "build/ramdisk"
+    }
+
+    /// The RAM disk this run uses; a missing one is a load error (exit 2) that says where the
+    /// path came from and how to get one.
+    func checkedRAMDisk() throws -> String {
+        if let ramdisk {
+            guard DataDirectory.isDirectory(ramdisk) else { throw CLIError.load("--ramdisk \(ramdisk): no such directory") }
+            return ramdisk
         }
-        return "build/ramdisk"
+        if let env = ProcessInfo.processInfo.environment["PEBBLEBED_RAMDISK"] {
+            guard DataDirectory.isDirectory(env) else { throw CLIError.load("$PEBBLEBED_RAMDISK \(env): no such directory; unset it or build the guests (`make guests`)") }
+            return env
+        }
+        guard let data = DataDirectory.find() else { throw CLIError.load("no RAM disk: \(DataDirectory.howToFix)") }
+        guard DataDirectory.isDirectory(data.ramdisk) else {
+            throw CLIError.load("no RAM disk at \(data.ramdisk) (data directory from \(data.origin)); build the guests (`make guests`) or reinstall (`make install`)")
+        }
+        return data.ramdisk
     }
 }
 
@@ -107,7 +119,7 @@ func bootOrExit(_ options: BootOptions) -> Never {
         try Kernel.boot(options)
     } catch {
         FileHandle.standardError.write(Data("pebblebed: \(error.description)\n".utf8))
-        exit(2)
+        exit(ExitStatus.load)
     }
 }
 
@@ -164,7 +176,7 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("init"), help: "Run the program as the machine's init: it adopts every orphan, as the RAM disk's init does when the machine boots (default: the kernel is the init above the program and collects orphans itself).")
     var asInit = false
 
-    @Option(help: "Halt the machine after this many seconds (exit code 124 without --report).")
+    @Option(parsing: .unconditional, help: "Halt the machine after this many seconds (exit code 124 without --report).", transform: NumberArgument.seconds("--timeout"))
     var timeout: Double?
 
     @Flag(help: "Debug the guest under gdb (the kernel's gdb stub), stopped before its first instruction.")
@@ -334,7 +346,8 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self],
+        version: PebblebedVersion.text,
+        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self, TestCommand.self],
         defaultSubcommand: Boot.self)
 }
 
@@ -346,4 +359,18 @@ if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine, 
     FileHandle.standardError.write(Data("pebblebed: \(problem)\n".utf8))
     exit(2)
 }
-PebblebedCommand.main()
+// Issue 18, 5: a misspelled command says so (not boot's usage); CLIError's messages stand alone.
+let commandNames = PebblebedCommand.configuration.subcommands.map { $0._commandName }
+if let mistake = CommandWord.check(Array(CommandLine.arguments.dropFirst()), commands: commandNames) {
+    FileHandle.standardError.write(Data("pebblebed: \(mistake.description)\n".utf8))
+    exit(mistake.code)
+}
+do {
+    var command = try PebblebedCommand.parseAsRoot()
+    try command.run()
+} catch let e as CLIError {
+    FileHandle.standardError.write(Data("pebblebed: \(e.description)\n".utf8))
+    exit(e.code)
+} catch {
+    PebblebedCommand.exit(withError: error)
+}
