@@ -61,6 +61,9 @@ enum CommandWord {
         var message = "unknown command '\(word)'"
         if let near = commands.min(by: { distance($0, word) < distance($1, word) }), distance(near, word) <= 2 {
             message += " (did you mean '\(near)'?)"
+        } else {
+            // Most likely a program meant for `run` (`pebblebed hello`).
+            message += " (to run a guest program: pebblebed run \(word))"
         }
         message += "; the commands are: \(commands.joined(separator: ", ")) (`pebblebed --help` says what each does)"
         return .usage(message)

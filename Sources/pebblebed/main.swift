@@ -79,7 +79,7 @@ struct MachineOptions: ParsableArguments {
         o.gdbListenFD = gdbListenFD
         o.plainConsole = plainConsole
         if let log {
-            if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
+            if let problem = KernelLog.open(path: log) { throw CLIError.usage("--log: \(problem); choose a writable path") }
         } else if !plainConsole {
             // (A plain console never draws over the log: no ./pebblebed.log copy is needed,
             // and --gdb writes no file.)
@@ -207,7 +207,7 @@ struct Run: ParsableCommand {
         if let schedule {
             guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
             guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
-                throw ValidationError("cannot read the schedule \(schedule)")
+                throw CLIError.usage("--schedule \(schedule): cannot read it; give a file `pebblebed explore` wrote (explore-PROGRAM.schedule)")
             }
             do { o.schedule = try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
         }
@@ -242,9 +242,11 @@ extension Run {
     func runUnderGDB() throws -> Never {
         let ramdisk = machine.ramdisk ?? MachineOptions.defaultRAMDisk()
         let elfPath = URL(fileURLWithPath: program.contains("/") ? program : ramdisk + "/" + program).path
-        guard FileManager.default.isReadableFile(atPath: elfPath) else { throw ValidationError("cannot read \(elfPath)") }
+        guard FileManager.default.isReadableFile(atPath: elfPath) else {
+            throw CLIError.load("cannot load \(program): \(elfPath) is missing or unreadable")
+        }
         if let gdbBatch, !FileManager.default.isReadableFile(atPath: gdbBatch) {
-            throw ValidationError("cannot read the gdb command file \(gdbBatch)")
+            throw CLIError.usage("--gdb-batch \(gdbBatch): cannot read the gdb command file")
         }
         let socket: (fd: Int32, port: UInt16)
         do { socket = try Kernel.listenForGDB(port: 0) } catch { throw ValidationError(error.description) }

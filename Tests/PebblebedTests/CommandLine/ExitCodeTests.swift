@@ -12,7 +12,7 @@ struct ExitCodeTests {
         #expect(r.stderr.hasPrefix("pebblebed: unknown command 'rnu' (did you mean 'run'?); the commands are: boot, run, stress"), "\(r)")
         #expect(r.stderr.contains("test") && !r.stderr.contains("Usage: pebblebed boot"), "\(r)")
         let far = try Guest.launch(["frobnicate"])
-        #expect(far.status == 64 && far.stderr.contains("unknown command 'frobnicate'; the commands") && !far.stderr.contains("did you mean"), "\(far)")
+        #expect(far.status == 64 && far.stderr.contains("unknown command 'frobnicate' (to run a guest program: pebblebed run frobnicate); the commands") && !far.stderr.contains("did you mean"), "\(far)")
     }
 
     @Test func negativeNumbersAreBadValuesNotMissingOnes() throws {
@@ -64,6 +64,18 @@ struct ExitCodeTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let isDir = try Guest.launch(["test", "--ramdisk", Guest.ramdisk, "--junit", dir.path, "hello"])
         #expect(isDir.status == 64 && isDir.stderr.contains("--junit \(dir.path): is a directory; give a file name"), "\(isDir)")
+    }
+
+    @Test func unreadableAndUnwritableFilesNameTheirOption() throws {
+        let log = try Guest.run("hello", options: ["--log", "/nonexistent-folder/k.log"])
+        #expect(log.status == 64 && log.stderr.hasPrefix("pebblebed: --log: ") && log.stderr.contains("/nonexistent-folder/k.log"), "\(log)")
+        #expect(!log.stdout.contains("Hello"), "the machine booted: \(log)")
+        let schedule = try Guest.run("hello", options: ["--schedule", "/nonexistent-folder/s"])
+        #expect(schedule.status == 64 && schedule.stderr.contains("--schedule /nonexistent-folder/s: cannot read it"), "\(schedule)")
+        let batch = try Guest.run("hello", options: ["--gdb-batch", "/nonexistent-folder/cmds"])
+        #expect(batch.status == 64 && batch.stderr.contains("--gdb-batch /nonexistent-folder/cmds: cannot read the gdb command file"), "\(batch)")
+        let program = try Guest.run("./nosuch-program", options: ["--gdb-batch", "/nonexistent-folder/cmds"])
+        #expect(program.status == 2 && program.stderr.contains("cannot load ./nosuch-program"), "\(program)")
     }
 
     @Test func timeoutsExit124AndGuestStatusesPassThrough() throws {
