@@ -67,7 +67,9 @@ soak-guard: guests kernel
 # Both soaks: the race programs under seeded chaos, then the guard rails.
 soak: soak-races soak-guard
 
-install: guests kernel install-files
+# (install-files after the build, also under make -j.)
+install: guests kernel
+	@$(MAKE) --no-print-directory install-files
 
 install-files:
 	@./scripts/install $(INSTALL_BIN) $(BUILD) $(PREFIX)
