@@ -93,6 +93,7 @@ static struct {
     char name[32];
 } jobs[MAX_JOBS];
 
+/* With the table full the job still runs and is still reported, as "?". */
 static void job_add(int tid, const char *name)
 {
     int i;
@@ -176,9 +177,9 @@ static void run(struct command *cmd)
     if (cmd->background) {
         job_add(tid, cmd->argv[0]);
         printf("[%d] %s\n", tid, cmd->argv[0]);
-    }
-    else
+    } else {
         wait_for(tid);
+    }
 }
 
 /* Reads the whole of file `name` ("." is the listing: names, each
