@@ -8,7 +8,13 @@ RAMDISK  := $(BUILD)/ramdisk
 RELEASE  := .build/release/pebblebed
 DEBUG    := .build/debug/pebblebed
 
-.PHONY: all guests kernel kernel-debug run test bench soak soak-races soak-guard fuzz clean check-tools
+.PHONY: all guests kernel kernel-debug run test bench soak soak-races soak-guard fuzz clean check-tools install install-files
+
+# `make install PREFIX=DIR`: DIR/bin/pebblebed and DIR/share/pebblebed/{ramdisk,include,lib,bin}
+# (scripts/install). The build tree has the same layout (build/), so an uninstalled binary
+# finds the same things there. INSTALL_BIN picks the binary (the tests install the debug one).
+PREFIX      ?= /usr/local
+INSTALL_BIN ?= $(RELEASE)
 
 all: guests kernel
 
@@ -60,6 +66,13 @@ soak-guard: guests kernel
 
 # Both soaks: the race programs under seeded chaos, then the guard rails.
 soak: soak-races soak-guard
+
+# (install-files after the build, also under make -j.)
+install: guests kernel
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	@./scripts/install $(INSTALL_BIN) $(BUILD) $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) .build

@@ -6,7 +6,7 @@
 extension Kernel {
     func threadLoop(_ t: Thread) {
         while !t.mustExit {
-            scheduler.enterUser()
+            scheduler.enterUser(now: ticks)
             if let debugger, debugger.active {
                 debuggedRound(t, debugger)
                 continue
@@ -79,8 +79,16 @@ extension Kernel {
     /// A page fault: the soft-TLB fills in, a copy-on-write or zero-fill page gets its frame
     /// (AddressSpace+Fault.swift), or the access was not allowed and the guest sees a fault.
     private func pageFault(_ t: Thread, at address: UInt32, write: Bool, outsideGuest: Bool) {
-        if outsideGuest || t.task.space.handleFault(at: address, write: write) == .violation {
+        let outcome = outsideGuest ? .violation : t.task.space.handleFault(at: address, write: write)
+        switch outcome {
+        case .violation:
             guestFault(t, cause: 0x0E, address: address, detail: write ? "write" : "read")
+        case .mapped:
+            // Only a soft-TLB fill: the page was the thread's already, and the switch that
+            // brought the thread in withdrew it. The quantum starts again (Scheduler.restartSlice).
+            scheduler.restartSlice(now: ticks)
+        case .zeroFilled, .copied:
+            break   // the thread's own work: it counts against its quantum like any other
         }
     }
 

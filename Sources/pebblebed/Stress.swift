@@ -23,9 +23,10 @@ struct Stress: ParsableCommand {
         --timeout, a kernel panic or a failed frame audit.
         """)
 
-    @Option(help: "Number of runs.") var runs = 100
-    @Option(help: "Machines run in parallel.") var jobs = 2
-    @Option(help: "Seconds before a run counts as hung.") var timeout: Double = 30
+    // (.unconditional: "--runs -5" reaches validate() instead of "Missing value".)
+    @Option(parsing: .unconditional, help: "Number of runs.") var runs = 100
+    @Option(parsing: .unconditional, help: "Machines run in parallel.") var jobs = 2
+    @Option(parsing: .unconditional, help: "Seconds before a run counts as hung.") var timeout: Double = 30
     @Flag(name: .customLong("single-step"), help: "Single-step the guest and preempt after seeded instruction counts (slow), instead of deciding at preemption points.") var singleStep = false
     @Option(help: ArgumentHelp("Also write the results as JSON to FILE (shards' files merge with `pebblebed stress-merge`).", valueName: "FILE")) var json: String?
     @Option(help: ArgumentHelp("Run only shard K of N (1-based): the seeds whose position in the run list is K-1 modulo N. Shards of one run list are disjoint and together cover it, so N machines (a job array) can share a stress run.", valueName: "K/N")) var shard: String?
@@ -55,6 +56,8 @@ struct Stress: ParsableCommand {
     }
 
     func run() throws {
+        // Before the first run, not after the last (issue 18, 5).
+        if let json { try CLIError.checkOutputPath(json, option: "--json") }
         HostProcess.closeDescriptorsAboveLimit()
         // --seed (a machine option) is the first seed here: runs use seed, seed+1, ...
         let first = machine.seed ?? UInt64.random(in: 1...999_999)
@@ -110,11 +113,19 @@ struct StressRunner {
     let arguments: [String]
     let timeout: Double
     /// Set when the host refused to start a machine with none of ours running.
-    private(set) var hostFailure: String?
+    var hostFailure: String? { pool.hostFailure }
+    private var pool: MachinePool
 
-    static var selfPath: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    init(executable: String, machineArguments: [String], program: String, arguments: [String], timeout: Double) {
+        self.executable = executable
+        self.machineArguments = machineArguments
+        self.program = program
+        self.arguments = arguments
+        self.timeout = timeout
+        pool = MachinePool(executable: executable, timeout: timeout, label: "stress")
     }
+
+    static var selfPath: String { MachinePool.selfPath }
 
     var rerunArguments: [String] { machineArguments + [program] + arguments }
 
@@ -122,93 +133,22 @@ struct StressRunner {
         machineArguments + ["--timeout", String(timeout)] + [program] + arguments
     }
 
-    private struct Running {
-        let seed: UInt64
-        let process: Process
-        let output: URL
-        let started: Date
-    }
-
     mutating func runAll(seeds: [UInt64], jobs: Int) -> [StressResult] {
-        var pending = seeds[...]
-        var running: [Running] = []
-        var results: [StressResult] = []
-        let tty = isatty(2) != 0
-        var shown = -1
-        while !pending.isEmpty || !running.isEmpty {
-            starting: while hostFailure == nil, running.count < jobs, let s = pending.first {
-                switch start(seed: s) {
-                case .success(let r):
-                    pending.removeFirst()
-                    running.append(r)
-                case .failure(let why):
-                    // With runs of ours going, one finishing frees what this start needs: try
-                    // again then. With none, the host refuses outright.
-                    if running.isEmpty { hostFailure = why.description }
-                    break starting
-                }
-            }
-            if hostFailure != nil && running.isEmpty { break }
-            var still: [Running] = []
-            for r in running {
-                if let result = poll(r) { results.append(result) } else { still.append(r) }
-            }
-            if still.count == running.count { usleep(5000) }
-            running = still
-            if results.count != shown {
-                shown = results.count
-                progress(done: shown, total: seeds.count, failed: results.filter { !$0.passed }.count, tty: tty)
-            }
+        let runs = seeds.map { ["run", "--seed", String($0)] + machineArguments + [program] + arguments }
+        let timeout = self.timeout
+        var failed = 0
+        return pool.runAll(runs, jobs: jobs, progress: { done, finished in
+            if let finished, StressRunner.classify(finished, timeout: timeout) != nil { failed += 1 }
+            return "\(done - failed) passed, \(failed) failed"
+        }).map { outcome in
+            let reason = StressRunner.classify(outcome, timeout: timeout)
+            let tail = reason == nil ? [] : outcome.output.split(separator: "\n").suffix(5).map(String.init)
+            return StressResult(seed: seeds[outcome.index], passed: reason == nil, reason: reason ?? "", lastLines: tail)
         }
-        return results
     }
 
-    /// Why a machine could not be started: the host's doing (descriptors, processes), so no
-    /// seed is blamed for it.
-    struct StartFailure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    private func start(seed: UInt64) -> Result<Running, StartFailure> {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-stress-\(getpid())-\(seed)")
-        let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let e = errno
-            let limit = e == EMFILE || e == ENFILE ? " (the open file limit, ulimit -n)" : ""
-            return .failure(StartFailure(description: "output file \(out.path): \(String(cString: strerror(e)))\(limit)"))
-        }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["run", "--seed", String(seed)] + machineArguments + [program] + arguments
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: out)
-            let e = (error as NSError).code
-            let limit = e == Int(EAGAIN) ? " (the process limit, ulimit -u)" : e == Int(EMFILE) ? " (the open file limit, ulimit -n)" : ""
-            return .failure(StartFailure(description: "\(error.localizedDescription)\(limit)"))
-        }
-        try? handle.close()
-        return .success(Running(seed: seed, process: p, output: out, started: Date()))
-    }
-
-    /// The result of a finished (or hung, then killed) run; nil while it still runs.
-    private func poll(_ r: Running) -> StressResult? {
-        var hung = false
-        if r.process.isRunning {
-            guard Date().timeIntervalSince(r.started) > timeout else { return nil }
-            kill(r.process.processIdentifier, SIGKILL)
-            hung = true
-        }
-        r.process.waitUntilExit()
-        let text = (try? String(contentsOf: r.output, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(at: r.output)
-        let reason = StressRunner.classify(status: r.process.terminationStatus, output: text, hung: hung, timeout: timeout)
-        let tail = reason == nil ? [] : text.split(separator: "\n").suffix(5).map(String.init)
-        return StressResult(seed: r.seed, passed: reason == nil, reason: reason ?? "", lastLines: tail)
+    static func classify(_ o: MachinePool.Outcome, timeout: Double) -> String? {
+        classify(status: o.status, output: o.output, hung: o.hung, timeout: timeout)
     }
 
     /// Why a run failed, or nil if it passed.
@@ -228,9 +168,127 @@ struct StressRunner {
         }
         return nil
     }
+}
 
-    private func progress(done: Int, total: Int, failed: Int, tty: Bool) {
-        let line = "[\(done)/\(total)] \(done - failed) passed, \(failed) failed"
+/// Machines as subprocesses of this binary (`pebblebed run ...`), up to `jobs` at a time, each
+/// with its output (stdout and stderr together) in a temporary file and killed when it runs
+/// past `timeout`. `pebblebed stress` and `pebblebed test` run their machines through it.
+struct MachinePool {
+    let executable: String
+    let timeout: Double
+    /// Names the temporary output files (pebblebed-LABEL-PID-N).
+    let label: String
+    /// Set when the host refused to start a machine with none of ours running.
+    private(set) var hostFailure: String?
+
+    static var selfPath: String { DataDirectory.executable }
+
+    /// One finished (or hung, then killed) machine: the index of its argument list.
+    struct Outcome {
+        let index: Int
+        let status: Int32
+        let output: String
+        let hung: Bool
+        let seconds: Double
+    }
+
+    private struct Running {
+        let index: Int
+        let process: Process
+        let output: URL
+        let started: Date
+    }
+
+    /// Runs every argument list; the outcomes in the order they finished (fewer than `runs`
+    /// when the host refused to start a machine: hostFailure says why). `progress` gets the
+    /// count done and the outcome just finished (nil for the first call) and returns the
+    /// progress line's tail.
+    mutating func runAll(_ runs: [[String]], jobs: Int, progress: (Int, Outcome?) -> String) -> [Outcome] {
+        var pending = Array(runs.indices)[...]
+        var running: [Running] = []
+        var results: [Outcome] = []
+        let tty = isatty(2) != 0
+        var shown = -1
+        while !pending.isEmpty || !running.isEmpty {
+            starting: while hostFailure == nil, running.count < jobs, let i = pending.first {
+                switch start(index: i, arguments: runs[i]) {
+                case .success(let r):
+                    pending.removeFirst()
+                    running.append(r)
+                case .failure(let why):
+                    // With runs of ours going, one finishing frees what this start needs: try
+                    // again then. With none, the host refuses outright.
+                    if running.isEmpty { hostFailure = why.description }
+                    break starting
+                }
+            }
+            if hostFailure != nil && running.isEmpty { break }
+            var still: [Running] = []
+            for r in running {
+                if let result = poll(r) {
+                    results.append(result)
+                    report(done: results.count, total: runs.count, tail: progress(results.count, result), tty: tty)
+                } else { still.append(r) }
+            }
+            if still.count == running.count { usleep(5000) }
+            running = still
+            if shown < 0 {
+                shown = 0
+                report(done: 0, total: runs.count, tail: progress(0, nil), tty: tty)
+            }
+        }
+        return results
+    }
+
+    /// Why a machine could not be started: the host's doing (descriptors, processes), so no
+    /// run is blamed for it.
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private func start(index: Int, arguments: [String]) -> Result<Running, StartFailure> {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-\(label)-\(getpid())-\(index)")
+        let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let e = errno
+            let limit = e == EMFILE || e == ENFILE ? " (the open file limit, ulimit -n)" : ""
+            return .failure(StartFailure(description: "output file \(out.path): \(String(cString: strerror(e)))\(limit)"))
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        do { try p.run() } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: out)
+            let e = (error as NSError).code
+            let limit = e == Int(EAGAIN) ? " (the process limit, ulimit -u)" : e == Int(EMFILE) ? " (the open file limit, ulimit -n)" : ""
+            return .failure(StartFailure(description: "\(error.localizedDescription)\(limit)"))
+        }
+        try? handle.close()
+        return .success(Running(index: index, process: p, output: out, started: Date()))
+    }
+
+    /// The outcome of a finished (or hung, then killed) run; nil while it still runs.
+    private func poll(_ r: Running) -> Outcome? {
+        var hung = false
+        if r.process.isRunning {
+            guard Date().timeIntervalSince(r.started) > timeout else { return nil }
+            kill(r.process.processIdentifier, SIGKILL)
+            hung = true
+        }
+        r.process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(r.started)
+        let text = (try? String(contentsOf: r.output, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: r.output)
+        return Outcome(index: r.index, status: r.process.terminationStatus, output: text, hung: hung, seconds: seconds)
+    }
+
+    private func report(done: Int, total: Int, tail: String, tty: Bool) {
+        let line = "[\(done)/\(total)] \(tail)"
         if tty {
             FileHandle.standardError.write(Data(("\r" + line).utf8))
         } else if done > 0 && (done == total || done % max(total / 10, 1) == 0) {

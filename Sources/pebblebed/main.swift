@@ -4,13 +4,14 @@ import Pebblebed
 
 /// Options every command that boots a machine shares.
 struct MachineOptions: ParsableArguments {
-    @Option(help: "Physical memory size in MiB.")
+    // (.unconditional numbers: "--memory -5" reaches the check instead of "Missing value".)
+    @Option(parsing: .unconditional, help: "Physical memory size in MiB.", transform: NumberArgument.int("--memory", 1...4096, unit: " MiB"))
     var memory: Int = 128
 
-    @Option(help: "Timer interrupts per second.")
+    @Option(parsing: .unconditional, help: "Timer interrupts per second.", transform: NumberArgument.int("--hz", 1...10000))
     var hz: Int = 100
 
-    @Option(help: "RAM disk directory (default: $PEBBLEBED_RAMDISK or the build/ramdisk of this checkout).")
+    @Option(help: "RAM disk directory (default: $PEBBLEBED_RAMDISK, else the ramdisk/ of the data directory; `pebblebed --version` names it).")
     var ramdisk: String?
 
     @Flag(help: "Audit frame accounting after every task exit, not only at halt.")
@@ -22,10 +23,10 @@ struct MachineOptions: ParsableArguments {
     @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
     var log: String?
 
-    @Option(name: .customLong("log-limit"), help: "The most the kernel log may take, in KiB; later lines are dropped and counted.")
+    @Option(name: .customLong("log-limit"), parsing: .unconditional, help: "The most the kernel log may take, in KiB; later lines are dropped and counted.", transform: NumberArgument.int("--log-limit", 1...(1 << 30), unit: " KiB"))
     var logLimit: Int = 64 << 10
 
-    @Option(help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).")
+    @Option(parsing: .unconditional, help: "Seeded, reproducible scheduling chaos: preempt after seeded guest instruction counts, pick seeded threads, count time in instructions (see `pebblebed stress --help`).", transform: NumberArgument.unsigned("--seed"))
     var seed: UInt64?
 
     @Flag(help: "With --seed: take the seeded decisions only at preemption points (system calls and thread-library entries), running the guest natively in between, instead of single-stepping it.")
@@ -62,7 +63,7 @@ struct MachineOptions: ParsableArguments {
         guard hz >= 1 && hz <= 10000 else { throw ValidationError("--hz must be 1...10000") }
         o.memoryBytes = memory << 20
         o.hz = hz
-        o.ramdisk = ramdisk ?? MachineOptions.defaultRAMDisk()
+        o.ramdisk = try checkedRAMDisk()
         o.audit = audit
         o.debugPanicVector = debugPanicVector
         o.seed = seed
@@ -71,14 +72,14 @@ struct MachineOptions: ParsableArguments {
         o.tracePath = trace
         o.fastCall = !noFastcall
         // Before booting (issue 17, 6): a run that cannot write its trace says so at once.
-        if let trace, let problem = Trace.checkPath(trace) { throw ValidationError(problem) }
+        if let trace, let problem = Trace.checkPath(trace) { throw CLIError.usage("--trace: \(problem); choose a writable path") }
         guard logLimit >= 1 && logLimit <= 1 << 30 else { throw ValidationError("--log-limit must be 1...\(1 << 30) KiB") }
         KernelLog.limitBytes = logLimit << 10
         o.gdbPort = gdbPort
         o.gdbListenFD = gdbListenFD
         o.plainConsole = plainConsole
         if let log {
-            if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
+            if let problem = KernelLog.open(path: log) { throw CLIError.usage("--log: \(problem); choose a writable path") }
         } else if !plainConsole {
             // (A plain console never draws over the log: no ./pebblebed.log copy is needed,
             // and --gdb writes no file.)
@@ -87,18 +88,29 @@ struct MachineOptions: ParsableArguments {
         return o
     }
 
-    /// $PEBBLEBED_RAMDISK, else build/ramdisk of the checkout this binary was built in
-    /// (found by walking up from the executable), else ./build/ramdisk.
+    /// $PEBBLEBED_RAMDISK, else the ramdisk/ of the data directory (DataDirectory.swift:
+    /// $PEBBLEBED_HOME, an install's share/pebblebed, a checkout's build/), else ./build/ramdisk.
     static func defaultRAMDisk() -> String {
         if let env = ProcessInfo.processInfo.environment["PEBBLEBED_RAMDISK"] { return env }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("build/ramdisk").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
+        return DataDirectory.find()?.ramdisk ?? "build/ramdisk"
+    }
+
+    /// The RAM disk this run uses; a missing one is a load error (exit 2) that says where the
+    /// path came from and how to get one.
+    func checkedRAMDisk() throws -> String {
+        if let ramdisk {
+            guard DataDirectory.isDirectory(ramdisk) else { throw CLIError.load("--ramdisk \(ramdisk): no such directory") }
+            return ramdisk
         }
-        return "build/ramdisk"
+        if let env = ProcessInfo.processInfo.environment["PEBBLEBED_RAMDISK"] {
+            guard DataDirectory.isDirectory(env) else { throw CLIError.load("$PEBBLEBED_RAMDISK \(env): no such directory; unset it or build the guests (`make guests`)") }
+            return env
+        }
+        guard let data = DataDirectory.find() else { throw CLIError.load("no RAM disk: \(DataDirectory.howToFix)") }
+        guard DataDirectory.isDirectory(data.ramdisk) else {
+            throw CLIError.load("no RAM disk at \(data.ramdisk) (data directory from \(data.origin)); build the guests (`make guests`) or reinstall (`make install`)")
+        }
+        return data.ramdisk
     }
 }
 
@@ -107,7 +119,7 @@ func bootOrExit(_ options: BootOptions) -> Never {
         try Kernel.boot(options)
     } catch {
         FileHandle.standardError.write(Data("pebblebed: \(error.description)\n".utf8))
-        exit(2)
+        exit(ExitStatus.load)
     }
 }
 
@@ -164,7 +176,7 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("init"), help: "Run the program as the machine's init: it adopts every orphan, as the RAM disk's init does when the machine boots (default: the kernel is the init above the program and collects orphans itself).")
     var asInit = false
 
-    @Option(help: "Halt the machine after this many seconds (exit code 124 without --report).")
+    @Option(parsing: .unconditional, help: "Halt the machine after this many seconds (exit code 124 without --report).", transform: NumberArgument.seconds("--timeout"))
     var timeout: Double?
 
     @Flag(help: "Debug the guest under gdb (the kernel's gdb stub), stopped before its first instruction.")
@@ -195,7 +207,7 @@ struct Run: ParsableCommand {
         if let schedule {
             guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
             guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
-                throw ValidationError("cannot read the schedule \(schedule)")
+                throw CLIError.usage("--schedule \(schedule): cannot read it; give a file `pebblebed explore` wrote (explore-PROGRAM.schedule)")
             }
             do { o.schedule = try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
         }
@@ -230,9 +242,11 @@ extension Run {
     func runUnderGDB() throws -> Never {
         let ramdisk = machine.ramdisk ?? MachineOptions.defaultRAMDisk()
         let elfPath = URL(fileURLWithPath: program.contains("/") ? program : ramdisk + "/" + program).path
-        guard FileManager.default.isReadableFile(atPath: elfPath) else { throw ValidationError("cannot read \(elfPath)") }
+        guard FileManager.default.isReadableFile(atPath: elfPath) else {
+            throw CLIError.load("cannot load \(program): \(elfPath) is missing or unreadable")
+        }
         if let gdbBatch, !FileManager.default.isReadableFile(atPath: gdbBatch) {
-            throw ValidationError("cannot read the gdb command file \(gdbBatch)")
+            throw CLIError.usage("--gdb-batch \(gdbBatch): cannot read the gdb command file")
         }
         let socket: (fd: Int32, port: UInt16)
         do { socket = try Kernel.listenForGDB(port: 0) } catch { throw ValidationError(error.description) }
@@ -334,7 +348,8 @@ struct PebblebedCommand: ParsableCommand {
         commandName: "pebblebed",
         abstract: "A Pebbles kernel that runs 32-bit guest programs natively in a Linux process.",
         discussion: terminalHelp,
-        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self, TraceCommand.self],
+        version: PebblebedVersion.text,
+        subcommands: [Boot.self, Run.self, Stress.self, StressMerge.self, Explore.self, Compile.self, TestCommand.self, TraceCommand.self],
         defaultSubcommand: Boot.self)
 }
 
@@ -346,4 +361,18 @@ if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine, 
     FileHandle.standardError.write(Data("pebblebed: \(problem)\n".utf8))
     exit(2)
 }
-PebblebedCommand.main()
+// Issue 18, 5: a misspelled command says so (not boot's usage); CLIError's messages stand alone.
+let commandNames = PebblebedCommand.configuration.subcommands.map { $0._commandName }
+if let mistake = CommandWord.check(Array(CommandLine.arguments.dropFirst()), commands: commandNames) {
+    FileHandle.standardError.write(Data("pebblebed: \(mistake.description)\n".utf8))
+    exit(mistake.code)
+}
+do {
+    var command = try PebblebedCommand.parseAsRoot()
+    try command.run()
+} catch let e as CLIError {
+    FileHandle.standardError.write(Data("pebblebed: \(e.description)\n".utf8))
+    exit(e.code)
+} catch {
+    PebblebedCommand.exit(withError: error)
+}

@@ -51,6 +51,9 @@ extern void (*_pb_after_fork_child)(void);
 /* lprintf's trap: one line of len bytes to the host log. */
 int _pb_log(int len, char *buf);
 
+/* wait_nohang's trap (pb_wait_nohang, pb_extensions.h). */
+int _pb_wait_nohang(int *status);
+
 /*
  * The formatting engine behind the printf family: calls emit(ctx, buf, n)
  * with consecutive pieces of output; returns the total length.

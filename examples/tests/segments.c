@@ -11,11 +11,6 @@
  *   segments notimer       the same without waiting for timer ticks (seeded
  *                          runs, where ticks come from instruction counts and
  *                          every instruction is a single step: slow)
- *   segments nofaults      the same without the page faults (at --hz 10000 a
- *                          debug build can spend every quantum re-mapping the
- *                          page the guest is about to touch: two tasks that
- *                          yield to each other and fault on fresh pages made
- *                          no progress in 2 of about 30 runs)
  *   segments kill MODE     only MODE, in a child (for one-line tests)
  *
  * Checks: the selectors a program starts with (all four 0x2b); two tasks
@@ -55,7 +50,6 @@ static void expect(const char *who, const char *after, unsigned int fs, unsigned
 #define ROUNDS 400
 
 static int wait_for_ticks = 1;
-static int page_faults = 1;
 
 /* Spins until the timer has ticked twice, checking the selectors all along. */
 static void spin_ticks(const char *who, unsigned int fs, unsigned int gs)
@@ -77,10 +71,8 @@ static void exercise(const char *who, unsigned int fs, unsigned int gs, unsigned
         expect(who, "a system call", fs, gs);
         yield(-1);
         expect(who, "a yield", fs, gs);
-        if (page_faults) {
-            *(volatile unsigned int *)(pages + (i % 64) * 4096) = i;   /* first touch: a page fault */
-            expect(who, "a page fault", fs, gs);
-        }
+        *(volatile unsigned int *)(pages + (i % 64) * 4096) = i;   /* first touch: a page fault */
+        expect(who, "a page fault", fs, gs);
         if (wait_for_ticks && i % 100 == 0)
             spin_ticks(who, fs, gs);
     }
@@ -236,8 +228,6 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "notimer") == 0)
             wait_for_ticks = 0;
-        else if (strcmp(argv[i], "nofaults") == 0)
-            page_faults = 0;
         else
             fail("unknown argument %s", argv[i]);
     }

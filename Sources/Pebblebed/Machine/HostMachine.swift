@@ -33,6 +33,8 @@ final class HostMachine: Machine {
         return true
     }
 
+    var timerInterruptPending: Bool { pb_pending_timer != 0 }
+
     func takeKeyboardInterrupt() -> Bool {
         guard pb_pending_io != 0 else { return false }
         pb_pending_io = 0

@@ -15,6 +15,9 @@ protocol Machine: AnyObject {
     /// Takes the timer's pending note, if any. The note is cleared before it is served, so a
     /// tick noted during the service stays pending for the next look.
     func takeTimerInterrupt() -> Bool
+    /// Whether the timer's note is pending, without taking it (the scheduler asks when a
+    /// quantum starts: a pending tick means its idea of the time is stale).
+    var timerInterruptPending: Bool { get }
     /// Takes the keyboard's pending note, if any (same rule).
     func takeKeyboardInterrupt() -> Bool
     /// Idle: waits until an interrupt is pending (returns at once if one is).

@@ -136,7 +136,22 @@ public final class Scheduler {
     /// is used up. The switch itself happens on the way back to user mode.
     func tick(now: UInt64) {
         wakeSleepers(now: now)
-        if !sliceArmed && now &- sliceStart >= policy.quantum { preemptPending = true }
+        if !sliceArmed && now >= sliceStart + policy.quantum { preemptPending = true }
+    }
+
+    /// A soft-TLB fill (a page the thread had, withdrawn by the switch that brought it in)
+    /// restarts the current quantum from the next tick: the thread keeps the CPU for at least
+    /// one whole tick after its last refill. A switch withdraws every page of the outgoing task,
+    /// so a thread comes back to refill its working set, and refills are host signals: a
+    /// thread that needed more refills than fit in a tick before reaching its next system call
+    /// was preempted each time, its pages withdrawn again by the next switch, and it never got
+    /// there (at --hz 10000 in a debug build, `segments` with two tasks that yield to each
+    /// other and write one of 64 pages each round made no progress for minutes; the same holds
+    /// in any build for a working set large enough). Refills are bounded by the pages the task
+    /// has, so a thread cannot keep the CPU this way for longer than one pass over them.
+    func restartSlice(now: UInt64) {
+        guard !sliceArmed else { return }
+        sliceStart = now + 1
     }
 
     /// Whether the thread about to return to user mode should first give way: its quantum
@@ -204,8 +219,21 @@ public final class Scheduler {
     /// refaulting) is not charged to the incoming thread. Charged, a tick pending from that
     /// work preempted the thread before its first instruction, and at a high --hz two tasks
     /// livelocked that way.
-    func enterUser() {
+    ///
+    /// `lastTick` is only as new as the last interrupt the kernel served. When the timer's
+    /// note is pending here, a tick came during the switch and `lastTick` is at least one tick
+    /// old: the quantum then starts from the clock (`now`, read only in that case, so the
+    /// yield path pays no clock read). Started from the stale tick, the pending note, served
+    /// as the guest's first trap, found the quantum used up and preempted the thread before
+    /// its first instruction: with a switch slower than a tick (a debug build at --hz 10000,
+    /// two tasks yielding to each other) every switch went that way and no guest instruction
+    /// ever ran (`segments` hung in 3 of 8 runs).
+    func enterUser(now: @autoclosure () -> UInt64) {
         guard sliceArmed else { return }
+        if machine.timerInterruptPending {
+            let t = now()
+            if t > lastTick { lastTick = t }
+        }
         sliceStart = lastTick
         sliceArmed = false
     }

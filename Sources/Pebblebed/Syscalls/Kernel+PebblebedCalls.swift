@@ -1,7 +1,7 @@
 import Glibc
 
 /// Pebblebed's own calls, in the vectors above Linux's 0x80: lprintf (0x81), bench_clock
-/// (0x82), the Simics magic call (0x8E, Simics/Kernel+Simics.swift) and the debug panic
+/// (0x82), wait_nohang (0x85), the Simics magic call (0x8E, Simics/Kernel+Simics.swift) and the debug panic
 /// trigger (0x8F, Support/DebugPanic.swift).
 extension Kernel {
     /// lprintf: a line to the kernel log ({len, buf} packet).
@@ -29,5 +29,31 @@ extension Kernel {
         let cpuNanoseconds = UInt64(cpu.tv_sec) * 1_000_000_000 + UInt64(cpu.tv_nsec)
         try a.space.copyOut(littleEndianBytes(wall) + littleEndianBytes(cpuNanoseconds), to: a.esi)
         return .value(0)
+    }
+
+    /// wait_nohang: wait() that never blocks, so a shell can report background jobs that
+    /// ended when it next prints its prompt, as sh does (the Pebbles calls have no way to ask
+    /// without blocking, and a waiting thread would stop the shell from forking: fork refuses
+    /// in a multi-threaded task). With %esi a status pointer (or 0): an exited child's tid, its
+    /// status stored as wait() stores it; 0 when the task has children but none has exited;
+    /// -6 (no child) when it has none at all; -1 for a status pointer that is not writable.
+    /// A thread of the same task blocked in wait() is not disturbed: if this takes the exit
+    /// record it was woken for, it finds none and waits on (Tasks/Kernel+Lifecycle.swift).
+    func waitNoHangCall(_ t: Thread, statusAddress: UInt32) throws(PebblesError) -> Int32 {
+        let task = t.task
+        if statusAddress != 0 { try task.space.validate(statusAddress, count: 4, write: true) }
+        guard task.zombies.head != nil else {
+            if task.children.isEmpty { throw .noChild }
+            return 0
+        }
+        let record = task.zombies.removeFirst()!
+        // Validated above with nothing in between that could unmap it (this call never blocks).
+        if statusAddress != 0 {
+            do { try task.space.writeWord(UInt32(bitPattern: record.status), to: statusAddress) } catch {
+                task.zombies.append(record)
+                throw error
+            }
+        }
+        return record.tid
     }
 }

@@ -87,9 +87,11 @@ import Testing
         #expect(!r.stdout.contains("LEAK"), "\(r)")
     }
 
-    /// Without the page faults: see segments.c, "nofaults".
+    /// At --hz 10000 ticks land in the exit window often. This run also had two tasks that
+    /// yield to each other and refill their pages after every switch make no progress in a
+    /// debug build (Scheduler.restartSlice; it hung in 3 of 8 runs under load before).
     @Test func selectorsSurviveInterruptsInTheExitWindow() throws {
-        let r = try Guest.run("segments", ["nofaults"], options: ["--hz", "10000"], timeout: 120)
+        let r = try Guest.run("segments", options: ["--hz", "10000"], timeout: 120)
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("PASS segments"), "\(r)")
     }
@@ -125,7 +127,7 @@ import Testing
 /// clears the base on this CPU while FS still reads 0: the kernel then ran on FS base 0 and
 /// hung in its first lock (segments hung before that was handled).
 @Suite(.serialized) struct NoFSGSBaseTests {
-    @Test(arguments: [["segments"], ["eflags_sweep"], ["guard_hostcall"], ["--hz", "10000", "segments", "nofaults"]])
+    @Test(arguments: [["segments"], ["eflags_sweep"], ["guard_hostcall"], ["--hz", "10000", "segments"]])
     func trapPathWithoutFSGSBase(arguments: [String]) throws {
         let program = arguments.first { !$0.hasPrefix("-") && Int($0) == nil }!
         let r = try runFeedingStdin(["run", "--ramdisk", Guest.ramdisk] + arguments, feed: false,

@@ -73,5 +73,44 @@ extension InProcessKernel {
             _ = k.run()
             #expect(Array(k.machine.runs.prefix(5)) == [1, 1, 2, 2, 1])
         }
+
+        @Test func aSlowSwitchDoesNotPreemptTheIncomingThreadBeforeItRuns() throws {
+            let k = try FakeKernel()
+            // 1 yields to 2 and the switch is slow: five ticks pass in the kernel and the
+            // timer's note is pending when 2 is about to run (a debug build at --hz 10000).
+            var slowYield = FakeMachine.Step.call("yield", esi: UInt32(bitPattern: -1))
+            let setUp = slowYield.setUp
+            slowYield.setUp = { f in
+                setUp(f)
+                k.machine.clock += 50_000_000
+                k.machine.timerPending = true
+            }
+            k.machine.scripts[1] = [.call("thread_fork"), slowYield, .call("gettid")]
+            k.machine.scripts[2] = [.call("gettid"), .call("gettid")]
+            _ = k.run()
+            // 2's first run returns the pending tick; its quantum began when it got the CPU,
+            // so the tick does not end it: 2 runs its calls (and vanishes) before 1 resumes.
+            // (Counted from the last tick the kernel had seen, the quantum was used up and 2
+            // gave way before running anything: [1, 1, 2, 1, ...].)
+            #expect(Array(k.machine.runs.prefix(6)) == [1, 1, 2, 2, 2, 2])
+        }
+
+        @Test func aRefillRestartsTheQuantumFromTheNextTick() throws {
+            let k = try FakeKernel()
+            let s = k.kernel.scheduler
+            s.enterUser(now: 0)
+            s.tick(now: 3)
+            #expect(s.preemptPending, "three ticks use up a one-tick quantum")
+            s.preemptPending = false
+            // The thread refilled a page at tick 3 (Kernel.pageFault, .mapped): a tick noted
+            // during that refill, or later in tick 3, does not end the quantum; tick 5 does
+            // (the thread had all of tick 4).
+            s.restartSlice(now: 3)
+            s.tick(now: 3)
+            s.tick(now: 4)
+            #expect(!s.preemptPending)
+            s.tick(now: 5)
+            #expect(s.preemptPending)
+        }
     }
 }

@@ -54,6 +54,7 @@ final class FakeMachine: Machine {
     func runOneInstruction(_ thread: Pebblebed.Thread) -> Trap { run(thread) }
 
     func takeTimerInterrupt() -> Bool { defer { timerPending = false }; return timerPending }
+    var timerInterruptPending: Bool { timerPending }
     func takeKeyboardInterrupt() -> Bool { defer { keyboardPending = false }; return keyboardPending }
 
     /// Nothing can arrive in a scripted machine: a wait with nothing runnable would be forever,
