@@ -53,7 +53,9 @@ public struct TraceSummary {
     /// Reads and summarises the trace at `path`.
     public static func read(path: String) throws(Failure) -> TraceSummary {
         guard let data = FileManager.default.contents(atPath: path) else {
-            let why = FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file"
+            let why = FileManager.default.fileExists(atPath: path)
+                ? "cannot read it (check its permissions)"
+                : "no such file (write a trace with `pebblebed run --trace FILE PROGRAM`)"
             throw Failure(description: "\(path): \(why)")
         }
         return try TraceSummary(data: data, name: path)
