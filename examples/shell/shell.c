@@ -69,6 +69,11 @@ static void wait_for(int tid)
             printf("shell: wait failed (%d)\n", got);
             return;
         }
+        /* Clearing the foreground says whether Ctrl-C killed it. */
+        if (got == tid && set_foreground(0) == 1) {
+            printf("interrupted (status %d)\n", status);
+            return;
+        }
         report(got, status, got != tid);
         if (got == tid)
             return;
@@ -89,10 +94,13 @@ static void run(struct command *cmd)
         printf("%s: cannot run (error %d)\n", cmd->argv[0], err);
         exit(EXEC_FAILED);
     }
-    if (cmd->background)
+    if (cmd->background) {
         printf("[%d] %s\n", tid, cmd->argv[0]);
-    else
+    } else {
+        /* Ctrl-C at the console kills it (Pebblebed's set_foreground). */
+        set_foreground(tid);
         wait_for(tid);
+    }
 }
 
 /* Reads the whole "." listing: names, each NUL-terminated, then a NUL. */

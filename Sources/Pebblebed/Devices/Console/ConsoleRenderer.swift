@@ -12,6 +12,25 @@ public protocol ConsoleRenderer: AnyObject {
     func flush(_ screen: inout ConsoleScreen)
     /// Gives the host output back (leaves the alternate screen, shows the cursor).
     func stop(_ screen: ConsoleScreen)
+    /// Shows the monitor's lines (nil: none).
+    func show(_ overlay: ConsoleOverlay?, _ screen: inout ConsoleScreen)
+    /// Pages through the scrollback: negative pages back, positive forward.
+    func scroll(pages: Int, _ screen: inout ConsoleScreen)
+    /// The host terminal changed size.
+    func resized(_ screen: inout ConsoleScreen)
+}
+
+/// Lines shown over the console that are not part of its screen (the monitor): drawn over the
+/// bottom rows of a drawn console, written as lines on a plain one.
+public struct ConsoleOverlay: Equatable, Sendable {
+    public var lines: [String]
+    /// Where the cursor goes on the last line (a prompt), nil to leave it where the screen has it.
+    public var cursorColumn: Int?
+
+    public init(lines: [String], cursorColumn: Int?) {
+        self.lines = lines
+        self.cursorColumn = cursorColumn
+    }
 }
 
 /// Where a renderer's bytes go: standard output in the emulator, a recorder in tests.
@@ -63,5 +82,39 @@ public final class PassthroughRenderer: ConsoleRenderer {
         pending.removeAll(keepingCapacity: true)
     }
 
-    public func stop(_ screen: ConsoleScreen) {}
+    public func stop(_ screen: ConsoleScreen) {
+        show(nil, &placeholder)
+    }
+    private var placeholder = ConsoleScreen()
+
+    /// The lines already written for the overlay shown now; a prompt is the last line, kept
+    /// unfinished and rewritten in place ("\r", erase line) as it is edited.
+    private var written: [String] = []
+    private var promptShown = false
+
+    /// On a plain console the monitor's lines are written as lines among the guest's output:
+    /// the lines that are new since the last call, then the prompt, rewritten in place.
+    public func show(_ overlay: ConsoleOverlay?, _ screen: inout ConsoleScreen) {
+        flush(&screen)
+        var bytes = promptShown ? "\r\u{1B}[K" : ""
+        promptShown = false
+        guard let overlay else {
+            written = []
+            output.write(Array(bytes.utf8))
+            return
+        }
+        var lines = overlay.lines
+        let prompt = overlay.cursorColumn != nil ? lines.popLast() : nil
+        if !lines.starts(with: written) { written = [] }
+        for line in lines.dropFirst(written.count) { bytes += line + "\r\n" }
+        written = lines
+        if let prompt {
+            bytes += prompt
+            promptShown = true
+        }
+        output.write(Array(bytes.utf8))
+    }
+
+    public func scroll(pages: Int, _ screen: inout ConsoleScreen) {}
+    public func resized(_ screen: inout ConsoleScreen) {}
 }

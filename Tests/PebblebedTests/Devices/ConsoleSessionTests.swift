@@ -1,0 +1,142 @@
+import CShims
+import Glibc
+import Testing
+
+/// The console as a person uses it (issue 18): the monitor behind Ctrl-], Ctrl-C for the
+/// shell's foreground job, the scrollback, a resize. The real binary on a pseudo-terminal, its
+/// output read through the terminal emulator.
+@Suite(.enabled(if: Guest.hasProgram("shell") && Guest.hasProgram("guard_spin") && Guest.hasProgram("console_lines")))
+struct ConsoleSessionTests {
+    private func screen(_ terminal: PseudoTerminal, from start: Int = 0) -> TerminalEmulator {
+        var emulator = TerminalEmulator(rows: 25, columns: 80)
+        emulator.feed(Array(terminal.received[start...]))
+        return emulator
+    }
+
+    private func rows(_ emulator: TerminalEmulator) -> [String] {
+        (0..<emulator.rows).map { emulator.text(row: $0) }
+    }
+
+    private func waitForScreen(_ terminal: PseudoTerminal, _ text: String) -> Bool {
+        terminal.read { _ in rows(screen(terminal)).contains { $0.contains(text) } }
+    }
+
+    /// The shell at its prompt on a 25x80 terminal.
+    private func bootShell() throws -> (PseudoTerminal, termios) {
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        let before = try terminal.attributes()
+        try terminal.spawn(Guest.binary, arguments: ["--ramdisk", Guest.ramdisk], environment: ["TERM": "xterm"])
+        try #require(waitForScreen(terminal, "pebbles$"), "no prompt: \(rows(screen(terminal)))")
+        return (terminal, before)
+    }
+
+    private func count(_ text: String, in terminal: PseudoTerminal) -> Int {
+        String(decoding: terminal.received, as: UTF8.self).components(separatedBy: text).count - 1
+    }
+
+    @Test func theFirstScreenNamesTheHostKey() throws {
+        let (terminal, _) = try bootShell()
+        #expect(rows(screen(terminal))[0].hasPrefix("Pebblebed: Ctrl-] c opens the monitor"), "\(rows(screen(terminal)))")
+        terminal.send([0x1D, UInt8(ascii: "q")])
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func theMonitorListsAndKillsASpinningTaskAndTheShellLivesOn() throws {
+        let (terminal, before) = try bootShell()
+        terminal.send("guard_spin\r")
+        try #require(waitForScreen(terminal, "guard_spin: spinning"))
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        try #require(waitForScreen(terminal, "(pebblebed)"), "\(rows(screen(terminal)))")
+        terminal.send("ps\r")
+        try #require(waitForScreen(terminal, "thread"), "\(rows(screen(terminal)))")
+        let shown = rows(screen(terminal))
+        // ps rows: "TASK  PROGRAM  PARENT  STATUS".
+        func taskRow(_ program: String) -> String? {
+            shown.first { row in
+                let words = row.split(separator: " ")
+                return words.count >= 2 && Int(words[0]) != nil && words[1] == program
+            }
+        }
+        let spinRow = try #require(taskRow("guard_spin"), "\(shown)")
+        #expect(taskRow("shell") != nil, "\(shown)")
+        #expect(shown.contains { $0.contains("running") || $0.contains("runnable") }, "\(shown)")
+        let id = try #require(spinRow.split(separator: " ").first.flatMap { Int($0) }, "\(spinRow)")
+        terminal.send("kill \(id)\r")
+        #expect(waitForScreen(terminal, "task \(id) (guard_spin) killed"), "\(rows(screen(terminal)))")
+        terminal.send("\r")  // an empty line closes the monitor
+        // The shell's wait saw the status a fault gives, and it prompts again.
+        #expect(waitForScreen(terminal, "exited with status -2"), "\(rows(screen(terminal)))")
+        terminal.send("hello\r")
+        #expect(waitForScreen(terminal, "Hello from a Pebbles guest!"), "\(rows(screen(terminal)))")
+        #expect(!rows(screen(terminal)).contains { $0.contains("(pebblebed)") }, "the monitor's rows are gone")
+        terminal.send([0x1D, UInt8(ascii: "q")])
+        #expect(terminal.waitForExit() == 0)
+        #expect(sameTerminalSettings(before, try terminal.attributes()))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func controlCKillsTheShellsForegroundChild() throws {
+        let (terminal, _) = try bootShell()
+        terminal.send("guard_spin\r")
+        try #require(waitForScreen(terminal, "guard_spin: spinning"))
+        terminal.send([0x03])
+        #expect(waitForScreen(terminal, "interrupted (status -2)"), "\(rows(screen(terminal)))")
+        let prompts = count("pebbles$", in: terminal)
+        terminal.send("hello\r")
+        #expect(waitForScreen(terminal, "Hello from a Pebbles guest!"))
+        #expect(count("pebbles$", in: terminal) >= prompts)
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anUnknownKeyAfterTheEscapeIsNamedNotDropped() throws {
+        let (terminal, _) = try bootShell()
+        terminal.send([0x1D, UInt8(ascii: "x")])
+        #expect(waitForScreen(terminal, "Ctrl-] 'x' is not a host key"), "\(rows(screen(terminal)))")
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func shiftPageUpShowsTheFirstLineOfALongOutput() throws {
+        let (terminal, _) = try bootShell()
+        terminal.send("console_lines\r")
+        try #require(waitForScreen(terminal, "line 60 of 60"))
+        try #require(waitForScreen(terminal, "pebbles$"))
+        #expect(!rows(screen(terminal)).contains { $0.hasPrefix("console_lines: line 1 of 60") })
+        for _ in 0..<4 { terminal.send("\u{1B}[5;2~") }
+        #expect(waitForScreen(terminal, "console_lines: line 1 of 60"), "\(rows(screen(terminal)))")
+        #expect(rows(screen(terminal)).contains { $0.contains("scrollback:") })
+        for _ in 0..<4 { terminal.send("\u{1B}[6;2~") }
+        // Back on the live screen: the last line and the prompt, no status line.
+        #expect(terminal.read { _ in !rows(screen(terminal)).contains { $0.contains("scrollback:") } })
+        #expect(rows(screen(terminal)).contains { $0.hasPrefix("console_lines: line 60 of 60") })
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aResizeRedrawsAndATooSmallTerminalSaysSo() throws {
+        let (terminal, _) = try bootShell()
+        terminal.send("hello\r")
+        try #require(waitForScreen(terminal, "Hello from a Pebbles guest!"))
+        let beforeShrink = terminal.received.count
+        // TIOCSWINSZ on the master: the kernel sends SIGWINCH to the terminal's foreground group.
+        _ = pb_terminal_set_window_size(terminal.master, 20, 70)
+        #expect(terminal.read { _ in
+            String(decoding: terminal.received[beforeShrink...], as: UTF8.self).contains("the console needs 80x25")
+        }, "\(String(decoding: terminal.received[beforeShrink...], as: UTF8.self))")
+        let beforeGrow = terminal.received.count
+        _ = pb_terminal_set_window_size(terminal.master, 25, 80)
+        // Drawn again from a clear screen: the bytes after the resize alone show the console.
+        #expect(terminal.read { _ in
+            rows(screen(terminal, from: beforeGrow)).contains { $0.hasPrefix("Hello from a Pebbles guest!") }
+        }, "\(rows(screen(terminal, from: beforeGrow)))")
+        #expect(rows(screen(terminal, from: beforeGrow)).contains { $0.hasPrefix("pebbles$") })
+        #expect(screen(terminal).unknownSequences.isEmpty, "\(screen(terminal).unknownSequences)")
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+}
