@@ -43,6 +43,7 @@ public struct ConsoleMonitor {
     /// line and lets the host terminal scroll.
     public let pageHeight: Int?
     private var escape = MonitorEscape.none
+    private var pushBack = false
 
     public init(pageHeight: Int?) {
         self.pageHeight = pageHeight
@@ -75,6 +76,11 @@ public struct ConsoleMonitor {
             case .paging: actions += whilePaging(key)
             }
             if case .quit = actions.last { return actions }
+            if pushBack {
+                // A lone Esc closed the prompt: the key after it is not the monitor's.
+                pushBack = false
+                index -= 1
+            }
         }
         if mode == .closed { actions.append(.close(rest: Array(keys[index...]))) }
         return actions
@@ -137,6 +143,7 @@ public struct ConsoleMonitor {
             return []
         case .lone:
             mode = .closed
+            pushBack = true
             return []
         case .key:
             break
@@ -173,6 +180,7 @@ public struct ConsoleMonitor {
             return []
         case .lone:
             mode = .prompt
+            output = Array(output[pageStart...])
             return []
         case .key:
             break
