@@ -1,3 +1,4 @@
+import Foundation
 import CShims
 import Glibc
 import Testing
@@ -136,6 +137,45 @@ struct ConsoleSessionTests {
         }, "\(rows(screen(terminal, from: beforeGrow)))")
         #expect(rows(screen(terminal, from: beforeGrow)).contains { $0.hasPrefix("pebbles$") })
         #expect(screen(terminal).unknownSequences.isEmpty, "\(screen(terminal).unknownSequences)")
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)), .enabled(if: Guest.hasProgram("simics_calls")))
+    func theMonitorShowsTheLogAndStartsAndStopsATrace() throws {
+        let (terminal, _) = try bootShell()
+        terminal.send("simics_calls\r")
+        try #require(waitForScreen(terminal, "PASS simics_calls"))
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        terminal.send("log\r")
+        #expect(waitForScreen(terminal, "simics_calls: hello from sim_puts"), "\(rows(screen(terminal)))")
+        let path = "/tmp/pebblebed-monitor-trace-\(getpid()).json"
+        defer { unlink(path) }
+        terminal.send("trace start \(path)\r")
+        #expect(waitForScreen(terminal, "trace: writing"), "\(rows(screen(terminal)))")
+        terminal.send("\r")
+        terminal.send("hello\r")
+        try #require(waitForScreen(terminal, "Hello from a Pebbles guest!"))
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        terminal.send("trace stop\r")
+        #expect(waitForScreen(terminal, "trace: finished"), "\(rows(screen(terminal)))")
+        let trace = String(decoding: try #require(FileManager.default.contents(atPath: path)), as: UTF8.self)
+        #expect(trace.contains("traceEvents") && trace.contains("droppedEvents"), "a complete trace file: \(trace.suffix(200))")
+        terminal.send("quit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func onAPlainConsoleTheMonitorWritesLines() throws {
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["--console", "plain", "--ramdisk", Guest.ramdisk], environment: ["TERM": "xterm"])
+        try #require(terminal.read { String(decoding: $0, as: UTF8.self).contains("pebbles$") })
+        let text = { String(decoding: terminal.received, as: UTF8.self) }
+        #expect(!text().contains("\u{1B}[?1049h"), "no alternate screen")
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        terminal.send("ps\r")
+        #expect(terminal.read { _ in text().contains("TASK  PROGRAM") && text().contains("shell") }, "\(text())")
+        terminal.send("\r")
         terminal.send("exit\r")
         #expect(terminal.waitForExit() == 0)
     }
