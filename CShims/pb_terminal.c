@@ -268,7 +268,7 @@ static int pb_keyboard_readable(void) {
 }
 
 // A tty is read completely even when the ring is full (the excess is dropped and counted, as a
-// keyboard controller would), so Ctrl-] q gets through whatever the guest does. A pipe or file
+// keyboard controller would), so Ctrl-] and the monitor's keys get through whatever the guest does. A pipe or file
 // is read only as far as the ring has room: the rest waits in the host, and pb_keyboard_take
 // drains again once the ring is empty, because no further SIGIO will announce those bytes.
 // Returns 1 when it served something (bytes, or the end of input), 0 when nothing was there.
@@ -613,7 +613,7 @@ static void pb_terminal_stop_handler(int sig, siginfo_t *si, void *ctx) {
 // Every signal the emulator does not use (pb_machine_init has SEGV, BUS, FPE, ILL, TRAP, SYS,
 // ALRM and IO) and whose default would end or stop it. SIGXFSZ is ignored (pb_host.c: a write
 // past `ulimit -f` fails with EFBIG and is reported naming the limit). Left at their defaults:
-// SIGCHLD, SIGURG, SIGWINCH (ignored), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
+// SIGCHLD, SIGURG, SIGWINCH (ignored unless pb_terminal_watch_resize), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
 // caught). glibc keeps 32 and 33 for itself; the real-time signals above end the emulator.
 static const int pb_exit_signals[] = {
     SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGSTKFLT,

@@ -154,8 +154,8 @@ void pb_terminal_restore(void);
 /// restored, by that same signal (its default action), so a shell sees the cause of death:
 /// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, VTALRM, PROF, PWR and the
 /// real-time signals; an abort() of the emulator itself also prints a backtrace. TSTP, TTIN and
-/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG, WINCH and CONT
-/// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
+/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG and CONT keep
+/// their harmless defaults; WINCH too, unless pb_terminal_watch_resize took it. Handlers run on the alternate signal stack with every signal
 /// blocked. Returns 0 or an errno value.
 int pb_terminal_install_exit_handlers(void);
 /// Writes all bytes, retrying on EINTR, short writes and EAGAIN (stdout may share the

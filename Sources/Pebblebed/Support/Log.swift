@@ -67,7 +67,7 @@ public enum KernelLog {
     nonisolated(unsafe) public private(set) static var droppedLines = 0
     /// The newest `heldLimit` lines, for the debugger's `monitor log` and the console
     /// monitor's `log`; kept only while `keepsHistory` is set (a gdb stub or the console
-    /// devices are on), so other runs (stress, explore) pay nothing.
+    /// devices are on), so in-process test machines pay nothing.
     nonisolated(unsafe) static var history: [String] = []
     nonisolated(unsafe) static var keepsHistory = false
 
