@@ -96,7 +96,10 @@ extension Kernel {
             let (opened, problem) = Trace.open(path: path)
             guard let trace = opened else { KernelLog.line("pebblebed: \(problem ?? path); no trace"); return }
             scheduler.trace = trace
-            shutdownHooks.append { [unowned self] in trace.write(finalThread: self.scheduler.current) }
+            // Unless the monitor's `trace stop` finished it already (Devices/Monitor).
+            shutdownHooks.append { [unowned self] in
+                if scheduler.trace === trace { trace.write(finalThread: scheduler.current) }
+            }
         }
     }
 

@@ -89,7 +89,12 @@ static void run(struct command *cmd)
         return;
     }
     if (tid == 0) {
-        int err = exec(cmd->argv[0], cmd->argv);
+        int err;
+
+        /* Named by the child too: it may run before the parent names it. */
+        if (!cmd->background)
+            set_foreground(gettid());
+        err = exec(cmd->argv[0], cmd->argv);
 
         printf("%s: cannot run (error %d)\n", cmd->argv[0], err);
         exit(EXEC_FAILED);

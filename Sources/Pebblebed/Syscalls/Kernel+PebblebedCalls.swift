@@ -34,10 +34,18 @@ extension Kernel {
     /// set_foreground(tid): the calling task names its child `tid` as the one Ctrl-C
     /// interrupts (0: none), as a shell puts a job in the terminal's foreground. Returns 1 if
     /// the child it named before was killed by Ctrl-C since, else 0; -4 if `tid` is not a
-    /// live child of the caller.
+    /// live child of the caller. A task may also name itself, for its parent: the shell's
+    /// child does so before exec, as a job-control shell's child calls tcsetpgrp too, because
+    /// the child may run (and the person press Ctrl-C) before the parent runs again to name it.
     func setForegroundCall(_ a: SyscallArguments) throws(PebblesError) -> SyscallOutcome {
         let task = a.thread.task
         let tid = a.signedESI
+        if tid == task.id {
+            guard let parent = task.parent, !parent.threads.isEmpty else { throw .notFound }
+            parent.foreground = tid
+            HostKeys.armInterrupt(true)
+            return .value(0)
+        }
         if tid != 0 {
             guard task.children.contains(where: { $0.id == tid && !$0.threads.isEmpty }) else { throw .notFound }
         }

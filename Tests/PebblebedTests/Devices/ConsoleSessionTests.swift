@@ -179,4 +179,28 @@ struct ConsoleSessionTests {
         terminal.send("exit\r")
         #expect(terminal.waitForExit() == 0)
     }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aTraceFromTheCommandLineCanBeStoppedAndAnotherStarted() throws {
+        let first = "/tmp/pebblebed-monitor-first-\(getpid()).json"
+        let second = "/tmp/pebblebed-monitor-second-\(getpid()).json"
+        defer { unlink(first); unlink(second) }
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["--trace", first, "--ramdisk", Guest.ramdisk], environment: ["TERM": "xterm"])
+        try #require(waitForScreen(terminal, "pebbles$"))
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        terminal.send("trace stop\r")
+        #expect(waitForScreen(terminal, "trace: finished"), "\(rows(screen(terminal)))")
+        terminal.send("trace start \(second)\r")
+        #expect(waitForScreen(terminal, "trace: writing"), "\(rows(screen(terminal)))")
+        terminal.send("quit\r")
+        #expect(terminal.waitForExit() == 0)
+        // Each file finished exactly once: both are whole JSON documents.
+        for path in [first, second] {
+            let data = try #require(FileManager.default.contents(atPath: path), "\(path)")
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            #expect(json?["traceEvents"] != nil, "\(path): \(String(decoding: data.suffix(200), as: UTF8.self))")
+        }
+        #expect(!String(decoding: terminal.received, as: UTF8.self).contains("cut short"))
+    }
 }
