@@ -449,10 +449,9 @@ int pb_terminal_watch_resize(void) {
     return sigaction(SIGWINCH, &action, NULL) != 0 ? errno : 0;
 }
 
+// An exchange, not a read then a clear: a resize noted between the two would be lost.
 int pb_terminal_take_resize(void) {
-    int was = pb_terminal_resized;
-    pb_terminal_resized = 0;
-    return was;
+    return __atomic_exchange_n(&pb_terminal_resized, 0, __ATOMIC_SEQ_CST) != 0;
 }
 uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
 

@@ -203,4 +203,17 @@ struct ConsoleSessionTests {
         }
         #expect(!String(decoding: terminal.received, as: UTF8.self).contains("cut short"))
     }
+
+    /// Without a foreground task Ctrl-C is the byte a keyboard gives, and Ctrl-] Ctrl-] types
+    /// one Ctrl-]: what getchar returns.
+    @Test(.timeLimit(.minutes(1)), .enabled(if: Guest.hasProgram("getchar_codes")))
+    func controlCReachesAProgramAsTheByteItIs() throws {
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn(Guest.binary, arguments: ["run", "--ramdisk", Guest.ramdisk, "getchar_codes", "3"],
+                           environment: ["TERM": "xterm"])
+        try #require(waitForScreen(terminal, "getchar_codes: ready"))
+        terminal.send([0x03, 0x1D, 0x1D, UInt8(ascii: "a")])
+        #expect(terminal.waitForExit() == 0)
+        #expect(String(decoding: terminal.received, as: UTF8.self).contains("getchar_codes: 0x03 0x1d 0x61"))
+    }
 }

@@ -11,6 +11,7 @@ public final class Console {
 
     public init(renderer: ConsoleRenderer) {
         self.renderer = renderer
+        screen.keepsScrollback = renderer is ANSIRenderer
     }
 
     /// The console for the emulator's stdout: drawn with ANSI escapes on a terminal, bytes passed

@@ -23,6 +23,9 @@ public struct ConsoleScreen: Sendable {
     /// paging back (Shift-PgUp). The 25 rows on the screen are not in it.
     public private(set) var scrollback: [[ConsoleCell]] = []
     public static let scrollbackLimit = 1000
+    /// Whether rows scrolling off are kept: only a drawn console pages back (a plain one has
+    /// the host terminal's scrollback), so the others do not pay for it.
+    public var keepsScrollback = true
 
     public init() {
         let blank = ConsoleCell(character: 0x20, color: ConsoleColor.defaultColor)
@@ -138,8 +141,10 @@ extension ConsoleScreen {
     }
 
     private mutating func scrollUp() {
-        if scrollback.count == Self.scrollbackLimit { scrollback.removeFirst() }
-        scrollback.append(Array(cells[0..<Self.columnCount]))
+        if keepsScrollback {
+            if scrollback.count == Self.scrollbackLimit { scrollback.removeFirst() }
+            scrollback.append(Array(cells[0..<Self.columnCount]))
+        }
         cells.removeFirst(Self.columnCount)
         cells.append(contentsOf: repeatElement(ConsoleCell(character: 0x20, color: color), count: Self.columnCount))
         scrolledRows += 1
