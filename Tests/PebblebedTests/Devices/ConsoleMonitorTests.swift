@@ -78,6 +78,13 @@ import Testing
         #expect(m.mode == .prompt)
     }
 
+    @Test func longLinesWrapOnADrawnConsole() {
+        var m = opened(pageHeight: 10)
+        _ = m.feed(bytes("clog\r"))
+        m.show(String(repeating: "a", count: 80) + "bc\nshort")
+        #expect(m.overlay?.lines == [String(repeating: "a", count: 80), "bc", "short", ConsoleMonitor.prompt])
+    }
+
     @Test func aPlainConsoleShowsEveryLine() {
         var m = opened(pageHeight: nil)
         _ = m.feed(bytes("clog\r"))

@@ -15,6 +15,8 @@ public final class ANSIRenderer: ConsoleRenderer {
     public private(set) var viewBack = 0
     /// The terminal is smaller than the console: a notice is shown instead of the screen.
     public private(set) var tooSmall = false
+    /// The overlay changed since it was last drawn (a flush must draw even with no damage).
+    private var overlayChanged = false
 
     /// Leaves everything as the shell expects it: default colors, cursor shown, main screen.
     static let exitSequence: [UInt8] = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8)
@@ -49,7 +51,8 @@ public final class ANSIRenderer: ConsoleRenderer {
         }
         let (damage, scrolledRows) = screen.takeDamage()
         let cursor = overlayCursor ?? screen.cursor
-        guard !damage.isEmpty || drawnCursor != cursor else { return }
+        guard !damage.isEmpty || drawnCursor != cursor || overlayChanged else { return }
+        overlayChanged = false
         var frame = ANSIFrame()
         frame.hideCursor()
         if scrolledRows > 0 && scrolledRows < ConsoleScreen.rowCount {
@@ -75,7 +78,14 @@ public final class ANSIRenderer: ConsoleRenderer {
             screen.damage(rows: (ConsoleScreen.rowCount - old.lines.count)..<ConsoleScreen.rowCount)
         }
         overlay = newOverlay.map { ConsoleOverlay(lines: Array($0.lines.suffix(ConsoleScreen.rowCount)), cursorColumn: $0.cursorColumn) }
-        redrawView(&screen)
+        guard !tooSmall else { return }
+        if viewBack > 0 {
+            drawView(screen)
+        } else {
+            // The rows the old lines covered come back from the model, the new lines go on top.
+            overlayChanged = true
+            flush(&screen)
+        }
     }
 
     /// Pages the view: negative back into the scrollback, positive towards the live screen.

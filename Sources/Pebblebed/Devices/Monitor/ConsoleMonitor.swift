@@ -90,6 +90,18 @@ public struct ConsoleMonitor {
     public mutating func show(_ text: String) {
         output = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if output.last == "" { output.removeLast() }
+        if pageHeight != nil {
+            // Rows of a drawn console: a long line (a log line) wraps instead of being cut.
+            output = output.flatMap { line -> [String] in
+                var scalars = Array(line.unicodeScalars)
+                var rows: [String] = []
+                repeat {
+                    rows.append(String(String.UnicodeScalarView(scalars.prefix(ConsoleScreen.columnCount))))
+                    scalars.removeFirst(min(ConsoleScreen.columnCount, scalars.count))
+                } while !scalars.isEmpty
+                return rows
+            }
+        }
         pageStart = 0
         if let pageHeight, output.count > pageHeight { mode = .paging }
     }
