@@ -9,7 +9,7 @@ public enum KernelLog {
     /// The file the log goes to when the console hid it and no --log was given.
     public static let defaultFile = "pebblebed.log"
     /// A second destination getting every line at once: the default file, opened at the first
-    /// line logged while the console hides the log (`keepHiddenLog`); -1 until then.
+    /// line logged while the console hides the log (`keepsHiddenLog`); -1 until then.
     nonisolated(unsafe) static var copyFD: Int32 = -1
     /// No --log was given: a hidden log may be kept in `defaultFile` (`openDefault`).
     nonisolated(unsafe) static var mayKeepHiddenLog = false

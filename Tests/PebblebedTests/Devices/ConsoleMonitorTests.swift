@@ -160,10 +160,16 @@ import Testing
         #expect(shown.text(row: 24).hasPrefix("(pebblebed) ps"))
         #expect(shown.cursor.row == 24 && shown.cursor.column == 14)
         // Output under the panel does not overwrite it.
-        console.print(Array((1...30).map { "x\($0)\n" }.joined().utf8))
-        console.flush()
+        for n in 1...30 {   // one row a flush: the renderer would scroll the terminal
+            console.print(Array("x\(n)\n".utf8))
+            console.flush()
+        }
         shown = emulate(output)
         #expect(shown.text(row: 24).hasPrefix("(pebblebed) ps"))
+        #expect(shown.text(row: 23).hasPrefix("panel"))
+        // The rows above the panel show the model, not panel lines carried up by a scroll.
+        #expect(shown.text(row: 22).hasPrefix("x29"), "\((0..<25).map { shown.text(row: $0) })")
+        #expect(shown.text(row: 0).hasPrefix("x7 "))
         console.show(nil)
         shown = emulate(output)
         #expect(!(0..<25).contains { shown.text(row: $0).contains("pebblebed") })

@@ -55,12 +55,20 @@ public final class ANSIRenderer: ConsoleRenderer {
         overlayChanged = false
         var frame = ANSIFrame()
         frame.hideCursor()
-        if scrolledRows > 0 && scrolledRows < ConsoleScreen.rowCount {
-            frame.scroll(rows: scrolledRows, regionHeight: ConsoleScreen.rowCount)
-        }
-        for (row, columns) in damage.rows.enumerated() {
-            guard let columns else { continue }
-            frame.draw(row: row, columns: columns, of: screen)
+        if let overlay, scrolledRows > 0 {
+            // The terminal's scroll would carry the monitor's lines up over rows of the model:
+            // the rows above them are drawn whole instead.
+            for row in 0..<(ConsoleScreen.rowCount - overlay.lines.count) {
+                frame.draw(row: row, cells: screen.historyRow(screen.scrollback.count + row))
+            }
+        } else {
+            if scrolledRows > 0 && scrolledRows < ConsoleScreen.rowCount {
+                frame.scroll(rows: scrolledRows, regionHeight: ConsoleScreen.rowCount)
+            }
+            for (row, columns) in damage.rows.enumerated() {
+                guard let columns else { continue }
+                frame.draw(row: row, columns: columns, of: screen)
+            }
         }
         // Drawn last: scrolling and damaged rows beneath it must not show through.
         if let overlay { frame.draw(overlay) }
