@@ -216,4 +216,31 @@ struct ConsoleSessionTests {
         #expect(terminal.waitForExit() == 0)
         #expect(String(decoding: terminal.received, as: UTF8.self).contains("getchar_codes: 0x03 0x1d 0x61"))
     }
+
+    /// stdout to a file, the keyboard a terminal: the monitor talks to the person on stderr and
+    /// stays out of the program's output.
+    @Test(.timeLimit(.minutes(1)))
+    func withOutputInAFileTheMonitorUsesTheTerminal() throws {
+        let file = "/tmp/pebblebed-monitor-output-\(getpid()).txt"
+        defer { unlink(file) }
+        let terminal = try PseudoTerminal(rows: 25, columns: 80)
+        try terminal.spawn("/bin/sh", arguments: ["-c", "exec '\(Guest.binary)' --ramdisk '\(Guest.ramdisk)' > \(file)"],
+                           environment: ["TERM": "xterm"])
+        let text = { String(decoding: terminal.received, as: UTF8.self) }
+        let written = { String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self) }
+        // The prompt is in the file: the shell is up, the keyboard in raw mode.
+        // (Nothing comes on the terminal meanwhile: looked at every 50 ms, for up to 10 s.)
+        var up = false
+        for _ in 0..<200 where !up { up = terminal.read(seconds: 0.05) { _ in written().contains("pebbles$") } }
+        try #require(up, "\(written())")
+        terminal.send([0x1D, UInt8(ascii: "c")])
+        terminal.send("ps\r")
+        #expect(terminal.read { _ in text().contains("TASK  PROGRAM") && text().contains("shell") }, "\(text())")
+        terminal.send("\r")
+        terminal.send("exit\r")
+        #expect(terminal.waitForExit() == 0)
+        let output = String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self)
+        #expect(output.contains("pebbles$"), "\(output)")
+        #expect(!output.contains("TASK  PROGRAM"), "\(output)")
+    }
 }

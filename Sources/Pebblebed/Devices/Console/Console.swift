@@ -20,7 +20,7 @@ public final class Console {
         let output = StandardOutput()
         let renderer: ConsoleRenderer = output.isTerminal && !plain
             ? ANSIRenderer(output: output) { HostTerminal.windowSize(STDOUT_FILENO) }
-            : PassthroughRenderer(output: output)
+            : PassthroughRenderer(output: output, monitorOutput: output.isTerminal ? nil : StandardOutput(fd: STDERR_FILENO))
         return Console(renderer: renderer)
     }
 

@@ -44,14 +44,19 @@ public protocol ConsoleOutput: AnyObject {
 /// The emulator's standard output, written with `HostTerminal.writeAll` so a short write or an
 /// EAGAIN (stdout may share the non-blocking open file of a tty stdin) loses nothing.
 public final class StandardOutput: ConsoleOutput {
-    public init() {}
+    private let fd: Int32
 
-    public var isTerminal: Bool { HostTerminal.isTerminal(STDOUT_FILENO) }
+    /// Standard output, or another standard stream (the monitor's lines on stderr).
+    public init(fd: Int32 = STDOUT_FILENO) {
+        self.fd = fd
+    }
+
+    public var isTerminal: Bool { HostTerminal.isTerminal(fd) }
 
     public func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
         // A failing stdout (closed pipe) cannot be reported anywhere useful: drop the output.
-        HostTerminal.writeAll(STDOUT_FILENO, bytes)
+        HostTerminal.writeAll(fd, bytes)
     }
 
     public func setExitSequence(_ bytes: [UInt8]) {
@@ -63,10 +68,15 @@ public final class StandardOutput: ConsoleOutput {
 /// read the program's output directly. Cursor and color calls change only the model.
 public final class PassthroughRenderer: ConsoleRenderer {
     private let output: ConsoleOutput
+    /// Where the monitor's lines go: the output, unless that is a file or a pipe while a
+    /// person types at the monitor (stdin a terminal): then the terminal on stderr, so the
+    /// monitor neither vanishes into the file nor lands in the program's captured output.
+    private let monitorOutput: ConsoleOutput
     private var pending: [UInt8] = []
 
-    public init(output: ConsoleOutput) {
+    public init(output: ConsoleOutput, monitorOutput: ConsoleOutput? = nil) {
         self.output = output
+        self.monitorOutput = monitorOutput ?? output
     }
 
     public func start(_ screen: inout ConsoleScreen) {}
@@ -100,7 +110,7 @@ public final class PassthroughRenderer: ConsoleRenderer {
         promptShown = false
         guard let overlay else {
             written = []
-            output.write(Array(bytes.utf8))
+            monitorOutput.write(Array(bytes.utf8))
             return
         }
         var lines = overlay.lines
@@ -112,7 +122,7 @@ public final class PassthroughRenderer: ConsoleRenderer {
             bytes += prompt
             promptShown = true
         }
-        output.write(Array(bytes.utf8))
+        monitorOutput.write(Array(bytes.utf8))
     }
 
     public func scroll(pages: Int, _ screen: inout ConsoleScreen) {}
