@@ -80,6 +80,9 @@ struct MachineOptions: ParsableArguments {
         o.gdbPort = gdbPort
         o.gdbListenFD = gdbListenFD
         o.plainConsole = plainConsole || console == .plain
+        if console == .screen && isatty(STDOUT_FILENO) == 0 {
+            throw ValidationError("--console screen draws on a terminal, and stdout is not one; use --console plain (the default here)")
+        }
         if let log {
             if let problem = KernelLog.open(path: log) { throw ValidationError(problem) }
         } else {

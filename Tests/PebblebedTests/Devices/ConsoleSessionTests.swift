@@ -243,4 +243,12 @@ struct ConsoleSessionTests {
         #expect(output.contains("pebbles$"), "\(output)")
         #expect(!output.contains("TASK  PROGRAM"), "\(output)")
     }
+
+    @Test func aDrawnConsoleWithoutATerminalIsAUsageError() throws {
+        let r = try Guest.launch(["run", "--console", "screen", "--ramdisk", Guest.ramdisk, "hello"], timeout: 30)
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.contains("--console screen draws on a terminal"), "\(r)")
+        let plain = try Guest.launch(["run", "--console", "plain", "--ramdisk", Guest.ramdisk, "hello"], timeout: 30)
+        #expect(plain.status == 0 && plain.stdout.contains("Hello from a Pebbles guest!"), "\(plain)")
+    }
 }
