@@ -60,25 +60,54 @@ int pb_key_ring_take(pb_key_ring *ring, uint8_t *out) {
     return 1;
 }
 
-// The escape is a two-byte state machine so that Ctrl-] alone never reaches the guest until we
-// know what follows it: 'q' quits, a second Ctrl-] is the way to type a literal Ctrl-], and any
-// other byte shows the Ctrl-] was not meant as an escape, so both go through.
+// Shift-PgUp and Shift-PgDn as xterm-style terminals send them.
+static const uint8_t pb_scroll_up[] = {0x1B, '[', '5', ';', '2', '~'};
+static const uint8_t pb_scroll_down[] = {0x1B, '[', '6', ';', '2', '~'};
+
+static void pb_key_ring_release_sequence(pb_key_ring *ring) {
+    for (uint32_t i = 0; i < ring->sequence_length; i++) {
+        pb_key_ring_put(ring, ring->sequence[i]);
+    }
+    ring->sequence_length = 0;
+}
+
+// A prefix of a scroll key is held back until the next byte decides: the whole key is counted
+// in `scroll`, anything else (an arrow key's ESC [ A, a lone ESC then a letter) goes through
+// as it came. Returns 1 when the byte was taken by the matcher.
+static int pb_key_ring_match_scroll(pb_key_ring *ring, uint8_t byte) {
+    if (ring->sequence_length == 0 && byte != 0x1B) {
+        return 0;
+    }
+    ring->sequence[ring->sequence_length++] = byte;
+    uint32_t n = ring->sequence_length;
+    int up = memcmp(ring->sequence, pb_scroll_up, n) == 0;
+    int down = memcmp(ring->sequence, pb_scroll_down, n) == 0;
+    if ((up || down) && n == sizeof pb_scroll_up) {
+        ring->scroll += up ? -1 : 1;
+        ring->sequence_length = 0;
+    } else if (!up && !down) {
+        pb_key_ring_release_sequence(ring);
+    }
+    return 1;
+}
+
+// The host keys (README "Host keys"): Ctrl-] hands the keyboard to the monitor, which the
+// kernel runs; Ctrl-C with a foreground task is the kernel's to act on; Shift-PgUp/PgDn page
+// the console's scrollback. Everything else is the guest's.
 static void pb_key_ring_feed_byte(pb_key_ring *ring, uint8_t byte) {
     if (!ring->escape_enabled) {
         pb_key_ring_put(ring, byte);
-    } else if (ring->escape_pending) {
-        ring->escape_pending = 0;
-        if (byte == 'q' || byte == 'Q') {
-            ring->escape_requested = 1;
-        } else if (byte == PB_KEY_ESCAPE) {
-            pb_key_ring_put(ring, PB_KEY_ESCAPE);
-        } else {
-            pb_key_ring_put(ring, PB_KEY_ESCAPE);
-            pb_key_ring_put(ring, byte);
+    } else if (ring->monitor_open) {
+        if (ring->monitor_count < PB_MONITOR_CAPACITY) {
+            ring->monitor[ring->monitor_count++] = byte;
         }
     } else if (byte == PB_KEY_ESCAPE) {
-        ring->escape_pending = 1;
-    } else {
+        pb_key_ring_release_sequence(ring);
+        ring->monitor_open = 1;
+    } else if (byte == PB_KEY_INTERRUPT && ring->interrupt_armed) {
+        pb_key_ring_release_sequence(ring);
+        ring->interrupts++;
+    } else if (!pb_key_ring_match_scroll(ring, byte)) {
         pb_key_ring_put(ring, byte);
     }
 }
@@ -90,11 +119,16 @@ void pb_key_ring_feed(pb_key_ring *ring, const uint8_t *bytes, size_t count) {
 }
 
 void pb_key_ring_mark_end(pb_key_ring *ring) {
-    if (ring->escape_pending) {
-        ring->escape_pending = 0;
-        pb_key_ring_put(ring, PB_KEY_ESCAPE);
-    }
+    pb_key_ring_release_sequence(ring);
     ring->end_of_input = 1;
+}
+
+uint32_t pb_key_ring_take_monitor(pb_key_ring *ring, uint8_t *out, uint32_t capacity) {
+    uint32_t n = ring->monitor_count < capacity ? ring->monitor_count : capacity;
+    memcpy(out, ring->monitor, n);
+    memmove(ring->monitor, ring->monitor + n, ring->monitor_count - n);
+    ring->monitor_count -= n;
+    return n;
 }
 
 // MARK: - Global keyboard state (stdin)
@@ -234,7 +268,7 @@ static int pb_keyboard_readable(void) {
 }
 
 // A tty is read completely even when the ring is full (the excess is dropped and counted, as a
-// keyboard controller would), so Ctrl-] q gets through whatever the guest does. A pipe or file
+// keyboard controller would), so Ctrl-] and the monitor's keys get through whatever the guest does. A pipe or file
 // is read only as far as the ring has room: the rest waits in the host, and pb_keyboard_take
 // drains again once the ring is empty, because no further SIGIO will announce those bytes.
 // Returns 1 when it served something (bytes, or the end of input), 0 when nothing was there.
@@ -362,7 +396,63 @@ int pb_keyboard_at_end(void) {
 
 int pb_keyboard_needs_polling(void) { return pb_keyboard_kind == PB_INPUT_POLLED || pb_keyboard_guard.masked; }
 int pb_keyboard_never_waits(void) { return pb_keyboard_kind == PB_INPUT_POLLED; }
-int pb_keyboard_escape_requested(void) { return pb_keyboard_ring.escape_requested; }
+uint32_t pb_keyboard_take_monitor(uint8_t *out, uint32_t capacity) {
+    return pb_key_ring_take_monitor(&pb_keyboard_ring, out, capacity);
+}
+int pb_keyboard_monitor_open(void) { return pb_keyboard_ring.monitor_open; }
+void pb_keyboard_close_monitor(void) { pb_keyboard_ring.monitor_open = 0; }
+void pb_keyboard_feed(const uint8_t *bytes, size_t count) { pb_key_ring_feed(&pb_keyboard_ring, bytes, count); }
+void pb_keyboard_put(uint8_t byte) { (void)pb_key_ring_put(&pb_keyboard_ring, byte); }
+void pb_keyboard_arm_interrupt(int armed) { pb_keyboard_ring.interrupt_armed = armed; }
+uint32_t pb_keyboard_take_interrupts(void) {
+    uint32_t n = pb_keyboard_ring.interrupts;
+    pb_keyboard_ring.interrupts = 0;
+    return n;
+}
+int pb_keyboard_take_scroll(void) {
+    int n = pb_keyboard_ring.scroll;
+    pb_keyboard_ring.scroll = 0;
+    return n;
+}
+
+// MARK: - Resize
+
+static volatile sig_atomic_t pb_terminal_resized;
+static long pb_resize_pid, pb_resize_tid;
+
+// A raw system call: no errno, no stack protector, nothing reached through FS.
+static long pb_raw_syscall3(long number, long a, long b, long c) {
+    long result;
+    __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+    return result;
+}
+
+// SIGWINCH may interrupt guest code, so it must not touch errno or anything thread-local. It
+// notes the resize and sends the kernel's thread SIGIO, whose handler is the machine's
+// keyboard interrupt (blocked while this one runs, taken as soon as it returns); the kernel's
+// keyboard service then looks at the note. With SIGIO ignored (a file as stdin, a masked
+// line) the note waits for the next console flush.
+static void pb_terminal_resize_handler(int sig) {
+    (void)sig;
+    pb_terminal_resized = 1;
+    (void)pb_raw_syscall3(SYS_tgkill, pb_resize_pid, pb_resize_tid, SIGIO);
+}
+
+int pb_terminal_watch_resize(void) {
+    pb_resize_pid = getpid();
+    pb_resize_tid = gettid();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = pb_terminal_resize_handler;
+    action.sa_flags = SA_ONSTACK | SA_RESTART;
+    sigfillset(&action.sa_mask);
+    return sigaction(SIGWINCH, &action, NULL) != 0 ? errno : 0;
+}
+
+// An exchange, not a read then a clear: a resize noted between the two would be lost.
+int pb_terminal_take_resize(void) {
+    return __atomic_exchange_n(&pb_terminal_resized, 0, __ATOMIC_SEQ_CST) != 0;
+}
 uint64_t pb_keyboard_dropped(void) { return pb_keyboard_ring.dropped; }
 
 // MARK: - Output and restore
@@ -574,7 +664,7 @@ static void pb_terminal_stop_handler(int sig, siginfo_t *si, void *ctx) {
 // Every signal the emulator does not use (pb_machine_init has SEGV, BUS, FPE, ILL, TRAP, SYS,
 // ALRM and IO) and whose default would end or stop it. SIGXFSZ is ignored (pb_host.c: a write
 // past `ulimit -f` fails with EFBIG and is reported naming the limit). Left at their defaults:
-// SIGCHLD, SIGURG, SIGWINCH (ignored), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
+// SIGCHLD, SIGURG, SIGWINCH (ignored unless pb_terminal_watch_resize), SIGCONT (continues), SIGKILL and SIGSTOP (cannot be
 // caught). glibc keeps 32 and 33 for itself; the real-time signals above end the emulator.
 static const int pb_exit_signals[] = {
     SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGSTKFLT,

@@ -19,18 +19,29 @@
 /// Bytes the keyboard ring holds; a power of two so indices wrap with a mask.
 #define PB_KEY_RING_CAPACITY 4096u
 
-/// Ctrl-]: the first byte of the host escape (then 'q' quits the emulator).
+/// Ctrl-]: the host escape. It opens the console monitor (Devices/Monitor); the keys after it
+/// go to the monitor, not to the guest, until the kernel closes the monitor.
 #define PB_KEY_ESCAPE 0x1Du
+/// Ctrl-C: the interrupt key, diverted while the kernel has a foreground task to interrupt.
+#define PB_KEY_INTERRUPT 0x03u
+/// Bytes of monitor input held for the kernel between two keyboard interrupts.
+#define PB_MONITOR_CAPACITY 256u
 
-/// A fixed byte ring with the host-escape filter. Plain data so tests can make one in process.
+/// A fixed byte ring with the host-key filter. Plain data so tests can make one in process.
 typedef struct pb_key_ring {
     uint8_t bytes[PB_KEY_RING_CAPACITY];
     uint32_t head;               // next slot to fill; written only by the producer
     uint32_t tail;               // next slot to take; written only by the consumer
     uint64_t dropped;            // bytes lost because the ring was full
-    int escape_enabled;          // apply the Ctrl-] filter (only for a tty: people type it)
-    int escape_pending;          // the last byte fed was a lone Ctrl-]
-    int escape_requested;        // Ctrl-] q was seen: the kernel should quit
+    int escape_enabled;          // apply the host-key filter (only for a tty: people type it)
+    int monitor_open;            // a Ctrl-] was seen and the kernel has not closed the monitor
+    uint8_t monitor[PB_MONITOR_CAPACITY];  // keys typed into the monitor, not yet taken
+    uint32_t monitor_count;
+    int interrupt_armed;         // the kernel has a foreground task: Ctrl-C is diverted
+    uint32_t interrupts;         // Ctrl-C presses diverted and not yet taken
+    int scroll;                  // Shift-PgUp (-1 each) and Shift-PgDn (+1 each) not yet taken
+    uint8_t sequence[8];         // a prefix of a Shift-PgUp/PgDn sequence, held back
+    uint32_t sequence_length;
     int end_of_input;            // the input source reported end of file (or failed)
 } pb_key_ring;
 
@@ -41,12 +52,16 @@ int pb_key_ring_put(pb_key_ring *ring, uint8_t byte);
 int pb_key_ring_take(pb_key_ring *ring, uint8_t *out);
 uint32_t pb_key_ring_count(const pb_key_ring *ring);
 uint32_t pb_key_ring_space(const pb_key_ring *ring);
-/// Feeds bytes read from the input through the escape filter into the ring.
-/// Async-signal-safe. Ctrl-] q sets escape_requested; Ctrl-] Ctrl-] stores one 0x1D;
-/// Ctrl-] followed by any other byte stores both bytes.
+/// Feeds bytes read from the input through the host-key filter into the ring.
+/// Async-signal-safe. With the filter on (a tty): Ctrl-] opens the monitor and it and every
+/// later byte go to `monitor` until the kernel closes it; Ctrl-C, while `interrupt_armed`,
+/// counts in `interrupts` instead of being stored; Shift-PgUp and Shift-PgDn (ESC [ 5 ; 2 ~,
+/// ESC [ 6 ; 2 ~) count in `scroll`, and a prefix of them is held until it is decided.
 void pb_key_ring_feed(pb_key_ring *ring, const uint8_t *bytes, size_t count);
-/// Records end of input; a Ctrl-] still pending is stored as a literal byte. Async-signal-safe.
+/// Records end of input; a held sequence prefix is stored as it came. Async-signal-safe.
 void pb_key_ring_mark_end(pb_key_ring *ring);
+/// Moves the monitor's keys into out (at most capacity) and empties them; returns the count.
+uint32_t pb_key_ring_take_monitor(pb_key_ring *ring, uint8_t *out, uint32_t capacity);
 
 /// A guard for an interrupt line that keeps firing with nothing to serve (a "screaming" line).
 /// Plain data so tests can drive one in process with their own clock.
@@ -105,8 +120,28 @@ int pb_keyboard_needs_polling(void);
 /// 1 when a read of stdin never waits for input (regular file, /dev/null): a reader may retry
 /// at once. A masked stream or tty may have nothing for a long time: readers look once a tick.
 int pb_keyboard_never_waits(void);
-/// 1 once the person at the terminal typed Ctrl-] q. Polled by the kernel after SIGIO.
-int pb_keyboard_escape_requested(void);
+/// The global ring's monitor input (see pb_key_ring_take_monitor). Kernel context only.
+uint32_t pb_keyboard_take_monitor(uint8_t *out, uint32_t capacity);
+/// 1 while the monitor holds the keyboard.
+int pb_keyboard_monitor_open(void);
+/// The kernel closed the monitor: keys go to the guest again.
+void pb_keyboard_close_monitor(void);
+/// Feeds bytes through the filter again (keys the monitor gave back to the guest).
+void pb_keyboard_feed(const uint8_t *bytes, size_t count);
+/// Stores one byte as it is, past the filter (a literal Ctrl-], an undiverted Ctrl-C).
+void pb_keyboard_put(uint8_t byte);
+/// Whether Ctrl-C is diverted (the kernel has a foreground task).
+void pb_keyboard_arm_interrupt(int armed);
+/// Ctrl-C presses diverted since the last call.
+uint32_t pb_keyboard_take_interrupts(void);
+/// Shift-PgUp (-1) and Shift-PgDn (+1) presses since the last call, summed.
+int pb_keyboard_take_scroll(void);
+/// Makes SIGWINCH (the terminal was resized) set a flag and raise the keyboard interrupt, so
+/// the kernel redraws the console. The handler touches no thread-local state (it may interrupt
+/// guest code, whose FS base is not the host's): a flag and a raw tgkill. 0 or an errno.
+int pb_terminal_watch_resize(void);
+/// 1 when the terminal was resized since the last call.
+int pb_terminal_take_resize(void);
 uint64_t pb_keyboard_dropped(void);
 
 /// Bytes written to stdout (when it is a tty) by pb_terminal_restore, e.g. to leave the
@@ -119,8 +154,8 @@ void pb_terminal_restore(void);
 /// restored, by that same signal (its default action), so a shell sees the cause of death:
 /// HUP, INT, QUIT, ABRT, USR1, USR2, PIPE, TERM, STKFLT, XCPU, VTALRM, PROF, PWR and the
 /// real-time signals; an abort() of the emulator itself also prints a backtrace. TSTP, TTIN and
-/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG, WINCH and CONT
-/// keep their harmless defaults. Handlers run on the alternate signal stack with every signal
+/// TTOU restore the terminal, stop, and take it back when continued. CHLD, URG and CONT keep
+/// their harmless defaults; WINCH too, unless pb_terminal_watch_resize took it. Handlers run on the alternate signal stack with every signal
 /// blocked. Returns 0 or an errno value.
 int pb_terminal_install_exit_handlers(void);
 /// Halt signals: from this call on, the first SIGHUP, SIGINT or SIGTERM does not end

@@ -29,9 +29,12 @@ public struct BootOptions {
     public var gdbPort: UInt16? = nil
     /// ... or on this listening socket, made by `pebblebed run --gdb` before it started gdb.
     public var gdbListenFD: Int32? = nil
-    /// Pass the console through as plain text even on a terminal (under --gdb, gdb owns the
-    /// terminal: a drawn 80x25 screen would overwrite its session).
+    /// Pass the console through as plain text even on a terminal (`--console plain`; under
+    /// --gdb, gdb owns the terminal: a drawn 80x25 screen would overwrite its session).
     public var plainConsole = false
+    /// Print a line naming the host keys first on the console when a person types at it
+    /// (`pebblebed boot`, what `make run` starts).
+    public var consoleBanner = false
 
     /// Redirect recognised system-call stubs to the gate at exec (issue 20); `--no-fastcall`
     /// clears it. Seeded runs never do (see `fastCallEnabled`).

@@ -20,8 +20,11 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: .hidden)   // debug only: vector 0x8F makes the kernel panic (tests of the panic path)
     var debugPanicVector = false
 
-    @Option(help: "Write the kernel log (lprintf, sim_call output, fault reports) to this file (default: stderr, and a copy in ./pebblebed.log when the console owns the terminal).")
+    @Option(help: ArgumentHelp("Write the kernel log (lprintf, sim_call output, fault reports) to FILE, or to stderr with -, interleaved with a plain console's output (default: stderr; while a drawn console hides it, the monitor's log shows it and, if anything was logged, it is also kept in ./pebblebed.log, named at exit).", valueName: "FILE"))
     var log: String?
+
+    @Option(help: ArgumentHelp("screen: an 80x25 console drawn on the alternate screen, with scrollback (Shift-PgUp) and the monitor (Ctrl-] c); plain: guest output as lines, so the terminal's own scrollback works (default: screen when stdout is a terminal, else plain).", valueName: "MODE"))
+    var console: ConsoleMode?
 
     @Option(name: .customLong("log-limit"), parsing: .unconditional, help: "The most the kernel log may take, in KiB; later lines are dropped and counted.", transform: NumberArgument.int("--log-limit", 1...(1 << 30), unit: " KiB"))
     var logLimit: Int = 64 << 10
@@ -41,7 +44,7 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .customLong("gdb-listen-fd"), help: .hidden)   // set by --gdb: the socket it listens on
     var gdbListenFD: Int32?
 
-    @Flag(help: .hidden)   // set by --gdb: gdb owns the terminal, the console passes through
+    @Flag(help: .hidden)   // the old spelling of --console plain, kept as an alias
     var plainConsole = false
 
     @Flag(name: .customLong("no-fastcall"), help: "Leave every system-call stub trapping (int $n, a host signal) instead of redirecting the recognised ones to the gate (a far jump, no signal). Seeded runs and runs under gdb always trap.")
@@ -77,12 +80,14 @@ struct MachineOptions: ParsableArguments {
         KernelLog.limitBytes = logLimit << 10
         o.gdbPort = gdbPort
         o.gdbListenFD = gdbListenFD
-        o.plainConsole = plainConsole
+        o.plainConsole = plainConsole || console == .plain
+        if console == .screen && isatty(STDOUT_FILENO) == 0 {
+            throw CLIError.usage("--console screen draws on a terminal, and stdout is not one; use --console plain (the default here)")
+        }
         if let log {
             if let problem = KernelLog.open(path: log) { throw CLIError.usage("--log: \(problem); choose a writable path") }
-        } else if !plainConsole {
-            // (A plain console never draws over the log: no ./pebblebed.log copy is needed,
-            // and --gdb writes no file.)
+        } else {
+            // (A plain console never hides the log: no ./pebblebed.log is written then.)
             KernelLog.openDefault()
         }
         return o
@@ -114,6 +119,11 @@ struct MachineOptions: ParsableArguments {
     }
 }
 
+/// `--console`: how guest output reaches the host terminal.
+enum ConsoleMode: String, ExpressibleByArgument, CaseIterable {
+    case screen, plain
+}
+
 func bootOrExit(_ options: BootOptions) -> Never {
     do {
         try Kernel.boot(options)
@@ -134,6 +144,7 @@ struct Boot: ParsableCommand {
         var o = try machine.bootOptions()
         o.program = "init"
         o.arguments = ["init"]
+        o.consoleBanner = true
         bootOrExit(o)
     }
 }
@@ -251,7 +262,7 @@ extension Run {
         let socket: (fd: Int32, port: UInt16)
         do { socket = try Kernel.listenForGDB(port: 0) } catch { throw ValidationError(error.description) }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var run = [me, "run", "--gdb-listen-fd", "3", "--plain-console", "--memory", "\(machine.memory)",
+        var run = [me, "run", "--gdb-listen-fd", "3", "--console", "plain", "--memory", "\(machine.memory)",
                    "--hz", "\(machine.hz)", "--ramdisk", ramdisk]
         if machine.audit { run.append("--audit") }
         if machine.noFastcall { run.append("--no-fastcall") }

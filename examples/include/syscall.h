@@ -52,6 +52,12 @@ int readfile(char *filename, char *buf, int count, int offset);
 /* "Special" */
 void misbehave(int mode);
 
+/* Pebblebed extension: name child task `tid` (0: none) as the one Ctrl-C
+ * kills (status -2), as a shell puts a job in the foreground. Returns 1 if
+ * the child named before was killed by Ctrl-C since, 0 if not, -4 if tid is
+ * not a live child of the caller. */
+int set_foreground(int tid);
+
 /* Software exceptions */
 #include <ureg.h>
 typedef void (*swexn_handler_t)(void *arg, ureg_t *ureg);

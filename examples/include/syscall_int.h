@@ -37,6 +37,7 @@
 /* Pebblebed extensions */
 #define LPRINTF_INT         0x81 /* %esi -> {int len, char *buf}: a line to the host log */
 #define BENCH_CLOCK_INT     0x82 /* %esi -> 16 bytes: wall and CPU nanoseconds (examples/bench) */
+#define SET_FOREGROUND_INT  0x83 /* %esi = child task id (0: none): Ctrl-C kills it */
 #define WAIT_NOHANG_INT     0x85 /* %esi = int *status: wait without blocking (pebblebed.h) */
 
 #endif /* _SYSCALL_INT_H */

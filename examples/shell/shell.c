@@ -153,6 +153,11 @@ static void wait_for(int tid)
             printf("shell: wait failed: %s (%d)\n", pb_strerror(got), got);
             return;
         }
+        /* Clearing the foreground says whether Ctrl-C killed it. */
+        if (got == tid && set_foreground(0) == 1) {
+            printf("interrupted (status %d)\n", status);
+            return;
+        }
         report(got, status, got != tid);
         if (got == tid)
             return;
@@ -168,7 +173,12 @@ static void run(struct command *cmd)
         return;
     }
     if (tid == 0) {
-        int err = exec(cmd->argv[0], cmd->argv);
+        int err;
+
+        /* Named by the child too: it may run before the parent names it. */
+        if (!cmd->background)
+            set_foreground(gettid());
+        err = exec(cmd->argv[0], cmd->argv);
 
         printf("cannot run %s: %s (%d)\n", cmd->argv[0],
                err == PB_ENOENT ? "no such program" : pb_strerror(err), err);
@@ -178,6 +188,8 @@ static void run(struct command *cmd)
         job_add(tid, cmd->argv[0]);
         printf("[%d] %s\n", tid, cmd->argv[0]);
     } else {
+        /* Ctrl-C at the console kills it (Pebblebed's set_foreground). */
+        set_foreground(tid);
         wait_for(tid);
     }
 }

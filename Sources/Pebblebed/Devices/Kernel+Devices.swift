@@ -16,15 +16,31 @@ extension Kernel {
             KernelLog.noteDropped()
         }
         // Log lines written into the drawn screen would garble it and vanish with the alternate
-        // screen: they wait until the terminal is restored (or go to --log FILE).
+        // screen: they wait until the terminal is restored (or go to --log FILE); the monitor's
+        // `log` shows them meanwhile, and without --log they also go to ./pebblebed.log.
         if devices.console.drawsOnTerminal && HostTerminal.isTerminal(KernelLog.fd) {
             KernelLog.held = []
+            KernelLog.keepsHiddenLog = true
         }
-        if devices.console.drawsOnTerminal { warnIfTerminalIsSmall() }
-        do { _ = try HostKeys.open() } catch {
+        if devices.console.drawsOnTerminal {
+            warnIfTerminalIsSmall()
+            // A resize raises the keyboard interrupt, whose service redraws (keyboardInterrupt).
+            let err = HostTerminal.watchResize()
+            guard err == 0 else { throw .host("watching the terminal's size", err) }
+        }
+        // The monitor's `log` reads the history; with the console drawn, it is the only place
+        // the log can be seen during the run.
+        KernelLog.keepsHistory = true
+        let input: HostKeys.InputKind
+        do { input = try HostKeys.open() } catch {
             throw .host("opening standard input as the keyboard", error.errno)
         }
         devices.console.start()
+        if options.consoleBanner && input == .terminal {
+            // The first screen names the host key (the keys work only when a person types).
+            devices.console.print(Array("Pebblebed: Ctrl-] c opens the monitor, Ctrl-] q quits, Ctrl-] h lists the keys\n".utf8))
+            devices.console.flush()
+        }
         consoleWrite = { bytes in
             devices.console.print(bytes)
             devices.console.flush()
@@ -46,16 +62,16 @@ extension Kernel {
     /// here, so the ring is filled and emptied by kernel code alone. A line that keeps raising
     /// SIGIO with nothing to read is masked (HostKeys.serviceInterrupt), as a kernel disables a
     /// screaming IRQ line, so it cannot starve the guests; its readers then poll once a tick.
+    /// Then the host keys the drain set aside (Devices/Monitor): a resize, the monitor's keys,
+    /// Ctrl-C for the foreground task, scrollback paging. All of it runs here, in kernel
+    /// context; the drain only sorted bytes.
     private func keyboardInterrupt(_ devices: TerminalDevices) {
         if HostKeys.serviceInterrupt() {
             KernelLog.line("pebblebed: standard input raised \(HostKeys.unserved) keyboard interrupts with nothing to read; "
                            + "masked it (SIGIO off): readers now look for input once a tick")
         }
-        if HostKeys.escapeRequested {
-            // After the terminal is restored, so the line lands on the user's screen.
-            shutdownHooks.append { KernelLog.line("pebblebed: quit from the keyboard (Ctrl-] q)") }
-            halt(status: firstTaskStatus ?? firstTask.status)
-        }
+        if HostTerminal.takeResize() { devices.console.terminalResized() }
+        serveHostKeys(devices)
         devices.wakeHead(scheduler)
     }
 }

@@ -4,6 +4,9 @@
 final class TerminalDevices {
     let console: Console
     let keyboard = Keyboard(source: HostKeys())
+    /// The monitor behind Ctrl-] (Monitor/): panel rows over a drawn console, every line on a
+    /// plain one (the host terminal scrolls).
+    var monitor: ConsoleMonitor
     /// Threads in getchar or readline, in arrival order. Only the first is served; the others
     /// are blocked until it leaves (one reader at a time, as the ABI asks).
     private(set) var readers: [Thread] = []
@@ -12,6 +15,7 @@ final class TerminalDevices {
 
     init(console: Console) {
         self.console = console
+        monitor = ConsoleMonitor(pageHeight: console.drawsOnTerminal ? ConsoleScreen.rowCount - 2 : nil)
     }
 
     var head: Thread? { readers.first }

@@ -29,6 +29,11 @@ enum HostTerminal {
         bytes.withUnsafeBufferPointer { pb_terminal_set_exit_sequence($0.baseAddress, $0.count) }
     }
 
+    /// SIGWINCH notes a resize and raises the keyboard interrupt (pb_terminal_watch_resize).
+    static func watchResize() -> Int32 { pb_terminal_watch_resize() }
+    /// True once after each resize.
+    static func takeResize() -> Bool { pb_terminal_take_resize() != 0 }
+
     /// Makes every host signal that ends the emulator restore the terminal first; 0 or an errno.
     static func installExitHandlers() -> Int32 { pb_terminal_install_exit_handlers() }
 

@@ -3,16 +3,28 @@ import Glibc
 /// The kernel log: guest lprintf lines, fault reports and kernel messages. It is separate from
 /// the console so that a program's output stays clean; by default it goes to stderr.
 public enum KernelLog {
-    /// Where log lines go; set at boot (`--log FILE`).
+    /// Where log lines go; set at boot (`--log FILE`, `--log -` for stderr).
     nonisolated(unsafe) public static var fd: Int32 = 2
 
-    /// The default log file when the console owns the terminal.
+    /// The file the log goes to when the console hid it and no --log was given.
     public static let defaultFile = "pebblebed.log"
-    /// A second destination getting every line at once (the default file on a terminal).
+    /// A second destination getting every line at once: the default file, opened at the first
+    /// line logged while the console hides the log (`keepsHiddenLog`); -1 until then.
     nonisolated(unsafe) static var copyFD: Int32 = -1
+    /// No --log was given: a hidden log may be kept in `defaultFile` (`openDefault`).
+    nonisolated(unsafe) static var mayKeepHiddenLog = false
+    /// The console hides the log during the run (it draws on the log's terminal): its first
+    /// line opens `defaultFile`, named at exit. Set by the console device.
+    nonisolated(unsafe) static var keepsHiddenLog = false
+    nonisolated(unsafe) private static var copyFailed = false
 
-    /// Sends the log to `path` (truncated). Returns an error message on failure.
+    /// Sends the log to `path` (truncated), or to stderr for "-". Returns an error message on
+    /// failure.
     public static func open(path: String) -> String? {
+        if path == "-" {
+            fd = 2
+            return nil
+        }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return "cannot open log file \(path): \(String(cString: strerror(errno)))" }
         self.fd = fd
@@ -20,14 +32,23 @@ public enum KernelLog {
     }
 
     /// The default without `--log`: stderr. When stdout and stderr are both the terminal, the
-    /// console draws there and holds log lines until it has restored the terminal (`held`), so
-    /// the whole log also goes at once to ./pebblebed.log, named on stderr at exit.
+    /// console draws there and holds log lines until it has restored the terminal (`held`);
+    /// then, if anything was logged, the whole log also goes to ./pebblebed.log as it comes,
+    /// named on stderr at exit. No line, no file.
     public static func openDefault() {
-        guard HostTerminal.isTerminal(1), HostTerminal.isTerminal(2) else { return }
+        mayKeepHiddenLog = true
+    }
+
+    /// The first line logged while hidden: opens the default file and says at exit where it is.
+    private static func openHiddenCopy() {
         copyFD = Glibc.open(defaultFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard copyFD >= 0 else { return }
+        guard copyFD >= 0 else {
+            copyFailed = true
+            held?.append("pebblebed: cannot write \(defaultFile) (\(String(cString: strerror(errno)))); the kernel log follows here only")
+            return
+        }
         atexit {
-            let note = "pebblebed: kernel log in \(KernelLog.defaultFile)\n"
+            let note = "pebblebed: the console hid the kernel log; it is in \(KernelLog.defaultFile) (--log FILE or --log - to choose)\n"
             _ = note.withCString { write(2, $0, strlen($0)) }
         }
     }
@@ -44,8 +65,9 @@ public enum KernelLog {
     /// Bytes logged so far, and lines dropped once the limit was reached.
     nonisolated(unsafe) static var loggedBytes = 0
     nonisolated(unsafe) public private(set) static var droppedLines = 0
-    /// The newest `heldLimit` lines, for the debugger's `monitor log`; kept only while
-    /// `keepsHistory` is set (a gdb stub is on), so other runs pay nothing.
+    /// The newest `heldLimit` lines, for the debugger's `monitor log` and the console
+    /// monitor's `log`; kept only while `keepsHistory` is set (a gdb stub or the console
+    /// devices are on), so in-process test machines pay nothing.
     nonisolated(unsafe) static var history: [String] = []
     nonisolated(unsafe) static var keepsHistory = false
 
@@ -79,6 +101,7 @@ public enum KernelLog {
             history.append(text)
             if history.count > heldLimit { history.removeFirst(history.count - heldLimit) }
         }
+        if keepsHiddenLog && mayKeepHiddenLog && copyFD < 0 && !copyFailed { openHiddenCopy() }
         if copyFD >= 0 {
             let bytes = Array((text + "\n").utf8)
             HostTerminal.writeAll(copyFD, bytes)

@@ -1,7 +1,8 @@
 import Glibc
 
 /// Pebblebed's own calls, in the vectors above Linux's 0x80: lprintf (0x81), bench_clock
-/// (0x82), wait_nohang (0x85), the Simics magic call (0x8E, Simics/Kernel+Simics.swift) and the debug panic
+/// (0x82), set_foreground (0x83), wait_nohang (0x85), the Simics magic call (0x8E,
+/// Simics/Kernel+Simics.swift) and the debug panic
 /// trigger (0x8F, Support/DebugPanic.swift).
 extension Kernel {
     /// lprintf: a line to the kernel log ({len, buf} packet).
@@ -55,5 +56,30 @@ extension Kernel {
             }
         }
         return record.tid
+    }
+
+    /// set_foreground(tid): the calling task names its child `tid` as the one Ctrl-C
+    /// interrupts (0: none), as a shell puts a job in the terminal's foreground. Returns 1 if
+    /// the child it named before was killed by Ctrl-C since, else 0; -4 if `tid` is not a
+    /// live child of the caller. A task may also name itself, for its parent: the shell's
+    /// child does so before exec, as a job-control shell's child calls tcsetpgrp too, because
+    /// the child may run (and the person press Ctrl-C) before the parent runs again to name it.
+    func setForegroundCall(_ a: SyscallArguments) throws(PebblesError) -> SyscallOutcome {
+        let task = a.thread.task
+        let tid = a.signedESI
+        if tid == task.id {
+            guard let parent = task.parent, !parent.threads.isEmpty else { throw .notFound }
+            parent.foreground = tid
+            HostKeys.armInterrupt(true)
+            return .value(0)
+        }
+        if tid != 0 {
+            guard task.children.contains(where: { $0.id == tid && !$0.threads.isEmpty }) else { throw .notFound }
+        }
+        let interrupted = task.foregroundInterrupted
+        task.foreground = tid
+        task.foregroundInterrupted = false
+        HostKeys.armInterrupt(liveTaskList().contains { $0.foreground != 0 })
+        return .value(interrupted ? 1 : 0)
     }
 }

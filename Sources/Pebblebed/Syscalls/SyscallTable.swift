@@ -41,6 +41,7 @@ extension Kernel {
         // Pebblebed extensions (Kernel+PebblebedCalls.swift)
         SystemCall(0x81, "lprintf", .packet(2)) { k, a throws(PebblesError) in try k.lprintfCall(a) },
         SystemCall(0x82, "bench_clock", .single) { k, a throws(PebblesError) in try k.benchClockCall(a) },
+        SystemCall(0x83, "set_foreground", .single) { k, a throws(PebblesError) in try k.setForegroundCall(a) },
         SystemCall(0x85, "wait_nohang", .single) { k, a throws(PebblesError) in .value(try k.waitNoHangCall(a.thread, statusAddress: a.esi)) },
         SystemCall(0x8E, "sim_call", .none) { k, a in k.simicsCall(a.thread) },
         SystemCall(0x8F, "debug_panic", .single) { k, a throws(PebblesError) in try k.debugPanicCall(a) },

@@ -16,6 +16,10 @@ public final class Task {
     let exitRecord: ExitRecord
     /// Program name (for messages).
     public var name: String
+    /// The child this task named with set_foreground (0: none): Ctrl-C kills it
+    /// (Devices/Monitor/Kernel+Monitor.swift). `foregroundInterrupted`: it was, since named.
+    var foreground: Int32 = 0
+    var foregroundInterrupted = false
 
     init(id: Int32, space: AddressSpace, name: String) {
         self.id = id

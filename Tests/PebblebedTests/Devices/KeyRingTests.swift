@@ -51,31 +51,61 @@ import Testing
         #expect(takeAll(&ring) == [9])
     }
 
-    @Test func controlBracketThenQRequestsTheEscapeAndStoresNothing() {
+    private func takeMonitor(_ ring: inout pb_key_ring) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(PB_MONITOR_CAPACITY))
+        let n = pb_key_ring_take_monitor(&ring, &out, PB_MONITOR_CAPACITY)
+        return Array(out.prefix(Int(n)))
+    }
+
+    @Test func controlBracketOpensTheMonitorAndItsKeysStayOutOfTheRing() {
         var ring = makeRing(escape: true)
         pb_key_ring_feed(&ring, [0x61, 0x1D], 2)
-        #expect(ring.escape_pending == 1)
-        #expect(ring.escape_requested == 0)
-        pb_key_ring_feed(&ring, [0x71], 1)
-        #expect(ring.escape_requested == 1)
+        #expect(ring.monitor_open == 1)
+        pb_key_ring_feed(&ring, [0x71, 0x1D], 2)
+        #expect(takeMonitor(&ring) == [0x71, 0x1D], "every key goes to the monitor while it is open")
+        #expect(takeAll(&ring) == [0x61])
+        ring.monitor_open = 0  // the kernel closed it
+        pb_key_ring_feed(&ring, [0x62], 1)
+        #expect(takeAll(&ring) == [0x62])
+        #expect(takeMonitor(&ring).isEmpty)
+    }
+
+    @Test func controlCIsDivertedOnlyWhileArmed() {
+        var ring = makeRing(escape: true)
+        pb_key_ring_feed(&ring, [0x03], 1)
+        #expect(takeAll(&ring) == [0x03])
+        ring.interrupt_armed = 1
+        pb_key_ring_feed(&ring, [0x61, 0x03, 0x03], 3)
+        #expect(ring.interrupts == 2)
         #expect(takeAll(&ring) == [0x61])
     }
 
-    @Test func doubledControlBracketIsOneLiteralAndOtherBytesPassWithIt() {
+    @Test func shiftPageKeysScrollAndOtherSequencesPassWhole() {
         var ring = makeRing(escape: true)
-        pb_key_ring_feed(&ring, [0x1D, 0x1D, 0x1D, 0x78, 0x1D], 5)
-        #expect(takeAll(&ring) == [0x1D, 0x1D, 0x78])
+        let up: [UInt8] = [0x1B, 0x5B, 0x35, 0x3B, 0x32, 0x7E]
+        let down: [UInt8] = [0x1B, 0x5B, 0x36, 0x3B, 0x32, 0x7E]
+        let arrow: [UInt8] = [0x1B, 0x5B, 0x41]
+        pb_key_ring_feed(&ring, up + up + arrow, 15)
+        #expect(ring.scroll == -2)
+        #expect(takeAll(&ring) == arrow)
+        // Split over two reads: the prefix is held until the rest decides.
+        pb_key_ring_feed(&ring, Array(down.prefix(3)), 3)
+        #expect(takeAll(&ring).isEmpty)
+        pb_key_ring_feed(&ring, Array(down.dropFirst(3)), 3)
+        #expect(ring.scroll == -1)
+        // A held prefix at end of input is the guest's.
+        pb_key_ring_feed(&ring, [0x1B, 0x5B], 2)
         pb_key_ring_mark_end(&ring)
-        #expect(takeAll(&ring) == [0x1D])
-        #expect(ring.end_of_input == 1)
-        #expect(ring.escape_requested == 0)
+        #expect(takeAll(&ring) == [0x1B, 0x5B])
     }
 
-    @Test func withoutTheFilterControlBracketQIsData() {
+    @Test func withoutTheFilterEveryHostKeyIsData() {
         var ring = makeRing(escape: false)
-        pb_key_ring_feed(&ring, [0x1D, 0x71], 2)
-        #expect(ring.escape_requested == 0)
-        #expect(takeAll(&ring) == [0x1D, 0x71])
+        ring.interrupt_armed = 1
+        pb_key_ring_feed(&ring, [0x1D, 0x71, 0x03, 0x1B, 0x5B, 0x35, 0x3B, 0x32, 0x7E], 9)
+        #expect(ring.monitor_open == 0)
+        #expect(ring.interrupts == 0)
+        #expect(takeAll(&ring) == [0x1D, 0x71, 0x03, 0x1B, 0x5B, 0x35, 0x3B, 0x32, 0x7E])
     }
 }
 

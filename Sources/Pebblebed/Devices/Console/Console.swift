@@ -1,3 +1,5 @@
+import Glibc
+
 /// The console device: the screen model plus the renderer that shows it on the host.
 ///
 /// Runs in kernel context only (interrupts off), never in a signal handler. The kernel
@@ -9,6 +11,7 @@ public final class Console {
 
     public init(renderer: ConsoleRenderer) {
         self.renderer = renderer
+        screen.keepsScrollback = renderer is ANSIRenderer
     }
 
     /// The console for the emulator's stdout: drawn with ANSI escapes on a terminal, bytes passed
@@ -16,8 +19,8 @@ public final class Console {
     public static func forStandardOutput(plain: Bool = false) -> Console {
         let output = StandardOutput()
         let renderer: ConsoleRenderer = output.isTerminal && !plain
-            ? ANSIRenderer(output: output)
-            : PassthroughRenderer(output: output)
+            ? ANSIRenderer(output: output) { HostTerminal.windowSize(STDOUT_FILENO) }
+            : PassthroughRenderer(output: output, monitorOutput: output.isTerminal ? nil : StandardOutput(fd: STDERR_FILENO))
         return Console(renderer: renderer)
     }
 
@@ -27,6 +30,12 @@ public final class Console {
     public func start() { renderer.start(&screen) }
     public func stop() { renderer.stop(screen) }
     public func flush() { renderer.flush(&screen) }
+    /// The monitor's lines over the console (nil: none).
+    public func show(_ overlay: ConsoleOverlay?) { renderer.show(overlay, &screen) }
+    /// Pages the view through the scrollback (negative: back).
+    public func scroll(pages: Int) { renderer.scroll(pages: pages, &screen) }
+    /// The host terminal was resized: draw everything again (or the too-small notice).
+    public func terminalResized() { renderer.resized(&screen) }
 
     /// print(size, buf): the bytes at the cursor with the current color.
     public func print(_ bytes: [UInt8]) {

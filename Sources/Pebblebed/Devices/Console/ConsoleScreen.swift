@@ -19,6 +19,13 @@ public struct ConsoleScreen: Sendable {
     /// Rows scrolled off the top since the last `takeDamage()` (a renderer may scroll the host
     /// terminal instead of redrawing).
     public private(set) var scrolledRows = 0
+    /// Rows that scrolled off the top, oldest first: the newest `scrollbackLimit` of them, for
+    /// paging back (Shift-PgUp). The 25 rows on the screen are not in it.
+    public private(set) var scrollback: [[ConsoleCell]] = []
+    public static let scrollbackLimit = 1000
+    /// Whether rows scrolling off are kept: only a drawn console pages back (a plain one has
+    /// the host terminal's scrollback), so the others do not pay for it.
+    public var keepsScrollback = true
 
     public init() {
         let blank = ConsoleCell(character: 0x20, color: ConsoleColor.defaultColor)
@@ -80,6 +87,20 @@ public struct ConsoleScreen: Sendable {
     public mutating func damageAll() {
         damage.markAll(columns: 0...(Self.columnCount - 1))
     }
+
+    /// Marks whole rows damaged: something else was drawn over them (the monitor's lines).
+    public mutating func damage(rows: Range<Int>) {
+        for row in rows.clamped(to: 0..<Self.rowCount) {
+            damage.mark(row: row, columns: 0...(Self.columnCount - 1))
+        }
+    }
+
+    /// Row `index` of the scrollback followed by the screen (0 is the oldest kept row).
+    public func historyRow(_ index: Int) -> ArraySlice<ConsoleCell> {
+        if index < scrollback.count { return scrollback[index][...] }
+        let start = (index - scrollback.count) * Self.columnCount
+        return cells[start..<start + Self.columnCount]
+    }
 }
 
 extension ConsoleScreen {
@@ -120,6 +141,10 @@ extension ConsoleScreen {
     }
 
     private mutating func scrollUp() {
+        if keepsScrollback {
+            if scrollback.count == Self.scrollbackLimit { scrollback.removeFirst() }
+            scrollback.append(Array(cells[0..<Self.columnCount]))
+        }
         cells.removeFirst(Self.columnCount)
         cells.append(contentsOf: repeatElement(ConsoleCell(character: 0x20, color: color), count: Self.columnCount))
         scrolledRows += 1
