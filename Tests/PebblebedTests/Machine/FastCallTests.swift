@@ -54,6 +54,37 @@ import Testing
         #expect(r.stdout.contains("PASS \(program)"), "\(r)")
     }
 
+    /// Stubs no symbol delimits (issue 20, item 2): hand-written ones in the shapes of 15-410
+    /// student libsyscalls, with no `.size`, and the same program stripped. Exactly the stubs
+    /// the scan can prove safe are redirected (the guest lists the ones whose `int` became a
+    /// `jmp`); the rest keep trapping; every call gives the same registers, flags, output and
+    /// exit status as with --no-fastcall.
+    @Test(arguments: ["stubshapes", "stubshapes_stripped"])
+    func stubsFoundByTheirBytesAreRedirectedAndBehaveTheSame(program: String) throws {
+        let fast = try Guest.run(program), slow = try Guest.run(program, options: ["--no-fastcall"])
+        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish (8)"
+        #expect(fast.stdout.contains(redirected + "\n"), "\(fast)")
+        #expect(slow.stdout.contains("stubshapes: redirected: (0)\n"), "\(slow)")
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS stubshapes"), "\(r)")
+        }
+        func rest(_ r: GuestRun) -> [Substring] { r.stdout.split(separator: "\n").filter { !$0.hasPrefix("stubshapes: redirected:") } }
+        #expect(rest(fast) == rest(slow), "\(fast)\n\(slow)")
+    }
+
+    /// Stripped copies of guests that link Pebblebed's libsyscall: their stubs are found by
+    /// their bytes, and the checks of registers and the gate's edges pass both ways.
+    @Test(arguments: ["fastcall_stripped", "regs_stripped"], modes)
+    func strippedGuestsPassBothWays(program: String, options: [String]) throws {
+        let r = try Guest.run(program, options: options)
+        let name = program.replacingOccurrences(of: "_stripped", with: "")
+        #expect(r.status == 0 && r.stdout.contains("PASS \(name)"), "\(r)")
+        if program == "fastcall_stripped" {
+            let verdict = options.isEmpty ? "redirected" : "traps"
+            #expect(r.stdout.contains("fastcall: gettid \(verdict)") && r.stdout.contains("fastcall: print \(verdict)"), "\(r)")
+        }
+    }
+
     /// Timer signals land in the gate window too (before pb_in_kernel): they must be noted
     /// and taken at the exit, with the registers the gate saved. An instrumented run of `regs`
     /// at 10,000 Hz counted 79 and 108 of them there (avx_state: 13 and 19); without
