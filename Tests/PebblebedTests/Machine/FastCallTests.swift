@@ -85,6 +85,23 @@ import Testing
         }
     }
 
+    /// The gate's pages cannot be made unreadable on a host without protection keys (issue
+    /// 20, item 2; Machine/README.md, "What a guest can see of the gate"): a read gives the
+    /// gate's documented bytes, the same with or without --no-fastcall; a write there, or any
+    /// access below them, is a page fault that kills the guest with the address named.
+    @Test func gatePagesReadTheSameEitherWayAndWritesFault() throws {
+        let fast = try Guest.run("gate_pages"), slow = try Guest.run("gate_pages", options: ["--no-fastcall"])
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS gate_pages"), "\(r)")
+            #expect(r.stdout.contains("gate_pages: gettid's thunk at 0xff9200: ea 00 12 ff 00 33 00 c3 cc\n"), "\(r)")
+            #expect(r.stdout.contains("gate_pages: fill at 0xff7ff0: cc cc cc cc\n"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff9200"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff0000"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (read) at address 0x00feffff"), "\(r)")
+        }
+        #expect(fast.stdout == slow.stdout, "\(fast)\n\(slow)")
+    }
+
     /// Timer signals land in the gate window too (before pb_in_kernel): they must be noted
     /// and taken at the exit, with the registers the gate saved. An instrumented run of `regs`
     /// at 10,000 Hz counted 79 and 108 of them there (avx_state: 13 and 19); without
