@@ -113,6 +113,32 @@ import Testing
         #expect(r.stdout.contains("PASS \(program)"), "\(r)")
     }
 
+    /// Under gdb the program's text stays as built (Kernel.fastCallEnabled), so `stepi`
+    /// through a libsyscall stub and a hand-written one shows the `int` and stops where the
+    /// trap path stops, and the whole session is the same as with --no-fastcall (issue 20,
+    /// item 3). The guest's own listing of redirected stubs is empty both ways.
+    @Test(.enabled(if: Guest.hasProgram("stubshapes")))
+    func gdbSteppingIsTheSameEitherWay() throws {
+        let commands = [
+            "break gettid", "continue", "x/2i $pc", "stepi", "x/i $pc", "stepi", "info registers eip",
+            "break s_yield", "continue", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc", "stepi", "x/i $pc",
+            "delete", "continue",
+        ]
+        let fast = try GDBSessionTests.session("stubshapes", commands)
+        let slow = try GDBSessionTests.session("stubshapes", commands, options: ["--no-fastcall"])
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS stubshapes"), "\(r)")
+            GDBSessionTests.expectInOrder(r.stdout, [
+                "<gettid>:\tint    $0x48", "<gettid+2>:\tret", "=> 0x", "<gettid+2>:\tret", "in main",
+                "stubshapes: redirected: (0)",
+                "<s_yield+5>:\tint    $0x45", "<s_yield+7>:\tpop    %esi", "<s_yield+8>:\tret",
+            ])
+        }
+        // All but the line naming the port gdb connected to.
+        let lines = { (r: GuestRun) in r.stdout.split(separator: "\n").filter { !$0.contains("waiting for gdb") } }
+        #expect(lines(fast) == lines(slow), "\(fast)\n\(slow)")
+    }
+
     /// Seeded runs never redirect (their preemptions count guest instructions), so a seed
     /// replays the same with and without --no-fastcall.
     @Test func seededRunsAreTheSameEitherWay() throws {
