@@ -1,5 +1,14 @@
 /// The program's bytes as the system-call stub scan reads them (SyscallStub+Scan.swift).
 extension ELFImage {
+    /// The file's byte loaded at `address` (the last segment whose file bytes hold it: later
+    /// segments win where they overlap), nil where none does. Copies nothing.
+    func fileByte(at address: UInt32) -> UInt8? {
+        for s in segments.reversed() where address >= s.virtualAddress && address - s.virtualAddress < s.fileSize {
+            return bytes[Int(s.fileOffset) + Int(address - s.virtualAddress)]
+        }
+        return nil
+    }
+
     /// Each segment's bytes from the file, at their load addresses (the zero fill after them
     /// holds no address and no code).
     func loadedRanges() -> [SyscallStub.CodeRange] {

@@ -48,7 +48,11 @@ extension SyscallStub {
         var seen = Set<UInt32>(), sites = Set<UInt32>()
         // Stub sizes: prefix (0 to 6 bytes), int (2), tail (1 to 3).
         for symbol in symbols where (3...11).contains(symbol.size) && GuestLayout.contains(symbol.address, count: 32) {
-            guard seen.insert(symbol.address).inserted else { continue }   // aliases: once
+            // Most functions of these sizes are not stubs: the file's byte where a stub's `int`
+            // would be tells, without copying anything (exec's cost, README.md Performance).
+            let end = symbol.address &+ symbol.size
+            guard (1...3).contains(where: { image.fileByte(at: end &- 2 &- $0) == 0xCD }),
+                  seen.insert(symbol.address).inserted else { continue }   // aliases: once
             let code = read(symbol.address, Int(symbol.size))
             guard code.count == Int(symbol.size), match(code) != nil,
                   let p = patch(code: code, at: symbol.address, after: read(symbol.address &+ symbol.size, 16),
@@ -84,8 +88,9 @@ extension SyscallStub {
     }
 
     /// The stubs of `code` (the executable ranges) that may be redirected; `image` is every
-    /// loaded byte range (for addresses stored as data). `skip` holds sites already redirected.
-    static func scan(code: [CodeRange], image: [CodeRange], vectors: Set<Int>,
+    /// loaded byte range (for addresses stored as data), read only when some stub is left to
+    /// decide. `skip` holds sites already redirected.
+    static func scan(code: [CodeRange], image: @autoclosure () -> [CodeRange], vectors: Set<Int>,
                      symbolStartsIn: (Range<UInt32>) -> Bool, skip: Set<UInt32> = []) -> [Patch] {
         var candidates: [Candidate] = []
         for range in code { candidates += findCandidates(in: range, vectors: vectors, skip: skip) }
@@ -121,7 +126,7 @@ extension SyscallStub {
         forEachBranch(in: code) { source, target, _ in
             if !notCode.contains(source), let k = interiorOf[target] { candidates[k].entered = true }
         }
-        for range in image {
+        for range in image() {
             range.bytes.withUnsafeBufferPointer { b in
                 guard b.count >= 4 else { return }
                 for i in 0...(b.count - 4) {
@@ -171,11 +176,20 @@ extension SyscallStub {
     /// The sites in `range` whose bytes are a stub of a served vector, with padding enough.
     private static func findCandidates(in range: CodeRange, vectors: Set<Int>, skip: Set<UInt32>) -> [Candidate] {
         let b = range.bytes
+        var served = [Bool](repeating: false, count: 256)
+        for v in vectors where (0..<256).contains(v) { served[v] = true }
+        // The `int`s first, in one tight pass: exec pays for it on every program.
+        let ints: [Int] = b.withUnsafeBufferPointer { p in
+            var found: [Int] = []
+            var i = 0
+            while i + 1 < p.count {
+                if p[i] == 0xCD && served[Int(p[i + 1])] { found.append(i) }
+                i += 1
+            }
+            return found
+        }
         var found: [Candidate] = []
-        var i = 0
-        while i + 1 < b.count {
-            defer { i += 1 }
-            guard b[i] == 0xCD, vectors.contains(Int(b[i + 1])) else { continue }
+        for i in ints {
             let site = range.address &+ UInt32(i)
             guard UInt64(site) + UInt64(jumpLength) <= range.end,
                   GuestLayout.contains(site, count: jumpLength) else { continue }

@@ -80,12 +80,15 @@ enum SyscallStub {
     static func prefixes(for shape: Shape) -> [[[UInt8]]] {
         shape == .popRet || shape == .popAgain ? pushingPrefixes : plainPrefixes
     }
+    private static let flatPushing = pushingPrefixes.map { $0.flatMap { $0 } }
+    private static let flatPlain = plainPrefixes.map { $0.flatMap { $0 } }
 
     /// The `int`'s offset and the shape, when `code` is exactly a stub: a known prefix for the
     /// shape, `int $n`, the shape's tail, nothing more.
     static func match(_ code: [UInt8]) -> (Int, Shape)? {
         for (shape, tail) in tails {
-            for prefix in prefixes(for: shape).map({ $0.flatMap { $0 } }) where code.count == prefix.count + 2 + tail.count {
+            for prefix in shape == .popRet || shape == .popAgain ? flatPushing : flatPlain
+            where code.count == prefix.count + 2 + tail.count {
                 let i = prefix.count
                 if code[0..<i].elementsEqual(prefix) && code[i] == 0xCD && code[(i + 2)...].elementsEqual(tail) {
                     return (i, shape)
