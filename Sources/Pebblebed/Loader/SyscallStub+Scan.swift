@@ -92,8 +92,15 @@ extension SyscallStub {
     /// decide. `skip` holds sites already redirected.
     static func scan(code: [CodeRange], image: @autoclosure () -> [CodeRange], vectors: Set<Int>,
                      symbolStartsIn: (Range<UInt32>) -> Bool, skip: Set<UInt32> = []) -> [Patch] {
+        var served = [Bool](repeating: false, count: 256)
+        for v in vectors where (0..<256).contains(v) { served[v] = true }
+        let ints = code.map { findInts(in: $0.bytes, served: served) }
+        // A program whose every `int` of a served vector was redirected by its symbols (any
+        // program linked with a libsyscall that has `.size`) is done here: exec's cost.
+        guard zip(code, ints).contains(where: { r, found in found.contains { !skip.contains(r.address &+ UInt32($0)) } })
+        else { return [] }
         var candidates: [Candidate] = []
-        for range in code { candidates += findCandidates(in: range, vectors: vectors, skip: skip) }
+        for (range, found) in zip(code, ints) { candidates += findCandidates(in: range, at: found, skip: skip) }
         guard candidates.contains(where: { !$0.done }) else { return [] }
         // (2) The direct calls to each candidate's possible first bytes.
         var startOf: [UInt32: [(Int, Int)]] = [:]
@@ -174,20 +181,34 @@ extension SyscallStub {
     }
 
     /// The sites in `range` whose bytes are a stub of a served vector, with padding enough.
-    private static func findCandidates(in range: CodeRange, vectors: Set<Int>, skip: Set<UInt32>) -> [Candidate] {
-        let b = range.bytes
-        var served = [Bool](repeating: false, count: 256)
-        for v in vectors where (0..<256).contains(v) { served[v] = true }
-        // The `int`s first, in one tight pass: exec pays for it on every program.
-        let ints: [Int] = b.withUnsafeBufferPointer { p in
+    /// The offsets of `int $n` (CD n) for a served vector n, eight bytes at a time: exec pays
+    /// for this pass over every program's code.
+    private static func findInts(in bytes: [UInt8], served: [Bool]) -> [Int] {
+        bytes.withUnsafeBytes { raw in
             var found: [Int] = []
-            var i = 0
-            while i + 1 < p.count {
-                if p[i] == 0xCD && served[Int(p[i + 1])] { found.append(i) }
-                i += 1
+            let n = raw.count
+            func check(_ i: Int) {
+                if i + 1 < n && raw[i] == 0xCD && served[Int(raw[i + 1])] { found.append(i) }
             }
+            var i = 0
+            while i + 8 <= n {
+                // A byte of w is zero where the code has CD; the expression is nonzero exactly
+                // when some byte is zero (it may flag more bytes above a true one: each is checked).
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0xCDCD_CDCD_CDCD_CDCD
+                if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 {
+                    for k in i..<i + 8 { check(k) }
+                }
+                i += 8
+            }
+            while i < n { check(i); i += 1 }
             return found
         }
+    }
+
+    /// The candidates among the `int`s of `range` at `ints`: a stub of a known shape with
+    /// padding enough.
+    private static func findCandidates(in range: CodeRange, at ints: [Int], skip: Set<UInt32>) -> [Candidate] {
+        let b = range.bytes
         var found: [Candidate] = []
         for i in ints {
             let site = range.address &+ UInt32(i)
