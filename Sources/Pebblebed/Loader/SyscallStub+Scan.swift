@@ -117,27 +117,28 @@ extension SyscallStub {
         // or `jmp`). Without this, `mov 8(%esp),%esi` (8B 74 24 08) reads as `je .+0x26` and
         // 16-byte-aligned stubs would rule out the stub two slots on.
         var notCode = Set<UInt32>()
-        var interiorOf: [UInt32: Int] = [:]
+        // (An address may be inside two candidates that overlap: each is told.)
+        var interiorOf: [UInt32: [Int]] = [:]
         for (k, c) in candidates.enumerated() {
             let decoded = c.starts.indices.filter { c.called[$0] }
             for j in decoded {
                 notCode.formUnion(c.starts[j].inside)
-                for a in c.starts[j].inside { interiorOf[a] = k }
+                for a in c.starts[j].inside { interiorOf[a, default: []].append(k) }
             }
             if !decoded.isEmpty {
                 for a in c.site &+ 1 ..< c.tailEnd { notCode.insert(a) }
                 for a in c.tailEnd ..< c.fillEnd { notCode.insert(a) }
             }
-            for d in UInt32(1)..<UInt32(jumpLength) { interiorOf[c.site &+ d] = k }
+            for d in UInt32(1)..<UInt32(jumpLength) { interiorOf[c.site &+ d, default: []].append(k) }
         }
         forEachBranch(in: code) { source, target, _ in
-            if !notCode.contains(source), let k = interiorOf[target] { candidates[k].entered = true }
+            if !notCode.contains(source), let ks = interiorOf[target] { for k in ks { candidates[k].entered = true } }
         }
         for range in image() {
             range.bytes.withUnsafeBufferPointer { b in
                 guard b.count >= 4 else { return }
                 for i in 0...(b.count - 4) {
-                    if let k = interiorOf[word(b, i)] { candidates[k].entered = true }
+                    if let ks = interiorOf[word(b, i)] { for k in ks { candidates[k].entered = true } }
                 }
             }
         }
