@@ -72,6 +72,10 @@ extension SyscallStub {
         return patches
     }
 
+    /// The most `int`s of served vectors a program may hold and still be scanned (ours hold a
+    /// few dozen).
+    static let maxInts = 65_536
+
     private struct Candidate {
         let site: UInt32
         let vector: UInt32
@@ -95,6 +99,10 @@ extension SyscallStub {
         var served = [Bool](repeating: false, count: 256)
         for v in vectors where (0..<256).contains(v) { served[v] = true }
         let ints = code.map { findInts(in: $0.bytes, served: served) }
+        // A crafted file can be all `int`s: what the scan keeps per candidate is bounded by
+        // giving up on programs with more than any real one has (issue 17: exec stays linear
+        // in the file, and its memory with it). Their stubs keep trapping.
+        guard ints.reduce(0, { $0 + $1.count }) <= maxInts else { return [] }
         // A program whose every `int` of a served vector was redirected by its symbols (any
         // program linked with a libsyscall that has `.size`) is done here: exec's cost.
         guard zip(code, ints).contains(where: { r, found in found.contains { !skip.contains(r.address &+ UInt32($0)) } })
@@ -192,7 +200,7 @@ extension SyscallStub {
                 if i + 1 < n && raw[i] == 0xCD && served[Int(raw[i + 1])] { found.append(i) }
             }
             var i = 0
-            while i + 8 <= n {
+            while i + 8 <= n && found.count <= maxInts {
                 // A byte of w is zero where the code has CD; the expression is nonzero exactly
                 // when some byte is zero (it may flag more bytes above a true one: each is checked).
                 let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0xCDCD_CDCD_CDCD_CDCD

@@ -77,6 +77,16 @@ struct SyscallStubScanTests {
         #expect(Self.sites(Self.text(), symbolStartsIn: { $0.contains(Self.base + 0x12) }) == [0x25, 0x45])
     }
 
+    /// A crafted file of nothing but stubs is not scanned at all: what exec keeps per candidate
+    /// stays bounded (the real stub among them keeps trapping too).
+    @Test func aProgramWithMoreIntsThanAnyRealOneIsNotScanned() {
+        let stub: [UInt8] = [0xCD, 0x48, 0xC3, 0x90, 0x90]
+        let many = [UInt8]((0..<(SyscallStub.maxInts + 1)).map { _ in stub }.joined())
+        #expect(Self.sites(Self.text() + many) == [])
+        // Three ints of the text and maxInts - 3 more: scanned.
+        #expect(Self.sites(Self.text() + [UInt8](many.dropFirst(stub.count * 4))) == [0x10, 0x25, 0x45])
+    }
+
     @Test func theKnownPrefixesAndTailsAreTheStubShapes() {
         #expect(SyscallStub.match([0x56, 0x89, 0xE6, 0x83, 0xC6, 0x08, 0xCD, 0x4E, 0x5E, 0xC3])! == (6, .popRet))
         #expect(SyscallStub.match([0x8B, 0x74, 0x24, 0x04, 0xCD, 0x4B, 0xC3])! == (4, .ret))
