@@ -64,13 +64,16 @@ pb_gate_window_start:
         // below the context pb_run_guest saved there (everything below pb_kernel_sp is free).
         movq %rsp, %r10
         movq pb_kernel_sp(%rip), %rsp
-        // The guest's flags; then the host's (DF, AC and TF clear: C and Swift assume DF=0,
-        // and a guest's AC would make the emulator's own unaligned accesses fault).
+        // The guest's flags; then the host's: DF clear (C and Swift assume it), AC and NT
+        // clear (a guest's AC would make the emulator's own unaligned accesses fault; iretq
+        // with NT set faults). TF is already clear (pb_gate_signal took a guest's TF off).
+        // popfq is slow, so only a guest that set AC or NT pays for it.
         pushfq
         popq %r9
-        pushq $0x202
-        popfq
-        movl pb_gate_traced(%rip), %r8d
+        cld
+        testl $0x44000, %r9d         // AC (bit 18), NT (bit 14)
+        jnz 6f
+0:      movl pb_gate_traced(%rip), %r8d
         testl %r8d, %r8d
         jnz 5f
 1:      movq pb_gate_frame(%rip), %r8
@@ -85,14 +88,50 @@ pb_gate_window_start:
         movq %r9, R_EFLAGS(%r8)
         // Every guest register is saved: rax..rdi, rbx, rbp, r12 are scratch from here on
         // (the kernel's own callee-saved registers are above pb_kernel_sp).
-        // Segments: the trap path's own verdict and bookkeeping, in C (pb_gate_segments, over
-        // restore_host_segments), once the host FS base is back: a thread may hold null or the
-        // user data segment in FS and GS (kept in pb_gate_fsgs for the frame), anything else,
-        // a DS/ES other than 0x2b or an FS base of its own is refused. The guest's FS base, as
-        // it was at the gate, goes along.
+        // Segments: a thread may hold null or the user data segment in FS and GS (kept in
+        // pb_gate_fsgs for the frame); anything else, a DS/ES other than 0x2b or an FS base of
+        // its own is refused. The host's FS base goes back first.
         rdfsbase %rdi
         movq pb_gate_host_fs(%rip), %r9
         wrfsbase %r9
+        // What every call that follows the rules looks like, checked here, inside the window:
+        // a signal in the window touches no segment register, so these are the guest's. (Past
+        // the window an interrupt's handler would run restore_host_segments and repair a bad
+        // DS first: the check would pass what it should refuse.) Anything else takes the trap
+        // path's own verdict and bookkeeping in C, pb_gate_segments, as every call did
+        // before (issue 20, item 4: README.md, Performance).
+        xorl %eax, %eax
+        xorl %ecx, %ecx
+        movw %ds, %ax
+        movw %es, %cx
+        cmpl $PB_USER_DS, %eax
+        jne 8f
+        cmpl $PB_USER_DS, %ecx
+        jne 8f
+        movw %fs, %ax                // the upper bits of eax and ecx are still 0
+        movw %gs, %cx
+        testl $0xfffc, %eax          // null, any RPL
+        jz 10f
+        cmpl $PB_USER_DS, %eax
+        jne 8f
+10:     testl $0xfffc, %ecx
+        jz 11f
+        cmpl $PB_USER_DS, %ecx
+        jne 8f
+        cmpl $0, pb_gate_host_gs_zero(%rip)   // else the host's GS base must be put back
+        je 8f
+11:     testq %rdi, %rdi             // the guest's FS base: 0 (or the host's, as the C allows)
+        jz 12f
+        cmpq %r9, %rdi
+        jne 8f
+12:     shlq $32, %rax
+        shlq $16, %rcx
+        orq %rcx, %rax
+        movq %rax, pb_gate_fsgs(%rip)
+        xorl %r12d, %r12d            // no offending selector
+        jmp 9f
+8:      movq $-1, %r12               // for pb_gate_segments
+9:
         // Interrupts off from here: the guest's registers are saved, and the C below runs
         // outside the gate's addresses, where an interrupt signal that found pb_in_kernel still
         // 0 would take the code for a guest's own 64-bit code and kill it (1 run in 20 of
@@ -100,6 +139,8 @@ pb_gate_window_start:
         // notes itself, and the exit takes the note.
         movl $1, pb_in_kernel(%rip)
 pb_gate_window_end:
+        cmpq $-1, %r12
+        jne 2f
         movq %r11, %rbx              // the entry's tag: r11 is the C callee's to clobber
         subq $8, %rsp                // 16-byte alignment at the call (pb_kernel_sp is 8 mod 16)
         call pb_gate_segments
@@ -157,6 +198,10 @@ pb_gate_window_end:
         movl $PB_EV_SEGMENT, EV_KIND(%rdi)
         movq %r12, EV_ADDR(%rdi)
 4:      jmp pb_resume_kernel
+
+6:      pushq $0x202                 // the host's flags: IF and the reserved bit only
+        popfq
+        jmp 0b
 
 5:      // A single-step trap on the guest's far jump (its own TF): pb_gate_signal cleared TF
         // in the gate and noted it; the guest's flags keep it, as after `int $n`.

@@ -30,6 +30,9 @@ volatile int pb_gate_traced;
 uint64_t pb_gate_host_fs;
 uint64_t pb_gate_xmask;
 uint32_t pb_gate_fpsize;
+// Whether the host's GS base is 0, what the user data segment loads: then a guest's GS of 0x2b
+// needs no repair and the gate checks it itself (pb_gate.S); else pb_gate_segments does.
+int pb_gate_host_gs_zero;
 
 extern char pb_gate_entry[], pb_gate_window_start[], pb_gate_window_end[];
 extern volatile int pb_in_kernel, pb_pending_timer, pb_pending_io;
@@ -54,6 +57,9 @@ int pb_gate_init(void) {
     uint32_t fpsize = pb_signal_xsave_size();
     if (fpsize <= 512) return ENOTSUP;                 // fxsave-only host
     if (syscall(SYS_arch_prctl, ARCH_GET_FS, &pb_gate_host_fs)) return errno;
+    uint64_t gs_base;
+    if (syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_base)) return errno;
+    pb_gate_host_gs_zero = gs_base == 0;
     pb_gate_fpsize = fpsize;
     pb_gate_xmask = xsave_mask(fpsize);
     // Over the low range's PROT_NONE reservation (HostMapping.reserve), which is ours.

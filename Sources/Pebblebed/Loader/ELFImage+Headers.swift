@@ -84,12 +84,16 @@ extension ELFImage {
         }
     }
 
-    /// The fields of one Elf32_Shdr that finding the symbol table needs.
+    /// The fields of one Elf32_Shdr that finding the symbol table and the code needs.
     struct SectionHeader {
         static let size = 40
+        static let typeProgramBits: UInt32 = 1
         static let typeSymbolTable: UInt32 = 2
+        static let flagAlloc: UInt32 = 2, flagExecute: UInt32 = 4
 
         let type: UInt32
+        let flags: UInt32
+        let address: UInt32
         let fileOffset: UInt32
         let byteCount: UInt32
         let link: UInt32
@@ -97,7 +101,8 @@ extension ELFImage {
 
         static func decode(_ record: ByteReader.Record) -> SectionHeader {
             SectionHeader(
-                type: record.u32(4), fileOffset: record.u32(16), byteCount: record.u32(20),
+                type: record.u32(4), flags: record.u32(8), address: record.u32(12),
+                fileOffset: record.u32(16), byteCount: record.u32(20),
                 link: record.u32(24), entrySize: record.u32(36))
         }
     }

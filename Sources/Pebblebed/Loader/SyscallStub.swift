@@ -3,17 +3,19 @@
 /// (n, shape), which enters the kernel by a far jump instead of a trap and then does what the
 /// stub did after its `int`.
 ///
-/// A stub is recognised only by a symbol whose whole extent is exactly one of the shapes below
-/// (Pebblebed's libsyscall stubs, examples/lib/stub.S, and any other library's of the same
-/// shape), so no byte of another function is ever read as code. The jump needs 5 bytes from
-/// the `int`; the shapes without them take the rest from the alignment padding after the
-/// symbol, only when that padding is provably padding: no symbol starts in it and its bytes are
-/// the assembler's NOP fill (or zeros, or int3s). Everything else keeps trapping.
+/// A stub is recognised by a symbol whose whole extent is exactly a known prefix, `int $n` and
+/// one of the four tails below (Pebblebed's libsyscall stubs, examples/lib/stub.S, and the
+/// hand-written shapes of 15-410 libsyscalls), so no byte of another function is ever read as
+/// code; or, where no symbol delimits it (stripped programs, stubs without `.size`), by its
+/// bytes and the evidence SyscallStub+Scan.swift demands. The jump needs 5 bytes from the
+/// `int`; the shapes without them take the rest from the alignment padding after the stub,
+/// only when that padding is provably padding: no symbol starts in it and its bytes are the
+/// assembler's NOP fill (or zeros, or int3s). Everything else keeps trapping.
 enum SyscallStub {
     /// What the stub does after its `int $n`: the gate's thunks repeat it (CShims, the gate).
     enum Shape: UInt32 {
         case ret = 0              // int $n; ret
-        case popRet = 1           // push %esi; mov/lea 8(%esp),%esi; int $n; pop %esi; ret
+        case popRet = 1           // push %esi; (a prefix that sets %esi); int $n; pop %esi; ret
         case again = 2            // 1: int $n; jmp 1b            (noreturn)
         case popAgain = 3         // push ...; 1: int $n; pop %esi; jmp 1b   (noreturn)
     }
@@ -41,26 +43,59 @@ enum SyscallStub {
                   !symbolStartsIn(symbolEnd..<end) else { return nil }
         }
         guard UInt64(site) + UInt64(jumpLength) <= GuestLayout.userEnd else { return nil }
-        let vector = UInt32(code[intOffset + 1])
+        return jump(at: site, vector: UInt32(code[intOffset + 1]), shape: shape)
+    }
+
+    /// `jmp` from `site` to the thunk of (vector, shape).
+    static func jump(at site: UInt32, vector: UInt32, shape: Shape) -> Patch {
         let thunk = GuestLayout.gateThunks &+ (vector * 4 + shape.rawValue) * GuestLayout.gateSlot
-        let rel = thunk &- end   // rel32 from the end of the jump, modulo 2^32
+        let rel = thunk &- (site &+ UInt32(jumpLength))   // rel32 from the end of the jump, modulo 2^32
         return Patch(site: site, bytes: [0xE9] + littleEndianBytes(words: [rel]))
     }
 
-    /// The `int`'s offset and the shape, when `code` is exactly a stub.
+    /// What each shape's stub does after its `int $n`, as bytes (the thunk's tail copies it).
+    static let tails: [(Shape, [UInt8])] = [
+        (.ret, [0xC3]), (.popRet, [0x5E, 0xC3]), (.again, [0xEB, 0xFC]), (.popAgain, [0x5E, 0xEB, 0xFB]),
+    ]
+
+    /// What a stub does before its `int $n`, by whether its tail pops %esi: the stubs that pop
+    /// push it first, then point it at the argument or the packet; the others may load it
+    /// without saving it (a library whose stubs treat %esi as scratch). These are the shapes
+    /// of 15-410 libsyscall stubs written by hand as well as ours (examples/lib/stub.S).
+    /// (Each prefix is listed instruction by instruction: the scan needs their boundaries.)
+    static let pushingPrefixes: [[[UInt8]]] = [
+        [[0x56], [0x8B, 0x74, 0x24, 0x08]],               // push %esi; mov 8(%esp),%esi
+        [[0x56], [0x8D, 0x74, 0x24, 0x08]],               // push %esi; lea 8(%esp),%esi
+        [[0x56], [0x89, 0xE6], [0x83, 0xC6, 0x08]],       // push %esi; mov %esp,%esi; add $8,%esi
+        [[0x56], [0x8B, 0xF4], [0x83, 0xC6, 0x08]],       // the same with mov's other encoding
+    ]
+    static let plainPrefixes: [[[UInt8]]] = [
+        [],                                               // int $n at the entry
+        [[0x8B, 0x74, 0x24, 0x04]],                       // mov 4(%esp),%esi
+        [[0x8D, 0x74, 0x24, 0x04]],                       // lea 4(%esp),%esi
+        [[0x89, 0xE6], [0x83, 0xC6, 0x04]],               // mov %esp,%esi; add $4,%esi
+        [[0x8B, 0xF4], [0x83, 0xC6, 0x04]],               // the same with mov's other encoding
+    ]
+
+    static func prefixes(for shape: Shape) -> [[[UInt8]]] {
+        shape == .popRet || shape == .popAgain ? pushingPrefixes : plainPrefixes
+    }
+    private static let flatPushing = pushingPrefixes.map { $0.flatMap { $0 } }
+    private static let flatPlain = plainPrefixes.map { $0.flatMap { $0 } }
+
+    /// The `int`'s offset and the shape, when `code` is exactly a stub: a known prefix for the
+    /// shape, `int $n`, the shape's tail, nothing more.
     static func match(_ code: [UInt8]) -> (Int, Shape)? {
-        func prefixed(_ body: [UInt8]) -> Bool {
-            code.count == 7 + body.count && (code[0...4].elementsEqual([0x56, 0x8B, 0x74, 0x24, 0x08]) ||
-                                            code[0...4].elementsEqual([0x56, 0x8D, 0x74, 0x24, 0x08]))
-                && code[5] == 0xCD && code[7...].elementsEqual(body)
+        for (shape, tail) in tails {
+            for prefix in shape == .popRet || shape == .popAgain ? flatPushing : flatPlain
+            where code.count == prefix.count + 2 + tail.count {
+                let i = prefix.count
+                if code[0..<i].elementsEqual(prefix) && code[i] == 0xCD && code[(i + 2)...].elementsEqual(tail) {
+                    return (i, shape)
+                }
+            }
         }
-        switch code.count {
-        case 3 where code[0] == 0xCD && code[2] == 0xC3: return (0, .ret)
-        case 4 where code[0] == 0xCD && code[2] == 0xEB && code[3] == 0xFC: return (0, .again)
-        case 9 where prefixed([0x5E, 0xC3]): return (5, .popRet)
-        case 10 where prefixed([0x5E, 0xEB, 0xFB]): return (5, .popAgain)
-        default: return nil
-        }
+        return nil
     }
 
     /// The NOP fill assemblers and linkers put between functions (gas's and ld's), and the
@@ -72,8 +107,20 @@ enum SyscallStub {
         [0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
         [0x66, 0x2E, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
         [0x8D, 0x76, 0x00], [0x8D, 0xB4, 0x26, 0x00, 0x00, 0x00, 0x00], [0x8D, 0x74, 0x26, 0x00],
+        // gas's i386 fills (lea 0(%esi),%esi, lea 0(%edi),%edi and mov %esi,%esi).
+        [0x8D, 0xB6, 0x00, 0x00, 0x00, 0x00], [0x8D, 0xBC, 0x27, 0x00, 0x00, 0x00, 0x00],
+        [0x8D, 0xBF, 0x00, 0x00, 0x00, 0x00], [0x8D, 0x7F, 0x00], [0x8D, 0x7C, 0x27, 0x00], [0x89, 0xF6],
         [0x00], [0xCC],
     ]
+
+    /// How many bytes at the start of `bytes` are whole fill instructions.
+    static func paddingLength(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while let fill = fills.first(where: { i + $0.count <= bytes.count && bytes[i..<i + $0.count].elementsEqual($0) }) {
+            i += fill.count
+        }
+        return i
+    }
 
     /// Whether `bytes` starts with whole fill instructions covering at least `count` bytes.
     static func isPadding(_ bytes: [UInt8], upTo count: Int) -> Bool {

@@ -54,6 +54,54 @@ import Testing
         #expect(r.stdout.contains("PASS \(program)"), "\(r)")
     }
 
+    /// Stubs no symbol delimits (issue 20, item 2): hand-written ones in the shapes of 15-410
+    /// student libsyscalls, with no `.size`, and the same program stripped. Exactly the stubs
+    /// the scan can prove safe are redirected (the guest lists the ones whose `int` became a
+    /// `jmp`); the rest keep trapping; every call gives the same registers, flags, output and
+    /// exit status as with --no-fastcall.
+    @Test(arguments: ["stubshapes", "stubshapes_stripped"])
+    func stubsFoundByTheirBytesAreRedirectedAndBehaveTheSame(program: String) throws {
+        let fast = try Guest.run(program), slow = try Guest.run(program, options: ["--no-fastcall"])
+        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish (8)"
+        #expect(fast.stdout.contains(redirected + "\n"), "\(fast)")
+        #expect(slow.stdout.contains("stubshapes: redirected: (0)\n"), "\(slow)")
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS stubshapes"), "\(r)")
+        }
+        func rest(_ r: GuestRun) -> [Substring] { r.stdout.split(separator: "\n").filter { !$0.hasPrefix("stubshapes: redirected:") } }
+        #expect(rest(fast) == rest(slow), "\(fast)\n\(slow)")
+    }
+
+    /// Stripped copies of guests that link Pebblebed's libsyscall: their stubs are found by
+    /// their bytes, and the checks of registers and the gate's edges pass both ways.
+    @Test(arguments: ["fastcall_stripped", "regs_stripped"], modes)
+    func strippedGuestsPassBothWays(program: String, options: [String]) throws {
+        let r = try Guest.run(program, options: options)
+        let name = program.replacingOccurrences(of: "_stripped", with: "")
+        #expect(r.status == 0 && r.stdout.contains("PASS \(name)"), "\(r)")
+        if program == "fastcall_stripped" {
+            let verdict = options.isEmpty ? "redirected" : "traps"
+            #expect(r.stdout.contains("fastcall: gettid \(verdict)") && r.stdout.contains("fastcall: print \(verdict)"), "\(r)")
+        }
+    }
+
+    /// The gate's pages cannot be made unreadable on a host without protection keys (issue
+    /// 20, item 2; Machine/README.md, "What a guest can see of the gate"): a read gives the
+    /// gate's documented bytes, the same with or without --no-fastcall; a write there, or any
+    /// access below them, is a page fault that kills the guest with the address named.
+    @Test func gatePagesReadTheSameEitherWayAndWritesFault() throws {
+        let fast = try Guest.run("gate_pages"), slow = try Guest.run("gate_pages", options: ["--no-fastcall"])
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS gate_pages"), "\(r)")
+            #expect(r.stdout.contains("gate_pages: gettid's thunk at 0xff9200: ea 00 12 ff 00 33 00 c3 cc\n"), "\(r)")
+            #expect(r.stdout.contains("gate_pages: fill at 0xff7ff0: cc cc cc cc\n"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff9200"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff0000"), "\(r)")
+            #expect(r.stderr.contains("killed: page fault (read) at address 0x00feffff"), "\(r)")
+        }
+        #expect(fast.stdout == slow.stdout, "\(fast)\n\(slow)")
+    }
+
     /// Timer signals land in the gate window too (before pb_in_kernel): they must be noted
     /// and taken at the exit, with the registers the gate saved. An instrumented run of `regs`
     /// at 10,000 Hz counted 79 and 108 of them there (avx_state: 13 and 19); without
@@ -63,6 +111,32 @@ import Testing
         let r = try Guest.run(program, options: ["--hz", "10000"])
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("PASS \(program)"), "\(r)")
+    }
+
+    /// Under gdb the program's text stays as built (Kernel.fastCallEnabled), so `stepi`
+    /// through a libsyscall stub and a hand-written one shows the `int` and stops where the
+    /// trap path stops, and the whole session is the same as with --no-fastcall (issue 20,
+    /// item 3). The guest's own listing of redirected stubs is empty both ways.
+    @Test(.enabled(if: Guest.hasProgram("stubshapes")))
+    func gdbSteppingIsTheSameEitherWay() throws {
+        let commands = [
+            "break gettid", "continue", "x/2i $pc", "stepi", "x/i $pc", "stepi", "info registers eip",
+            "break s_yield", "continue", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc", "stepi", "x/i $pc",
+            "delete", "continue",
+        ]
+        let fast = try GDBSessionTests.session("stubshapes", commands)
+        let slow = try GDBSessionTests.session("stubshapes", commands, options: ["--no-fastcall"])
+        for r in [fast, slow] {
+            #expect(r.status == 0 && r.stdout.contains("PASS stubshapes"), "\(r)")
+            GDBSessionTests.expectInOrder(r.stdout, [
+                "<gettid>:\tint    $0x48", "<gettid+2>:\tret", "=> 0x", "<gettid+2>:\tret", "in main",
+                "stubshapes: redirected: (0)",
+                "<s_yield+5>:\tint    $0x45", "<s_yield+7>:\tpop    %esi", "<s_yield+8>:\tret",
+            ])
+        }
+        // All but the line naming the port gdb connected to.
+        let lines = { (r: GuestRun) in r.stdout.split(separator: "\n").filter { !$0.contains("waiting for gdb") } }
+        #expect(lines(fast) == lines(slow), "\(fast)\n\(slow)")
     }
 
     /// Seeded runs never redirect (their preemptions count guest instructions), so a seed
