@@ -229,6 +229,8 @@ public enum ExploreDriver {
         }
         s += "Replay:           \(replay)\n"
         s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
+        // Under the gdb stub the replay decides the same points (Debugger/README.md).
+        s += "Replay under gdb: \(replay.replacingFirst("run --schedule", with: "run --gdb --schedule"))   (breakpoints and steps leave the interleaving as it is)\n"
         s += costLine(runner, search, elapsed)
         say(s)
         if let md = config.markdownPath {
@@ -240,7 +242,8 @@ public enum ExploreDriver {
             m += "```\n\n## Last output of the failing run\n\n```\n"
             m += result.output.split(separator: "\n").suffix(20).joined(separator: "\n")
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
-            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n```\n\n"
+            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
+            m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "   # step through it in gdb\n```\n\n"
             m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {
