@@ -122,7 +122,10 @@ public final class Exploration {
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)
             }
-            for s in added.reversed() { levels[s.choices.count].append(s) }
+            // Earliest decision first (popLast takes from the end), as the search without DPOR
+            // runs its children: a switch early in the run reorders the most.
+            added.sort { ($0.choices.last?.point ?? -1) > ($1.choices.last?.point ?? -1) }
+            for s in added { levels[s.choices.count].append(s) }
             return
         }
         runs += 1
