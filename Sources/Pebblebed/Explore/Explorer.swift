@@ -89,7 +89,12 @@ public final class ForkRunner {
         _ = p.noteYield(t.tid, isYield: true)
         p.lastCall[t.tid] = ("warm-up", 0)
         p.states[0] = kernel.stateFingerprint(current: t, label: "warm-up")
-        p.note(PointRecord(index: 0, thread: t.tid, eip: 0, caller: 0, label: "warm-up", alternatives: [t.tid], switchedTo: nil))
+        p.note(PointRecord(index: 0, thread: t.tid, eip: 0, caller: 0, label: "warm-up", alternatives: [t.tid], switchedTo: nil,
+                           footprint: [Footprint.console]))
+        p.served(0, after: 0)
+        // The footprints' name sets are static: made once here, not in every child.
+        _ = Footprint.objectCalls.contains("warm-up") || Footprint.wrappers.contains("warm-up")
+            || Footprint.local.contains("warm-up") || Footprint.consoleCalls.contains("warm-up")
         _ = p.recordText
         _ = PointRecord(line: Substring(p.recordText))
         p.restart(with: Schedule())
