@@ -80,9 +80,9 @@ public final class Exploration {
         choices.compactMap { c in c.point < records.count ? Exploration.switchKey(records[c.point], to: c.thread) : nil }
     }
 
-    /// The switches `schedule` makes, as `switchKey`s; it no longer needs them once it ran.
+    /// The switches `schedule` makes, as `switchKey`s (forgotten when its run is finished).
     public func switches(of schedule: Schedule) -> [String] {
-        switchKeys.removeValue(forKey: schedule) ?? []
+        switchKeys[schedule] ?? []
     }
 
     /// One switch, independent of point numbers (which change when data-race points are
@@ -126,8 +126,10 @@ public final class Exploration {
             // runs its children: a switch early in the run reorders the most.
             added.sort { ($0.choices.last?.point ?? -1) > ($1.choices.last?.point ?? -1) }
             for s in added { levels[s.choices.count].append(s) }
+            switchKeys[schedule] = nil
             return
         }
+        defer { switchKeys[schedule] = nil }
         runs += 1
         let k = schedule.choices.count
         guard k < maxPreemptions else { return }

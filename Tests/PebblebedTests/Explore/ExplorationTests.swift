@@ -193,4 +193,22 @@ import Testing
         #expect(PartialOrder.footprint(of: race, raceWords: [0x0100_1077: [0x0100_6002]]).objects == [0x0100_6000])
         #expect(PartialOrder.footprint(of: race, raceWords: [:]).all, "a race point with no known word touches everything")
     }
+
+    /// Race watching picks runs by the switches they make (ExploreDriver): a child carries
+    /// its parent's switches and its own, named by call site and threads, not point numbers.
+    @Test func schedulesCarryTheirSwitches() {
+        let e = Exploration(maxPreemptions: 2)
+        let root = e.next()!
+        #expect(e.switches(of: root).isEmpty)
+        e.finished(root, records: Self.records(root, points: 3))
+        let child = e.next()!
+        let keys = e.switches(of: child)
+        #expect(keys == ["yield@0 1>2"], "\(keys)")
+        e.finished(child, records: Self.records(child, points: 3))
+        #expect(e.switches(of: child).isEmpty, "forgotten once its run is finished")
+        var grandchild: Schedule?
+        while let s = e.next() { if s.choices.count == 2 { grandchild = s; break } }
+        let g = try! #require(grandchild)
+        #expect(e.switches(of: g).count == 2)
+    }
 }
