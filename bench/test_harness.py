@@ -31,6 +31,13 @@ class ExploreParseTests(unittest.TestCase):
                 "1027 interleavings in 4.6 s (221/s); machine reset 417 us each (7 frames restored, fork)\n")
         self.assertEqual(h.parse_explore(text), (1027, 4.6, 417))
 
+    def test_reads_the_watch_cost(self):
+        text = ("1027 interleavings in 4.6 s (221/s); machine reset 417 us each (7 frames restored, fork); "
+                "accesses watched in 9 later runs (12% of the time)\n")
+        self.assertEqual(h.parse_explore(text), (1027, 4.6, 417))
+        self.assertEqual(h.parse_watch(text), (9, 12))
+        self.assertIsNone(h.parse_watch("1027 interleavings in 4.6 s (221/s); machine reset 417 us each\n"))
+
     def test_no_summary_is_an_error(self):
         with self.assertRaises(ValueError):
             h.parse_explore("BUG FOUND after 3 interleavings\n")

@@ -52,9 +52,9 @@ extension Kernel {
         if k.points == nil && options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
-        } else if k.points != nil && options.simics.timeoutNanoseconds != nil {
+        } else if k.points != nil && (options.simics.timeoutNanoseconds != nil || k.debugger != nil) {
             // Under points the timer never preempts; it only watches --timeout, which a guest
-            // looping with no preemption point would otherwise never reach.
+            // looping with no preemption point would otherwise never reach, and gdb's ^C.
             let tErr = machine.startTimer(periodNanoseconds: 100_000_000)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
         }

@@ -29,12 +29,20 @@ extension Kernel {
     /// One round of the loop under a gdb stub (Debugger/): the stub says before the run whether
     /// it is one instruction (a step), and after it whether the trap is its own (its
     /// breakpoint, its step, a watched page): then it served it (stopping the machine until gdb
-    /// resumes it) and the guest runs again. Every other trap is handled as without a stub.
+    /// resumes it) and the guest runs again. Every other trap is handled as without a stub,
+    /// preemption points included: a replayed schedule (or a seed at points) numbers the same
+    /// points in the same order as without gdb, because none of the stub's traps is a point
+    /// (its breakpoints, steps and watched pages are claimed above, before the point is
+    /// counted) and a point is counted once, when the thread goes on past it.
     private func debuggedRound(_ t: Thread, _ debugger: Debugger) {
         let step = debugger.willRun(t)
         if t.mustExit { return }   // it waited (another thread ran alone) and must end
         let trap = step ? machine.runOneInstruction(t) : machine.run(t)
         if debugger.claim(trap, from: t, stepped: step) { return }
+        if points != nil {
+            preemptionPoint(trap, t)
+            if t.mustExit { return }
+        }
         handle(trap, from: t)
         debugger.afterHandle(t)
         // A watched access half done keeps the CPU: another thread of the task would find
@@ -62,6 +70,7 @@ extension Kernel {
             // limit is a bug); a tick never preempts, or the schedule would not replay.
             _ = machine.takeTimerInterrupt()
             serveHaltSignal()
+            debugger?.pollInterrupt()   // gdb's ^C reaches a guest looping with no point
             checkRunTime()
         case .timer:
             timerInterrupt()

@@ -37,6 +37,7 @@ struct Explore: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the outcome as JSON to FILE (`pebblebed stress-merge` sums shards).", valueName: "FILE")) var json: String?
     @Option(name: .customLong("markdown"), help: ArgumentHelp("Write the bug report as Markdown to FILE too.", valueName: "FILE")) var markdown: String?
     @Flag(name: .customLong("no-races"), help: "Skip the data-race run: preemption points only at system calls and thread-library entries.") var noRaces = false
+    @Flag(name: .customLong("no-dpor"), help: "Search without dynamic partial-order reduction: every preemption at every later point, pruned by a cache of machine states (as --shard always does).") var noDPOR = false
     @OptionGroup var machine: MachineOptions
     @Argument(help: "The guest program.") var program: String
     @Argument(parsing: .captureForPassthrough, help: "Arguments for the guest program.") var arguments: [String] = []
@@ -74,6 +75,7 @@ struct Explore: ParsableCommand {
         config.maxPoints = maxPoints
         config.progress = !noProgress
         config.races = !noRaces
+        config.partialOrder = !noDPOR
         config.jsonPath = json
         config.markdownPath = markdown
         if let shard {

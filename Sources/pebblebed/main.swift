@@ -176,7 +176,8 @@ struct Run: ParsableCommand {
         break, continue, step, next, finish, watch, info threads, monitor ps... work on the \
         i386 guest. Guest output is passed through as plain text (gdb owns the terminal); the \
         guest's keyboard is empty. --gdb-batch FILE runs gdb non-interactively with the \
-        commands in FILE. The exit code is gdb's when it failed, else the machine's.
+        commands in FILE. The exit code is gdb's when it failed, else the machine's. \
+        With --schedule (or --seed) the replay under gdb is the same interleaving as without.
         """)
 
     @OptionGroup var machine: MachineOptions
@@ -206,22 +207,13 @@ struct Run: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        // Not yet: under the gdb stub the kernel loop serves gdb's round, which does not decide
-        // the schedule's preemption points, so the replay would not be the explored one.
-        if schedule != nil && (gdb || gdbBatch != nil || machine.gdbPort != nil) {
-            throw ValidationError("--schedule cannot be replayed under gdb yet; replay it with --trace instead")
-        }
+        // Checked before --gdb starts the machine: a bad schedule is this command's error.
+        let replay = try loadSchedule()
         if gdb || gdbBatch != nil { try runUnderGDB() }
         var o = try machine.bootOptions()
         o.simics.report = report
         o.firstTaskIsInit = asInit
-        if let schedule {
-            guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
-            guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
-                throw CLIError.usage("--schedule \(schedule): cannot read it; give a file `pebblebed explore` wrote (explore-PROGRAM.schedule)")
-            }
-            do { o.schedule = try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
-        }
+        o.schedule = replay
         if let timeout {
             guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
             o.simics.timeoutNanoseconds = UInt64(timeout * 1e9)
@@ -245,6 +237,16 @@ struct Run: ParsableCommand {
 }
 
 extension Run {
+    /// The --schedule file, parsed; nil without one.
+    func loadSchedule() throws -> Schedule? {
+        guard let schedule else { return nil }
+        guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
+        guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
+            throw CLIError.usage("--schedule \(schedule): cannot read it; give a file `pebblebed explore` wrote (explore-PROGRAM.schedule)")
+        }
+        do { return try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
+    }
+
     /// --gdb, --gdb-batch: the machine runs in a child process that serves the gdb stub on a
     /// socket made here (passed as fd 3, so the port is known before either starts), and a
     /// stock gdb with the guest's ELF connects to it. Nothing is written to disk. The machine
@@ -269,6 +271,9 @@ extension Run {
         if let log = machine.log { run += ["--log", log] }
         run += ["--log-limit", "\(machine.logLimit)"]
         if let seed = machine.seed { run += ["--seed", "\(seed)"] }
+        if machine.points { run.append("--points") }
+        // The replay decides the same preemption points as without gdb (Explore/README.md).
+        if let schedule { run += ["--schedule", schedule] }
         if let trace = machine.trace { run += ["--trace", trace] }
         if report { run.append("--report") }
         if asInit { run.append("--init") }

@@ -81,13 +81,14 @@ final class Debugger {
     /// (every access faults). Returns true if this run must be one instruction (a step).
     /// A thread that may not run now (another one was resumed alone) waits in `parked` first;
     /// the caller checks `mustExit` afterwards (an exit wakes parked threads too).
-    /// In seeded runs nothing is parked: the seed decides who runs, and a step does not change
-    /// that, so the run stays the seed's (a thread the seed switches to while gdb steps another
-    /// over a breakpoint runs without the breakpoints gdb took out for the step).
+    /// In seeded runs and replayed schedules nothing is parked: the seed or the schedule
+    /// decides who runs, and a step does not change that, so the run stays the seed's (a
+    /// thread the seed switches to while gdb steps another over a breakpoint runs without the
+    /// breakpoints gdb took out for the step).
     func willRun(_ t: Thread) -> Bool {
         if !started { firstStop(t) }
         guard !detached else { return false }
-        if kernel.scheduler.chaos == nil {
+        if !controlled {
             while let solo = soloTid, solo != t.tid, !t.mustExit, !detached, let s = kernel.threads[solo],
                   !s.isBlockedInKernel {
                 kernel.scheduler.block(in: parked)
@@ -133,6 +134,13 @@ final class Debugger {
             return true
         case .step where stepped && stepTid == t.tid:
             return finishStep(t, reply: stopReply(5, t))
+        case .breakpoint where stepped && stepTid == t.tid && kernel.plantedBreakpoint(t) != nil:
+            // The step ran into a preemption point's int3 (Explore/: the entry of a thread-
+            // library function, a data-race point), which may sit under a breakpoint of gdb's
+            // that gdb took out to step over it. The kernel counts the point, as without gdb,
+            // and carries out the instruction the int3 covers: the step is done after that.
+            stopAfterHandle = (t.tid, stopReply(5, t))
+            return false
         case .pageFault(let address, let write, false) where watched(address >> pageShift):
             let page = address >> pageShift
             guard t.task.space.handleFault(at: address, write: write) != .violation else {
@@ -197,8 +205,13 @@ final class Debugger {
     /// Also a thread resumed alone keeps it (a timer tick's preemption waits for the next
     /// resume), unless the seed decides (seeded runs).
     func holdsCPU(_ t: Thread) -> Bool {
-        watchStep?.tid == t.tid || (soloTid == t.tid && kernel.scheduler.chaos == nil)
+        watchStep?.tid == t.tid || (soloTid == t.tid && !controlled)
     }
+
+    /// A seed (`--seed`, with or without `--points`) or a replayed schedule decides who runs:
+    /// gdb's stops and steps must not change that, or the interleaving would not be the one
+    /// found without gdb.
+    private var controlled: Bool { kernel.scheduler.chaos != nil || kernel.points != nil }
 
     /// MAGIC_BREAK (SIM_BREAKPOINT) in the guest: a stop, as Simics makes it, at the
     /// instruction after the magic one.
@@ -287,6 +300,9 @@ final class Debugger {
     private func stop(_ t: Thread, reply: String) {
         guard let c = connection, !detached else { return }
         stepTid = nil
+        // gdb has its stop: one still pending for another thread (whose step a preemption
+        // point interrupted: the schedule ran this thread first) is no longer awaited.
+        stopAfterHandle = nil
         generalTid = t.tid
         stoppedTid = t.tid
         lastStop = reply
@@ -539,12 +555,21 @@ final class Debugger {
 
     /// Memory as the guest sees it, with the original bytes where breakpoints are planted.
     /// (Also in a child forked since the breakpoint was planted: it shares the planted text.)
+    /// The kernel's own preemption points (a replayed schedule, a seed at points) are hidden
+    /// too, after gdb's: a breakpoint of gdb's on a thread-library entry has the kernel's int3
+    /// as its original byte.
     private func readMemory(_ address: UInt32, count: Int) -> [UInt8]? {
         guard let task = selectedTask, var bytes = task.space.debuggerRead(address, count: count) else { return nil }
-        for (a, bp) in breakpoints where a >= address && UInt64(a) < UInt64(address) + UInt64(count) {
+        let inRange = { (a: UInt32) in a >= address && UInt64(a) < UInt64(address) + UInt64(count) }
+        for (a, bp) in breakpoints where inRange(a) {
             let i = Int(a - address)
             if bp.spaces.contains(where: { $0.space === task.space }) || (task.name == bp.program && bytes[i] == 0xCC) {
                 bytes[i] = bp.original
+            }
+        }
+        if let p = kernel.points, task.name == p.program {
+            for (a, point) in p.breakpoints where inRange(a) && bytes[Int(a - address)] == PreemptionPoints.int3 {
+                bytes[Int(a - address)] = point.original
             }
         }
         return bytes

@@ -15,9 +15,18 @@ public struct ExploreConfig {
     public var progress = true
     /// Look for data races first and make their instructions preemption points.
     public var races = true
-    /// Runs after the first whose accesses are watched too (a race the default interleaving
-    /// orders by chance shows in another); new racing instructions restart the search.
-    public var watchedRuns = 16
+    /// Which later runs have their shared accesses watched too (a race the default
+    /// interleaving orders by chance shows in another; new racing instructions restart the
+    /// search): a run is watched when it makes a switch (Exploration.switchKey: this thread
+    /// preempted at this call, that one running instead) that no watched run made yet, and
+    /// the watched runs have so far taken at most this share of the search's time (or fewer
+    /// than `watchAtLeast` runs were watched: early on, the share of a short search is no
+    /// measure, and the first switches are the likeliest to show a hidden race).
+    public var watchShare = 0.05
+    public var watchAtLeast = 8
+    /// Dynamic partial-order reduction (PartialOrder); without it, every child and the state
+    /// cache (Exploration). Shards always search without it.
+    public var partialOrder = true
     /// At most this many restarts for new data-race points.
     public var maxRaceRestarts = 4
     /// `--shard K/N` (Exploration.shard).
@@ -72,6 +81,7 @@ public enum ExploreDriver {
         let start = k.machine.nanoseconds
         var racesNote = ""
         var racePoints: [UInt32] = []
+        var detected: [(UInt32, UInt32, UInt32)] = []
         if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
             // One run of the default interleaving with every shared access watched
             // (RaceDetector); its racing instructions become preemption points of every run.
@@ -86,6 +96,7 @@ public enum ExploreDriver {
                 writeJSON(config, program: o.program, runs: 1, outcome: "bug", bug: bug, schedule: file)
                 return 1
             }
+            detected = r.races
             let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
             if !eips.isEmpty {
                 runner.addPoints(eips)
@@ -98,8 +109,22 @@ public enum ExploreDriver {
             }
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
-        var search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard)
-        var watchLeft = racesNote.isEmpty ? 0 : config.watchedRuns
+        var raceWords: [UInt32: [UInt32]] = [:]
+        func learn(_ races: [(UInt32, UInt32, UInt32)]) {
+            for (word, a, b) in races {
+                for e in [a, b] where !(raceWords[e] ?? []).contains(word) { raceWords[e, default: []].append(word) }
+            }
+        }
+        learn(detected)
+        var search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, partialOrder: config.partialOrder)
+        search.raceWords = raceWords
+        // Race watching of later runs (ExploreConfig.watchShare): the switches watched so far,
+        // and what watching cost.
+        let watching = !racesNote.isEmpty
+        var watchedSwitches = Set<String>()
+        var watchedNanoseconds: UInt64 = 0
+        var watchedRuns = 0
+        let searchStart = k.machine.nanoseconds
         var restarts = 0
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
@@ -121,10 +146,20 @@ public enum ExploreDriver {
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 return 0
             }
-            let watch = watchLeft > 0
-            if watch { watchLeft -= 1 }
+            let switches = search.switches(of: schedule)
+            let watch = watching && switches.contains { !watchedSwitches.contains($0) }
+                && (watchedRuns < config.watchAtLeast
+                    || Double(watchedNanoseconds) <= config.watchShare * Double(k.machine.nanoseconds - searchStart))
+            let runStart = k.machine.nanoseconds
             let result = runner.run(schedule, detectRaces: watch)
-            search.finished(schedule, records: result.records, states: result.states)
+            if watch {
+                watchedNanoseconds += k.machine.nanoseconds - runStart
+                watchedRuns += 1
+                watchedSwitches.formUnion(switches)
+            }
+            runner.watchedRuns = watchedRuns
+            runner.watchedNanoseconds = watchedNanoseconds
+            search.finished(schedule, records: result.records, states: result.states, served: result.served)
             showProgress()
             if let bug = result.bug {
                 showProgress(final: true)
@@ -139,6 +174,10 @@ public enum ExploreDriver {
             // points, and the search starts again (the points are numbered anew).
             let known = Set(racePoints)
             let new = Set(result.races.flatMap { [$0.1, $0.2] }).subtracting(known).sorted()
+            if watch {
+                learn(result.races)
+                search.raceWords = raceWords
+            }
             if watch && !new.isEmpty && restarts < config.maxRaceRestarts {
                 runner.addPoints(new)
                 racePoints += new
@@ -148,12 +187,16 @@ public enum ExploreDriver {
                     progress((tty ? "\n" : "") + "Data races in interleaving \(search.runs): points added at " +
                              zip(new, lines).map { "\(hex($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "; exploring again with them\n")
                 }
-                search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs)
-                watchLeft = config.watchedRuns
+                search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs,
+                                     partialOrder: config.partialOrder)
+                search.raceWords = raceWords
             }
         }
         showProgress(final: true)
-        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states).\n")
+        let how = search.partialOrder
+            ? "\(search.runs) interleavings; the others are equivalent to one of them (partial-order reduction), \(search.beyondBound) race reversals would have passed the bound"
+            : "\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states"
+        say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
         say(costLine(runner, search, elapsed()))
         writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
         return 0
@@ -161,7 +204,8 @@ public enum ExploreDriver {
 
     static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double) -> String {
         let reset = runner.runsDone > 0 ? Double(runner.resetNanoseconds) / Double(runner.runsDone) / 1000 : 0
-        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork)\n"
+        let share = seconds > 0 ? Int((Double(runner.watchedNanoseconds) / 1e9 / seconds * 100).rounded()) : 0
+        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork); accesses watched in \(runner.watchedRuns) later run\(runner.watchedRuns == 1 ? "" : "s") (\(share)% of the time)\n"
     }
 
     static func format1(_ x: Double) -> String {
@@ -229,6 +273,8 @@ public enum ExploreDriver {
         }
         s += "Replay:           \(replay)\n"
         s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
+        // Under the gdb stub the replay decides the same points (Debugger/README.md).
+        s += "Replay under gdb: \(replay.replacingFirst("run --schedule", with: "run --gdb --schedule"))   (breakpoints and steps leave the interleaving as it is)\n"
         s += costLine(runner, search, elapsed)
         say(s)
         if let md = config.markdownPath {
@@ -240,7 +286,8 @@ public enum ExploreDriver {
             m += "```\n\n## Last output of the failing run\n\n```\n"
             m += result.output.split(separator: "\n").suffix(20).joined(separator: "\n")
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
-            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n```\n\n"
+            m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
+            m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "   # step through it in gdb\n```\n\n"
             m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {

@@ -4,6 +4,8 @@ import Glibc
 public struct RunResult {
     public var records: [PointRecord] = []
     public var states: [Int: UInt64] = [:]
+    /// The points' operations in the order they were served (PartialOrder).
+    public var served: [PartialOrder.Event] = []
     /// The first task's exit status, when the machine halted normally.
     public var status: Int32?
     /// A bug the kernel reported itself (deadlock, step bound).
@@ -63,6 +65,9 @@ public final class ForkRunner {
     /// Nanoseconds spent restoring memory and forking, over all runs (the reset cost).
     public private(set) var resetNanoseconds: UInt64 = 0
     public private(set) var runsDone = 0
+    /// Runs after the first whose shared accesses were watched, and their time (ExploreDriver).
+    public var watchedRuns = 0
+    public var watchedNanoseconds: UInt64 = 0
 
     public init(kernel: Kernel, outputFD: Int32) throws(BootError) {
         self.kernel = kernel
@@ -84,7 +89,12 @@ public final class ForkRunner {
         _ = p.noteYield(t.tid, isYield: true)
         p.lastCall[t.tid] = ("warm-up", 0)
         p.states[0] = kernel.stateFingerprint(current: t, label: "warm-up")
-        p.note(PointRecord(index: 0, thread: t.tid, eip: 0, caller: 0, label: "warm-up", alternatives: [t.tid], switchedTo: nil))
+        p.note(PointRecord(index: 0, thread: t.tid, eip: 0, caller: 0, label: "warm-up", alternatives: [t.tid], switchedTo: nil,
+                           footprint: [Footprint.console]))
+        p.served(0, after: 0)
+        // The footprints' name sets are static: made once here, not in every child.
+        _ = Footprint.objectCalls.contains("warm-up") || Footprint.wrappers.contains("warm-up")
+            || Footprint.local.contains("warm-up") || Footprint.consoleCalls.contains("warm-up")
         _ = p.recordText
         _ = PointRecord(line: Substring(p.recordText))
         p.restart(with: Schedule())
@@ -159,6 +169,7 @@ public final class ForkRunner {
                 let w = line.split(separator: " ")
                 if w.count == 3, let i = Int(w[1]), let h = UInt64(w[2]) { result.states[i] = h }
             case "X": result.status = Int32(line.dropFirst(2))
+            case "S": result.served = ForkRunner.parseServed(line.dropFirst(2), records: result.records)
             case "A": result.watchedAccesses = Int(line.dropFirst(2)) ?? 0
             case "R":
                 let w = line.split(separator: " ").compactMap { UInt32($0) }
@@ -192,6 +203,7 @@ public final class ForkRunner {
         let resultFD = self.resultFD
         func report(_ tail: String) {
             var text = p.recordText + "\n"
+            if !p.servedText.isEmpty { text += "S " + p.servedText + "\n" }
             for (i, h) in p.states.sorted(by: { $0.key < $1.key }) { text += "H \(i) \(h)\n" }
             for (w, a, b) in p.races?.races ?? [] { text += "R \(w) \(a) \(b)\n" }
             if let d = p.races { text += "A \(d.accesses)\n" }
@@ -212,6 +224,19 @@ public final class ForkRunner {
         // The timer only watches the run's wall-clock limit (Kernel+Loop.swift, .timer).
         _ = kernel.machine.startTimer(periodNanoseconds: 100_000_000)
         kernel.start()
+    }
+
+    /// The "S" line: `I` or `I.D` (point I served after point D), comma-separated.
+    static func parseServed(_ text: Substring, records: [PointRecord]) -> [PartialOrder.Event] {
+        var out: [PartialOrder.Event] = []
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: ".")
+            guard let i = Int(parts[0]), i >= 0, i < records.count else { continue }
+            let d = parts.count == 2 ? Int(parts[1]) ?? i : i
+            guard d < records.count else { continue }
+            out.append(PartialOrder.Event(point: i, decision: d, thread: records[i].thread))
+        }
+        return out
     }
 
     static func writeAll(_ fd: Int32, _ text: String) {

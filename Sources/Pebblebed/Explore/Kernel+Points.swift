@@ -8,6 +8,7 @@ extension Kernel {
     /// trap; the trap is served when `t` runs again.
     func preemptionPoint(_ trap: Trap, _ t: Thread) {
         guard let p = points else { return }
+        let index = p.pointCount
         let label: String, eip: UInt32, caller: UInt32
         var isYield = false
         switch trap {
@@ -50,7 +51,8 @@ extension Kernel {
             p.states[p.pointCount] = stateFingerprint(current: t, label: label)
         }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
-                           alternatives: alternatives, switchedTo: target?.tid))
+                           alternatives: alternatives, switchedTo: target?.tid,
+                           footprint: p.recording ? footprint(trap, t, label: label) : []))
         if p.pointCount > p.maxPoints {
             reportBug(.stepBound, "step bound exceeded: \(p.maxPoints) preemption points in one run (an endless loop?)")
         }
@@ -64,6 +66,43 @@ extension Kernel {
             scheduler.moveToFront(threads[chosen]!)
             scheduler.yield()
             p.pendingTrap.remove(t.tid)
+        }
+        // Served now: after the last point noted so far (PartialOrder's event order).
+        if p.recording && !t.mustExit { p.served(index, after: p.pointCount - 1) }
+    }
+
+    /// What the operation at this point touches that other threads see (PartialOrder,
+    /// Footprint). Conservative: anything not known to be narrower touches everything.
+    private func footprint(_ trap: Trap, _ t: Thread, label: String) -> [UInt64] {
+        guard let p = points else { return [] }
+        let arg = { (n: UInt32) in (try? t.task.space.readWord(t.frame.esp &+ 4 * n)) ?? 0 }
+        switch trap {
+        case .breakpoint:
+            if label == ForkRunner.racePointLabel { return [] }   // its words: the explorer knows them
+            if Footprint.objectCalls.contains(label) { return [UInt64(arg(1))] }
+            if label == "cond_wait" { return [UInt64(arg(1)), UInt64(arg(2))] }
+            if Footprint.wrappers.contains(label) { return [] }
+            return [Footprint.everything]
+        case .syscall(let v):
+            var out: [UInt64]
+            // A call made inside a library call works on that call's object too (the mutex's
+            // yield to its holder, then its retry of the lock).
+            let within: [UInt64] = p.lastCall[t.tid].flatMap { Footprint.objectCalls.contains($0.function) ? [UInt64($0.argument)] : nil } ?? []
+            switch v {
+            case 0x52: return [Footprint.creating(nextTid)]   // thread_fork
+            case 0x47: out = [Footprint.thread(Int32(bitPattern: t.frame.esi))]   // make_runnable
+            case 0x45:   // yield: to a thread whose state it reads
+                let tid = Int32(bitPattern: t.frame.esi)
+                out = tid >= 0 ? [Footprint.thread(tid)] : []
+            default:
+                let name = Kernel.systemCallTable.call(v)?.name ?? ""
+                if Footprint.local.contains(name) { out = [] }
+                else if Footprint.consoleCalls.contains(name) { out = [Footprint.console] }
+                else { return [Footprint.everything] }
+            }
+            return out + within
+        default:
+            return [Footprint.everything]
         }
     }
 

@@ -45,6 +45,14 @@ public final class PointController {
     public private(set) var records: [PointRecord] = []
     /// Record points (explore); a replay only takes decisions.
     public var recording = true
+    /// The order the points' operations were served in (PartialOrder): "I" when point I was
+    /// served at once, "I.D" when it was served after point D (its thread was switched away).
+    public private(set) var servedText = ""
+
+    func served(_ index: Int, after decision: Int) {
+        if !servedText.isEmpty { servedText += "," }
+        servedText += decision == index ? String(index) : "\(index).\(decision)"
+    }
     /// Called with a bug the kernel recognises itself (deadlock, too many points): it ends the run.
     public var bugHook: ((BugKind, String) -> Never)?
     /// The wall-clock limit of one run (explore sets it; the timer checks it), and its start.
@@ -69,6 +77,7 @@ public final class PointController {
         yieldStreak = [:]
         lastCall = [:]
         records = []
+        servedText = ""
         taken = []
         states = [:]
         pendingTrap = []
@@ -147,8 +156,11 @@ public struct PointRecord: Equatable, Sendable {
     public let alternatives: [Int32]
     /// The thread it gave way to, when the schedule preempted here.
     public let switchedTo: Int32?
+    /// What its operation touches that other threads see (Footprint, PartialOrder).
+    public let footprint: [UInt64]
 
-    public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?) {
+    public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?,
+                footprint: [UInt64] = []) {
         self.index = index
         self.thread = thread
         self.eip = eip
@@ -156,12 +168,14 @@ public struct PointRecord: Equatable, Sendable {
         self.label = label
         self.alternatives = alternatives
         self.switchedTo = switchedTo
+        self.footprint = footprint
     }
 
-    /// `P index thread eip caller label alt,alt switchedTo|-`
+    /// `P index thread eip caller label alt,alt switchedTo|- object,object|-`
     public var line: String {
         let alts = alternatives.isEmpty ? "-" : alternatives.map(String.init).joined(separator: ",")
-        return "P \(index) \(thread) \(eip) \(caller) \(label) \(alts) \(switchedTo.map(String.init) ?? "-")"
+        let objects = footprint.isEmpty ? "-" : footprint.map(String.init).joined(separator: ",")
+        return "P \(index) \(thread) \(eip) \(caller) \(label) \(alts) \(switchedTo.map(String.init) ?? "-") \(objects)"
     }
 
     /// Parses a `line`; nil for anything else. Byte by byte: the explorer reads tens of
@@ -190,7 +204,7 @@ public struct PointRecord: Equatable, Sendable {
             }
             return neg ? -v : v
         }
-        guard fields.count == 8, fields[0].count == 1, fields[0].first == 0x50,
+        guard fields.count == 8 || fields.count == 9, fields[0].count == 1, fields[0].first == 0x50,
               let index = int(fields[1]), let thread = int(fields[2]), let eip = int(fields[3]),
               let caller = int(fields[4]) else { return nil }
         var alts: [Int32] = []
@@ -202,8 +216,17 @@ public struct PointRecord: Equatable, Sendable {
             alts.append(Int32(truncatingIfNeeded: cur))
         }
         let to = fields[7].count == 1 && fields[7].first == 0x2D ? nil : int(fields[7]).map { Int32(truncatingIfNeeded: $0) }
+        var objects: [UInt64] = []
+        if fields.count == 9 && !(fields[8].count == 1 && fields[8].first == 0x2D) {
+            var cur: UInt64 = 0
+            for b in fields[8] {
+                if b == 0x2C { objects.append(cur); cur = 0 } else { cur = cur &* 10 &+ UInt64(b &- 0x30) }
+            }
+            objects.append(cur)
+        }
         self.init(index: Int(index), thread: Int32(truncatingIfNeeded: thread), eip: UInt32(truncatingIfNeeded: eip),
-                  caller: UInt32(truncatingIfNeeded: caller), label: String(Substring(fields[5])), alternatives: alts, switchedTo: to)
+                  caller: UInt32(truncatingIfNeeded: caller), label: String(Substring(fields[5])), alternatives: alts, switchedTo: to,
+                  footprint: objects)
     }
 }
 
@@ -219,7 +242,7 @@ public enum BugKind: String, Sendable {
 /// A schedule: the preemptions of one interleaving, as "at point N, give way to thread T".
 /// Points and thread ids are numbered the same way in every run of the same program with the
 /// same arguments, so the choices replay the interleaving exactly.
-public struct Schedule: Equatable, Sendable {
+public struct Schedule: Hashable, Sendable {
     public struct Choice: Equatable, Hashable, Sendable {
         public let point: Int
         public let thread: Int32

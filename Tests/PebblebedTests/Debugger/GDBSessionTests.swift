@@ -334,4 +334,62 @@ struct GDBSessionTests {
         #expect(lines(plain.stdout).count >= 36, "\(plain)")
         #expect(lines(debugged.stdout) == lines(plain.stdout), "\(program) seed \(seed): \(debugged)")
     }
+
+    /// An interleaving `pebblebed explore` found replays under gdb (issue 16, 4): the lost
+    /// wake-up's schedule, with gdb stopping at a function of the program, at a thread-library
+    /// entry that is also one of the kernel's preemption points (the same byte holds both
+    /// int3s), stepping across that point and continuing, ends in the very deadlock the plain
+    /// replay reports, and two sessions print the same bytes. The kernel's int3s stay hidden
+    /// from gdb's reads (`x/i` shows the real first instruction).
+    @Test(.enabled(if: Guest.hasProgram("explore_lost_wakeup")))
+    func exploredScheduleReplaysUnderGdb() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-gdb-explore-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("bug.schedule").path
+        let found = try Guest.launch(["explore", "--no-progress", "--budget", "120", "--ramdisk", Guest.ramdisk,
+                                      "--schedule-out", schedule, "explore_lost_wakeup"], timeout: 180)
+        #expect(found.status == 1, "\(found)")
+        #expect(found.stdout.contains("Replay under gdb: pebblebed run --gdb --schedule \(schedule)"), "\(found)")
+        let plain = try Guest.run("explore_lost_wakeup", options: ["--schedule", schedule], timeout: 60)
+        #expect(plain.status == 3 && plain.stdout.contains("deadlock: every thread is blocked"), "\(plain)")
+        let commands = [
+            "break waiter", "continue",
+            "x/i mutex_unlock",
+            "break mutex_unlock", "continue", "stepi", "stepi", "continue", "stepi", "bt",
+            "delete", "continue",
+        ]
+        let a = try Self.session("explore_lost_wakeup", commands, options: ["--schedule", schedule])
+        let b = try Self.session("explore_lost_wakeup", commands, options: ["--schedule", schedule])
+        #expect(a.status == 3, "the replay's exit status, as without gdb: \(a)")
+        Self.expectInOrder(a.stdout, [
+            "Thread 2 hit Breakpoint 1, waiter (arg=0x0) at tests/explore_lost_wakeup.c:",
+            "<mutex_unlock>:\tmov    0x4(%esp),%eax",               // not the kernel's int3
+            "Thread 2 hit Breakpoint 2, mutex_unlock (mp=0x", "<m>)",
+            "Thread 1 hit Breakpoint 2, mutex_unlock (mp=0x",      // the schedule switched threads
+            "#2  0x", " in main () at tests/explore_lost_wakeup.c:",
+            plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines),   // the same deadlock report
+            "[Inferior 1 (Remote target) exited with code 03]",
+        ])
+        #expect(!a.stdout.contains("int3"), "\(a)")
+        #expect(a.stdout == b.stdout && a.status == b.status, "two sessions differ:\n\(a.stdout)\n---\n\(b.stdout)")
+    }
+
+    /// Seeded decisions at points (`--seed S --points`, the fast stress mode) replay under gdb
+    /// too: race_print's lines come out in the seed's order with breakpoints (one on
+    /// thr_join, a preemption point) and steps on the way.
+    @Test(.enabled(if: Guest.hasProgram("race_print")), arguments: [3, 5])
+    func seededPointsInterleavingIsTheSameUnderGdb(seed: Int) throws {
+        let options = ["--seed", "\(seed)", "--points"]
+        let plain = try Guest.run("race_print", options: options)
+        let debugged = try Self.session("race_print", [
+            "break print", "break thr_join", "continue", "continue", "continue", "stepi", "stepi",
+            "continue", "stepi", "delete", "continue",
+        ], options: options)
+        let lines = { (s: String) in s.split(separator: "\n").filter { $0.hasPrefix("race_print t") } }
+        #expect(debugged.status == 0, "\(debugged)")
+        #expect(debugged.stdout.components(separatedBy: "hit Breakpoint 1, print ").count == 5, "four stops: \(debugged)")
+        #expect(lines(plain.stdout).count >= 36, "\(plain)")
+        #expect(lines(debugged.stdout) == lines(plain.stdout), "seed \(seed) at points: \(debugged)")
+    }
 }

@@ -113,4 +113,102 @@ import Testing
         #expect(rows.map(\.how) == ["preempted", "blocked", "last point"])
         #expect(rows.map(\.to) == [2, 1, nil])
     }
+
+    /// Partial-order reduction: two threads, each with `ops` points on its own object (or all
+    /// on one shared object); thread 1 runs first, thread 2 when 1 ends or a schedule switches.
+    /// The run is computed from the schedule as the kernel would run it: a switch at a point
+    /// leaves that point's operation pending until thread 1 runs again (after 2 is done).
+    static func twoThreads(_ s: Schedule, ops: Int, shared: Bool) -> ([PointRecord], [PartialOrder.Event]) {
+        var records: [PointRecord] = []
+        var served: [PartialOrder.Event] = []
+        var next: [Int32: Int] = [1: 0, 2: 0]
+        var running: Int32 = 1
+        var pending: (point: Int, thread: Int32)?
+        func object(_ t: Int32) -> UInt64 { shared ? 0x0100_5000 : 0x0100_5000 + UInt64(t) * 4 }
+        while next[1]! < ops || next[2]! < ops || pending != nil {
+            if next[running]! >= ops {
+                // The running thread is done: the other one goes on, its pending operation first.
+                running = running == 1 ? 2 : 1
+                if let p = pending, p.thread == running {
+                    served.append(PartialOrder.Event(point: p.point, decision: records.count - 1, thread: running))
+                    pending = nil
+                }
+                continue
+            }
+            let i = records.count
+            let other: Int32 = running == 1 ? 2 : 1
+            let alternatives = next[other]! < ops || pending?.thread == other ? [other] : []
+            let choice = s.choices.first { $0.point == i }
+            records.append(PointRecord(index: i, thread: running, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
+                                       alternatives: alternatives, switchedTo: choice?.thread, footprint: [object(running)]))
+            next[running]! += 1
+            if let c = choice, c.thread != running {
+                pending = (i, running)
+                running = c.thread
+                if let p = pending, p.thread == running { pending = nil; served.append(PartialOrder.Event(point: p.point, decision: i, thread: running)) }
+            } else {
+                served.append(PartialOrder.Event(point: i, decision: i, thread: running))
+            }
+        }
+        return (records, served)
+    }
+
+    @Test func independentThreadsNeedOneInterleaving() {
+        let e = Exploration(maxPreemptions: 2, partialOrder: true)
+        while let s = e.next() {
+            let (records, served) = Self.twoThreads(s, ops: 3, shared: false)
+            e.finished(s, records: records, served: served)
+        }
+        #expect(e.runs == 1, "no two events are dependent: the default interleaving stands for all")
+    }
+
+    @Test func dependentThreadsAreReversedWithinTheBound() {
+        let dpor = Exploration(maxPreemptions: 1, partialOrder: true)
+        var ran: [[Schedule.Choice]] = []
+        while let s = dpor.next() {
+            ran.append(s.choices)
+            let (records, served) = Self.twoThreads(s, ops: 3, shared: true)
+            dpor.finished(s, records: records, served: served)
+        }
+        // The last event of thread 1 before thread 2 races with thread 2's first: thread 2
+        // runs there instead, and so on back; each schedule once.
+        #expect(ran.count > 1 && Set(ran.map { $0.map(\.point) }).count == ran.count, "\(ran)")
+        #expect(ran.contains([Schedule.Choice(point: 2, thread: 2)]), "\(ran)")
+        let full = Exploration(maxPreemptions: 1)
+        while let s = full.next() {
+            let (records, served) = Self.twoThreads(s, ops: 3, shared: true)
+            full.finished(s, records: records, served: served)
+        }
+        #expect(dpor.runs <= full.runs)
+    }
+
+    @Test func footprintsRoundTripInRecordLines() {
+        let r = PointRecord(index: 4, thread: 2, eip: 1, caller: 2, label: "cond_wait", alternatives: [1], switchedTo: nil,
+                            footprint: [0x0100_5000, Footprint.everything])
+        #expect(PointRecord(line: Substring(r.line)) == r)
+        let f = PartialOrder.footprint(of: r, raceWords: [:])
+        #expect(f.all && f.objects == [0x0100_5000])
+        let race = PointRecord(index: 5, thread: 1, eip: 0x0100_1077, caller: 0, label: ForkRunner.racePointLabel,
+                               alternatives: [2], switchedTo: nil)
+        #expect(PartialOrder.footprint(of: race, raceWords: [0x0100_1077: [0x0100_6002]]).objects == [0x0100_6000])
+        #expect(PartialOrder.footprint(of: race, raceWords: [:]).all, "a race point with no known word touches everything")
+    }
+
+    /// Race watching picks runs by the switches they make (ExploreDriver): a child carries
+    /// its parent's switches and its own, named by call site and threads, not point numbers.
+    @Test func schedulesCarryTheirSwitches() {
+        let e = Exploration(maxPreemptions: 2)
+        let root = e.next()!
+        #expect(e.switches(of: root).isEmpty)
+        e.finished(root, records: Self.records(root, points: 3))
+        let child = e.next()!
+        let keys = e.switches(of: child)
+        #expect(keys == ["yield@0 1>2"], "\(keys)")
+        e.finished(child, records: Self.records(child, points: 3))
+        #expect(e.switches(of: child).isEmpty, "forgotten once its run is finished")
+        var grandchild: Schedule?
+        while let s = e.next() { if s.choices.count == 2 { grandchild = s; break } }
+        let g = try! #require(grandchild)
+        #expect(e.switches(of: g).count == 2)
+    }
 }

@@ -18,6 +18,9 @@ import Testing
         ("explore_hidden_race", "FAIL explore_hidden_race: saw the pair torn"),
         // A consumer killed by a NULL dereference (then its joiner waits forever).
         ("explore_publish", "killed: page fault (read) at address 0x00000000"),
+        // Use after thr_exit: a pointer into the producer's stack, used after thr_join
+        // unmapped it (the consumer preempted between taking the pointer and using it).
+        ("explore_exit_use", "Thread 3 of task 1 (explore_exit_use) killed: page fault (read) at address 0xfe"),
     ]
 
     static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {

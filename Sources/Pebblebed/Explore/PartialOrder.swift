@@ -1,0 +1,161 @@
+/// Dynamic partial-order reduction over the preemption points (issue 15, item 2): Flanagan and
+/// Godefroid's DPOR (POPL 2005), in the race-reversal form of source-set DPOR (Abdulla et al.,
+/// POPL 2014), run on the record of each finished run instead of during it.
+///
+/// An *event* is the operation at one preemption point, served when its thread goes on past
+/// the point (at once, or after the thread was switched away there). Its *footprint* is what
+/// it touches that another thread can see (`Footprint`, recorded by the kernel at the point):
+/// the mutex, condition, semaphore or rwlock a thread-library call names (for a system call
+/// made inside a blocking library call, that call's object too: the mutex's yield-and-retry
+/// loop re-reads the mutex), the thread that make_runnable names, the console, the word of a
+/// data-race point; and *everything* for the calls whose effects reach further (deschedule
+/// reads a user word, vanish, thread creation, memory mapping, time, fork, exec, wait,
+/// readline...). Two events of different threads are dependent when their footprints meet.
+///
+/// The code between two points of a thread is not watched in an ordinary run: it is taken to
+/// be ordered by the points around it, which holds when the program is data-race free apart
+/// from the data-race points explore found (their racing accesses are points of their own,
+/// with their words). That is the assumption of DPOR over synchronisation events; a race
+/// that race watching never saw is a pair this reduction takes for independent.
+///
+/// For every pair of events in a run that race (dependent, of different threads, and not
+/// ordered by happens-before through other events), the run that reverses them is scheduled:
+/// at the decision point where the first of them was served, the second's thread runs
+/// instead (or, if it could not run there, the first thread that could of those between the
+/// two that do not happen after the first). Schedules keep the preemption bound; each is run
+/// once (Exploration).
+public enum PartialOrder {
+    /// One served event: its point, the point whose decision let it be served, its thread.
+    public struct Event: Equatable, Sendable {
+        public let point: Int
+        public let decision: Int
+        public let thread: Int32
+        public init(point: Int, decision: Int, thread: Int32) {
+            self.point = point
+            self.decision = decision
+            self.thread = thread
+        }
+    }
+
+    /// The alternatives to try for the races of one run: (decision point, thread to run
+    /// there). `served` is the run's events in the order they were served (Served.parse).
+    static func backtracks(records: [PointRecord], served: [Event], raceWords: [UInt32: [UInt32]]) -> [(point: Int, thread: Int32)] {
+        guard !served.isEmpty else { return [] }
+        // Dense thread numbers for the vector clocks.
+        var slot: [Int32: Int] = [:]
+        for r in records where slot[r.thread] == nil { slot[r.thread] = slot.count }
+        for r in records { for u in r.alternatives where slot[u] == nil { slot[u] = slot.count } }
+        for e in served where slot[e.thread] == nil { slot[e.thread] = slot.count }
+        let n = slot.count
+        typealias Clock = [Int]
+        func join(_ a: inout Clock, _ b: Clock) { for i in 0..<n where b[i] > a[i] { a[i] = b[i] } }
+
+        struct Last { let position: Int; let thread: Int; let count: Int }
+        var clocks = [Clock](repeating: Clock(repeating: 0, count: n), count: n)
+        var eventClock: [Clock] = []
+        eventClock.reserveCapacity(served.count)
+        var lastOn: [UInt64: Last] = [:]
+        var lastEvent = [Last?](repeating: nil, count: n)
+        var lastAll = [Last?](repeating: nil, count: n)
+        var created: [Int32: Clock] = [:]
+        var started = [Bool](repeating: false, count: n)
+        var out: [(Int, Int32)] = []
+        var seen = Set<Int64>()
+        func add(_ point: Int, _ thread: Int32) {
+            if seen.insert(Int64(point) << 32 | Int64(thread)).inserted { out.append((point, thread)) }
+        }
+
+        for (k, e) in served.enumerated() {
+            let p = slot[e.thread]!
+            if !started[p] {
+                started[p] = true
+                if let c = created[e.thread] { join(&clocks[p], c) }
+            }
+            let fp = footprint(of: records[e.point], raceWords: raceWords)
+            // The earlier events this one is dependent with and not already ordered after.
+            var candidates: [Last] = []
+            if fp.all {
+                for q in 0..<n where q != p { if let l = lastEvent[q], l.count > clocks[p][q] { candidates.append(l) } }
+            } else {
+                for o in fp.objects { if let l = lastOn[o], l.thread != p, l.count > clocks[p][l.thread] { candidates.append(l) } }
+                for q in 0..<n where q != p { if let l = lastAll[q], l.count > clocks[p][q] { candidates.append(l) } }
+            }
+            // Only the races that are direct: one ordered before another candidate is not.
+            for a in candidates where !candidates.contains(where: { $0.position > a.position && eventClock[$0.position][a.thread] >= a.count }) {
+                let first = served[a.position]
+                let r = records[first.decision]
+                if r.alternatives.contains(e.thread) {
+                    add(first.decision, e.thread)
+                } else if let j = (a.position + 1..<k).first(where: { j in
+                            r.alternatives.contains(served[j].thread) && eventClock[j][a.thread] < a.count }) {
+                    add(first.decision, served[j].thread)
+                } else {
+                    // Nothing between could run there: every alternative, as FG05 does.
+                    for u in r.alternatives { add(first.decision, u) }
+                }
+                // The run without the decision's own switch, when it had one (the reversal may
+                // need the thread that was running there to go on).
+                if r.switchedTo != nil { add(first.decision, -1) }
+            }
+            // Its clock: program order, then everything it depends on.
+            if fp.all {
+                for q in 0..<n { if let l = lastEvent[q] { join(&clocks[p], eventClock[l.position]) } }
+            } else {
+                for o in fp.objects { if let l = lastOn[o] { join(&clocks[p], eventClock[l.position]) } }
+                for q in 0..<n { if let l = lastAll[q] { join(&clocks[p], eventClock[l.position]) } }
+            }
+            clocks[p][p] += 1
+            let me = Last(position: k, thread: p, count: clocks[p][p])
+            eventClock.append(clocks[p])
+            lastEvent[p] = me
+            if fp.all { lastAll[p] = me }
+            for o in fp.objects { lastOn[o] = me }
+            if let c = fp.creates { created[c] = clocks[p] }
+        }
+        return out
+    }
+
+    /// What an event touches, from its record.
+    static func footprint(of r: PointRecord, raceWords: [UInt32: [UInt32]]) -> (all: Bool, objects: [UInt64], creates: Int32?) {
+        if r.label == ForkRunner.racePointLabel {
+            guard let words = raceWords[r.eip] else { return (true, [], nil) }
+            return (false, words.map { UInt64($0 & ~3) }, nil)
+        }
+        var objects: [UInt64] = []
+        var all = false
+        var creates: Int32?
+        for o in r.footprint {
+            switch o >> 32 {
+            case Footprint.everything >> 32: all = true
+            case Footprint.creation >> 32:
+                all = true
+                creates = Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)
+            default: objects.append(o)
+            }
+        }
+        return (all, objects, creates)
+    }
+}
+
+/// The objects an event touches, as 64-bit names: a guest address (a mutex, condition,
+/// semaphore, rwlock, or a data-race word) is itself; the other kinds have a tag above it.
+enum Footprint {
+    static func thread(_ tid: Int32) -> UInt64 { 1 << 32 | UInt64(UInt32(bitPattern: tid)) }
+    static let console: UInt64 = 2 << 32
+    /// Depends on everything (see PartialOrder).
+    static let everything: UInt64 = 3 << 32
+    /// Creates thread `tid` (and depends on everything): its events come after this one.
+    static func creating(_ tid: Int32) -> UInt64 { creation | UInt64(UInt32(bitPattern: tid)) }
+    static let creation: UInt64 = 4 << 32
+
+    /// Library entries whose first argument is the object they synchronise on.
+    static let objectCalls: Set<String> = [
+        "mutex_lock", "mutex_unlock", "mutex_destroy", "cond_signal", "cond_broadcast", "cond_destroy",
+        "sem_wait", "sem_signal", "sem_destroy", "rwlock_lock", "rwlock_unlock", "rwlock_downgrade", "rwlock_destroy",
+    ]
+    /// Library entries that only call other points (their own effects are in those).
+    static let wrappers: Set<String> = ["thr_create", "thr_join", "thr_exit", "thr_yield"]
+    /// System calls with nothing shared, or only the console.
+    static let local: Set<String> = ["gettid", "yield"]
+    static let consoleCalls: Set<String> = ["print", "lprintf", "set_term_color", "set_cursor_pos", "get_cursor_pos", "sim_call"]
+}

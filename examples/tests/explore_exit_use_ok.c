@@ -1,0 +1,3 @@
+#define CORRECT
+#define TEST_NAME "explore_exit_use_ok"
+#include "explore_exit_use.c"
