@@ -51,12 +51,18 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
+        // Before the first run (issue 18, 5): a search of minutes must not end unable to write
+        // what it found.
+        try CLIError.checkOutputPath(scheduleOut ?? "explore-\(URL(fileURLWithPath: program).lastPathComponent).schedule",
+                                     option: "--schedule-out")
+        if let json { try CLIError.checkOutputPath(json, option: "--json") }
+        if let markdown { try CLIError.checkOutputPath(markdown, option: "--markdown") }
         var o = try machine.bootOptions()
         let ramdisk = o.ramdisk
         var name = program
         var elfPath = ramdisk + "/" + program
         if program.contains("/") {
-            guard let data = FileManager.default.contents(atPath: program) else { throw ValidationError("cannot read \(program)") }
+            guard let data = FileManager.default.contents(atPath: program) else { throw CLIError.load("cannot load \(program): missing or unreadable") }
             name = URL(fileURLWithPath: program).lastPathComponent
             o.hostProgram = [UInt8](data)
             elfPath = program

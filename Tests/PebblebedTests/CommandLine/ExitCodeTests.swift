@@ -59,6 +59,11 @@ struct ExitCodeTests {
         let junit = try Guest.launch(["test", "--ramdisk", Guest.ramdisk, "--junit", "/nonexistent-folder/j.xml", "hello"])
         #expect(junit.status == 64 && junit.stderr.contains("--junit /nonexistent-folder/j.xml: the folder /nonexistent-folder does not exist"), "\(junit)")
         #expect(!junit.stdout.contains("TEST"), "a test ran: \(junit)")
+        for option in ["--schedule-out", "--json", "--markdown"] {
+            let explore = try Guest.launch(["explore", "--ramdisk", Guest.ramdisk, option, "/nonexistent-folder/e", "explore_counter"])
+            #expect(explore.status == 64 && explore.stderr.contains("\(option) /nonexistent-folder/e: the folder /nonexistent-folder does not exist"), "\(explore)")
+            #expect(!explore.stdout.contains("interleaving"), "explore ran: \(explore)")
+        }
         // A directory is not a file name, and an existing file is left as it was until written.
         let dir = try CommandLineRun.temporaryDirectory("outpath")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -23,8 +23,11 @@ import Testing
         ("explore_exit_use", "Thread 3 of task 1 (explore_exit_use) killed: page fault (read) at address 0xfe"),
     ]
 
-    static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120) throws -> (GuestRun, String) {
+    /// Explores `program`; the schedule file is removed again unless the caller `keep`s it
+    /// (and removes it itself): runs that find a bug write one, and tests leave nothing behind.
+    static func explore(_ program: String, _ extra: [String] = [], budget: Int = 120, keep: Bool = false) throws -> (GuestRun, String) {
         let schedule = FileManager.default.temporaryDirectory.appendingPathComponent("explore-\(UUID().uuidString).schedule").path
+        defer { if !keep { try? FileManager.default.removeItem(atPath: schedule) } }
         let r = try Guest.launch(["explore", "--no-progress", "--budget", String(budget), "--ramdisk", Guest.ramdisk,
                                   "--schedule-out", schedule] + extra + [program], timeout: Double(budget) + 60)
         return (r, schedule)
@@ -33,7 +36,7 @@ import Testing
     @Test(arguments: bugs.map(\.program))
     func findsTheBugAndItsScheduleReplaysExactly(program: String) throws {
         let message = Self.bugs.first { $0.program == program }!.message
-        let (r, schedule) = try Self.explore(program)
+        let (r, schedule) = try Self.explore(program, keep: true)
         defer { try? FileManager.default.removeItem(atPath: schedule) }
         #expect(r.status == 1, "explore must exit 1 on a bug: \(r)")
         #expect(r.stdout.contains("BUG FOUND after "), "\(r)")
