@@ -217,36 +217,19 @@ public enum ExploreDriver {
     /// One JSON object: the shape `pebblebed stress-merge` reads (kind "explore").
     static func writeJSON(_ config: ExploreConfig, program: String, runs: Int, outcome: String, bug: String?, schedule: String?) {
         guard let path = config.jsonPath else { return }
-        func q(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                default: out += u.value < 0x20 ? String(format4(u.value)) : String(u)
-                }
-            }
-            return out + "\""
-        }
         let shard = config.shard.map { "\($0.k)/\($0.n)" } ?? "1/1"
-        var fields = ["\"kind\": \"explore\"", "\"program\": \(q(program))", "\"shard\": \(q(shard))",
-                      "\"interleavings\": \(runs)", "\"outcome\": \(q(outcome))",
+        var fields = ["\"kind\": \"explore\"", "\"program\": \(jsonString(program))", "\"shard\": \(jsonString(shard))",
+                      "\"interleavings\": \(runs)", "\"outcome\": \(jsonString(outcome))",
                       "\"maxPreemptions\": \(config.maxPreemptions)"]
-        if let bug { fields.append("\"bug\": \(q(bug))") }
+        if let bug { fields.append("\"bug\": \(jsonString(bug))") }
         if let schedule {
-            fields.append("\"schedule\": \(q(schedule))")
-            fields.append("\"replay\": \(q((["pebblebed", "run", "--schedule", schedule] + config.replayWords).map(shellQuote).joined(separator: " ")))")
+            fields.append("\"schedule\": \(jsonString(schedule))")
+            fields.append("\"replay\": \(jsonString((["pebblebed", "run", "--schedule", schedule] + config.replayWords).map(shellQuote).joined(separator: " ")))")
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { return }
         ForkRunner.writeAll(fd, "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n")
         close(fd)
-    }
-
-    static func format4(_ v: UInt32) -> String {
-        let h = String(v, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
     }
 
     /// Prints the report; returns the schedule file's path.

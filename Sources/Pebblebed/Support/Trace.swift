@@ -73,7 +73,7 @@ public final class Trace {
         var other = instructions
             ? #""timeBase":"guest instructions","tsUnit":"1 guest instruction (viewers label it 1 µs)","seed":\#(chaos!.seed)"#
             : #""timeBase":"host microseconds since the trace began","tsUnit":"1 µs""#
-        if let program = kernel?.options.program { other += #","program":\#(Trace.json(program))"# }
+        if let program = kernel?.options.program { other += #","program":\#(jsonString(program))"# }
         append(#"{"displayTimeUnit":"ns","otherData":{\#(other)},"traceEvents":["# + "\n")
         flush()   // at once: a file cut short by SIGKILL still says what its numbers are
         began = now
@@ -105,30 +105,13 @@ public final class Trace {
         written += 1
     }
 
-    /// A JSON string literal: program names and kill reasons may hold anything a guest chose.
-    static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            case _ where u.value < 0x20: out += "\\u" + hex(u.value, width: 4).dropFirst(2)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
-
     /// Names the tracks of `t` and its task the first time they appear, and the task's again
     /// when an exec changed its program.
     private func name(_ t: Thread) {
         let pid = t.task.id
         if taskNames[pid] != t.task.name {
             taskNames[pid] = t.task.name
-            add(#"{"name":"process_name","ph":"M","pid":\#(pid),"args":{"name":\#(Trace.json("task \(pid): \(t.task.name)"))}}"#)
+            add(#"{"name":"process_name","ph":"M","pid":\#(pid),"args":{"name":\#(jsonString("task \(pid): \(t.task.name)"))}}"#)
         }
         if namedThreads.insert(t.tid).inserted {
             add(#"{"name":"thread_name","ph":"M","pid":\#(pid),"tid":\#(t.tid),"args":{"name":"thread \#(t.tid)"}}"#)
@@ -138,7 +121,7 @@ public final class Trace {
     private func event(_ name: String, _ category: String, _ t: Thread, args: String? = nil) {
         self.name(t)
         let a = args.map { #","args":{\#($0)}"# } ?? ""
-        add(#"{"name":\#(Trace.json(name)),"cat":"\#(category)","ph":"i","s":"t","ts":\#(now),"pid":\#(t.task.id),"tid":\#(t.tid)\#(a)}"#)
+        add(#"{"name":\#(jsonString(name)),"cat":"\#(category)","ph":"i","s":"t","ts":\#(now),"pid":\#(t.task.id),"tid":\#(t.tid)\#(a)}"#)
     }
 
     /// `next` gets the CPU: its run slice begins (the scheduler loop, or a trace started while
@@ -178,7 +161,7 @@ public final class Trace {
 
     /// `t` blocks in the wait queue `queue` (wait, sleep, readline, ...).
     func blocked(_ t: Thread, in queue: String) {
-        event("block \(queue)", "block", t, args: #""queue":\#(Trace.json(queue))"#)
+        event("block \(queue)", "block", t, args: #""queue":\#(jsonString(queue))"#)
     }
 
     /// `t` became runnable.
@@ -187,8 +170,8 @@ public final class Trace {
     /// `t` is killed (`fault`: the fault that killed it, if one did; `reason`: the kernel's
     /// message). It ends at its next way out of the kernel, with a `thread exit`.
     func killed(_ t: Thread, fault: String?, reason: String) {
-        var args = #""reason":\#(Trace.json(reason))"#
-        if let fault { args += #","fault":\#(Trace.json(fault))"# }
+        var args = #""reason":\#(jsonString(reason))"#
+        if let fault { args += #","fault":\#(jsonString(fault))"# }
         event(fault.map { "killed (\($0))" } ?? "killed", "exit", t, args: args)
     }
 
@@ -212,7 +195,7 @@ public final class Trace {
         stopped()
         closed = true
         let signal = kernel?.machine.haltSignal ?? 0
-        let stoppedBy = signal != 0 ? Trace.json("host signal \(Kernel.signalName(signal))") : #""halt""#
+        let stoppedBy = signal != 0 ? jsonString("host signal \(Kernel.signalName(signal))") : #""halt""#
         append("\n" + #"],"traceEnd":{"droppedEvents":\#(dropped),"stoppedBy":\#(stoppedBy)}}"# + "\n")
         flush()
         if failed != 0 { KernelLog.line("pebblebed: trace \(path) is cut short: \(dropped) events dropped") }

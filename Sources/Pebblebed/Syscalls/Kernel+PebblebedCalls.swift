@@ -47,15 +47,8 @@ extension Kernel {
             if task.children.isEmpty { throw .noChild }
             return 0
         }
-        let record = task.zombies.removeFirst()!
         // Validated above with nothing in between that could unmap it (this call never blocks).
-        if statusAddress != 0 {
-            do { try task.space.writeWord(UInt32(bitPattern: record.status), to: statusAddress) } catch {
-                task.zombies.append(record)
-                throw error
-            }
-        }
-        return record.tid
+        return try collectZombie(of: task, statusAddress: statusAddress)
     }
 
     /// set_foreground(tid): the calling task names its child `tid` as the one Ctrl-C

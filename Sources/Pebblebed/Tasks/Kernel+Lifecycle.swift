@@ -153,9 +153,16 @@ extension Kernel {
             scheduler.block(in: task.waiters)
             if t.mustExit { return 0 }
         }
-        let record = task.zombies.removeFirst()!
         // The status pointer was valid before blocking; a sibling thread may have unmapped it
-        // since. Then the record goes back and the call fails, consuming nothing.
+        // since (collectZombie then consumes nothing).
+        return try collectZombie(of: task, statusAddress: statusAddress)
+    }
+
+    /// Takes `task`'s first exit record (there is one), stores its status at `statusAddress`
+    /// (0: nowhere) and returns its tid: wait and wait_nohang. If the store fails the record
+    /// goes back and the call fails, consuming nothing.
+    func collectZombie(of task: Task, statusAddress: UInt32) throws(PebblesError) -> Int32 {
+        let record = task.zombies.removeFirst()!
         if statusAddress != 0 {
             do { try task.space.writeWord(UInt32(bitPattern: record.status), to: statusAddress) } catch {
                 task.zombies.append(record)

@@ -233,6 +233,6 @@ struct TraceTests {
         #expect(s.text.contains("task 1: \"odd\" name\n"), "\(s.text)")
         #expect(s.text.contains("runs          1, 10 instructions in all"), "\(s.text)")
         #expect(s.text.contains("system calls  1: print 1") && s.text.contains("blocked       1: readline 1"), "\(s.text)")
-        #expect(Trace.json("a\"b\\c\u{1}\n") == #""a\"b\\c\u0001\n""#)
+        #expect(jsonString("a\"b\\c\u{1}\n") == #""a\"b\\c\u0001\n""#)
     }
 }
