@@ -23,7 +23,7 @@
 /// at the decision point where the first of them was served, the second's thread runs
 /// instead (or, if it could not run there, the first thread that could of those between the
 /// two that do not happen after the first). Schedules keep the preemption bound; each is run
-/// once (Exploration).
+/// once, and not at all when its thread sleeps at its node (sleep sets, Exploration).
 public enum PartialOrder {
     /// One served event: its point, the point whose decision let it be served, its thread.
     public struct Event: Equatable, Sendable {
