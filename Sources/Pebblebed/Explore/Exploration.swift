@@ -180,7 +180,9 @@ public final class Exploration {
                     // event served from it (every point without a switch serves its own event
                     // at once, so every node after `start` has one); where nothing is noted,
                     // nothing sleeps.
-                    if e.decision > start { nodeSleep[Node(prefix: schedule.choices, point: e.decision)] = z }
+                    if e.decision > start && (k == 0 || served[k - 1].decision != e.decision) {
+                        nodeSleep[Node(prefix: schedule.choices, point: e.decision)] = z
+                    }
                     if z.contains(where: { $0.thread == e.thread }) {
                         sleepCuts += 1
                         racing = Array(served[..<k])
