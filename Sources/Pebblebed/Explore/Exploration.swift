@@ -44,14 +44,42 @@ public final class Exploration {
     /// Race reversals that would have passed the preemption bound.
     public private(set) var beyondBound = 0
 
+    /// Sleep sets (with DPOR; Godefroid 1996, Flanagan and Godefroid 2005). A *node* is the
+    /// state at decision point `point` of the runs whose choices before it are `prefix`; its
+    /// branches are the threads that can run there. A branch explored from a node puts its
+    /// thread to sleep in the branches explored from it later, until an event dependent with
+    /// that thread's next operation runs: a run in which the sleeping thread goes first is
+    /// equivalent to one that ran it at the node, which the earlier branch covered.
+    public let sleepSets: Bool
+    struct Node: Hashable {
+        let prefix: [Schedule.Choice]
+        let point: Int
+    }
+    /// The node each queued schedule branches from, and the thread it runs there (for the
+    /// schedule without its node's choice, the thread that was running).
+    private var branchOf: [Schedule: (node: Node, thread: Int32)] = [:]
+    /// The threads asleep at a node, inherited from the run that reached it (known when a run
+    /// walked through it after its own decision; unknown, so none, otherwise).
+    private var nodeSleep: [Node: [PartialOrder.Sleeper]] = [:]
+    /// The branches already run from a node, with their thread's next operation.
+    private var nodeRan: [Node: [PartialOrder.Sleeper]] = [:]
+    /// The sleep set each schedule starts from at its node (taken when it is dequeued).
+    private var asleep: [Schedule: [PartialOrder.Sleeper]] = [:]
+    /// Reversals not run because their thread was asleep at their node.
+    public private(set) var slept = 0
+    /// Runs in which a sleeping thread ran: their races from there on were not reversed.
+    public private(set) var sleepCuts = 0
+
     /// `runsBefore`: runs of an earlier search this one continues the count of (explore starts
     /// again when it finds new data-race points, ExploreDriver).
-    public init(maxPreemptions: Int, shard: (k: Int, n: Int)? = nil, runsBefore: Int = 0, partialOrder: Bool = false) {
+    public init(maxPreemptions: Int, shard: (k: Int, n: Int)? = nil, runsBefore: Int = 0, partialOrder: Bool = false,
+                sleepSets: Bool = true) {
         self.maxPreemptions = maxPreemptions
         self.shard = shard
         // Shards split the tree by first preemption; a race reversal can land in another
         // shard's part, which that shard may never be shown: shards search without DPOR.
         self.partialOrder = partialOrder && shard == nil
+        self.sleepSets = sleepSets
         runs = runsBefore
         levels = Array(repeating: [], count: maxPreemptions + 2)
         levels[0] = [Schedule()]
@@ -65,8 +93,24 @@ public final class Exploration {
             bound = 0
         }
         while bound <= maxPreemptions {
-            if let s = levels[bound].popLast() { return s }
-            bound += 1
+            guard let s = levels[bound].popLast() else {
+                bound += 1
+                continue
+            }
+            if sleepSets, let b = branchOf[s] {
+                // Its sleep set: what slept at the node, and the branches run from it so far
+                // (they ran before this one: the order of runs is the order of exploration).
+                var z = nodeSleep[b.node] ?? []
+                for r in nodeRan[b.node] ?? [] where !z.contains(where: { $0.thread == r.thread }) { z.append(r) }
+                if z.contains(where: { $0.thread == b.thread }) {
+                    slept += 1
+                    branchOf[s] = nil
+                    switchKeys[s] = nil
+                    continue
+                }
+                asleep[s] = z
+            }
+            return s
         }
         return nil
     }
@@ -74,6 +118,11 @@ public final class Exploration {
     /// Schedules left at the current bound, and generated for the next one so far.
     public var leftAtBound: Int { bound <= maxPreemptions ? levels[bound].count : 0 }
     public var queuedNext: Int { bound + 1 <= maxPreemptions ? levels[bound + 1].count : 0 }
+
+    /// Notes that the branch of `op.thread` ran from `node`.
+    private func ran(_ op: PartialOrder.Sleeper, at node: Node) {
+        if !(nodeRan[node] ?? []).contains(where: { $0.thread == op.thread }) { nodeRan[node, default: []].append(op) }
+    }
 
     /// The switch keys of `choices`, from the records of a run that shares them.
     private func switchKeys(_ choices: [Schedule.Choice], _ records: [PointRecord]) -> [String] {
@@ -111,14 +160,57 @@ public final class Exploration {
                 if let k0 = seen[h], k0 <= k { meeting = i; break }
                 seen[h] = k
             }
+            // Sleep sets: walk this run from its node's decision with the threads asleep
+            // there. The first event of a sleeping thread ends the run as far as the search
+            // is concerned (from there it is equivalent to a run of an earlier branch): only
+            // the races before it are reversed.
+            let branch = branchOf.removeValue(forKey: schedule)
+            let start = branch?.node.point ?? 0
+            var racing = served
+            if sleepSets {
+                if let branch, let op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
+                                                                    served: served, raceWords: raceWords) {
+                    ran(op, at: branch.node)
+                }
+                var z = asleep.removeValue(forKey: schedule) ?? []
+                var k = served.firstIndex { $0.decision >= start } ?? served.count
+                while k < served.count && !z.isEmpty {
+                    let e = served[k]
+                    // What sleeps at the node of each later decision point: before the first
+                    // event served from it (every point without a switch serves its own event
+                    // at once, so every node after `start` has one); where nothing is noted,
+                    // nothing sleeps.
+                    if e.decision > start && (k == 0 || served[k - 1].decision != e.decision) {
+                        nodeSleep[Node(prefix: schedule.choices, point: e.decision)] = z
+                    }
+                    if z.contains(where: { $0.thread == e.thread }) {
+                        sleepCuts += 1
+                        racing = Array(served[..<k])
+                        break
+                    }
+                    let f = PartialOrder.footprint(of: records[e.point], raceWords: raceWords)
+                    z.removeAll { $0.wokenBy(all: f.all, objects: f.objects) }
+                    k += 1
+                }
+            }
             var added: [Schedule] = []
-            for (point, thread) in PartialOrder.backtracks(records: records, served: served, raceWords: raceWords) {
+            for (point, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) {
                 guard point < meeting else { pruned += 1; continue }
                 var choices = schedule.choices.filter { $0.point < point }
+                let node = Node(prefix: choices, point: point)
                 if thread >= 0 { choices.append(Schedule.Choice(point: point, thread: thread)) }
                 guard choices.count <= maxPreemptions else { beyondBound += 1; continue }
+                if sleepSets {
+                    // This run took a branch at the node too: the thread that ran there.
+                    let here = schedule.choices.first { $0.point == point }?.thread ?? records[point].thread
+                    if let op = PartialOrder.nextOperation(of: here, from: point, records: records, served: served,
+                                                           raceWords: raceWords) {
+                        ran(op, at: node)
+                    }
+                }
                 let s = Schedule(choices)
                 guard generated.insert(s).inserted else { continue }
+                if sleepSets { branchOf[s] = (node, thread >= 0 ? thread : records[point].thread) }
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)
             }

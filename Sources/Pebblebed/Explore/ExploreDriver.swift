@@ -194,7 +194,7 @@ public enum ExploreDriver {
         }
         showProgress(final: true)
         let how = search.partialOrder
-            ? "\(search.runs) interleavings; the others are equivalent to one of them (partial-order reduction), \(search.beyondBound) race reversals would have passed the bound"
+            ? "\(search.runs) interleavings; the others are equivalent to one of them (partial-order reduction: \(search.slept) race reversals asleep, \(search.sleepCuts) runs cut where a sleeping thread ran), \(search.beyondBound) race reversals would have passed the bound"
             : "\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states"
         say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
         say(costLine(runner, search, elapsed()))

@@ -23,7 +23,7 @@
 /// at the decision point where the first of them was served, the second's thread runs
 /// instead (or, if it could not run there, the first thread that could of those between the
 /// two that do not happen after the first). Schedules keep the preemption bound; each is run
-/// once (Exploration).
+/// once, and not at all when its thread sleeps at its node (sleep sets, Exploration).
 public enum PartialOrder {
     /// One served event: its point, the point whose decision let it be served, its thread.
     public struct Event: Equatable, Sendable {
@@ -113,6 +113,33 @@ public enum PartialOrder {
             if let c = fp.creates { created[c] = clocks[p] }
         }
         return out
+    }
+
+    /// A thread asleep in a sleep set (Godefroid; Flanagan and Godefroid 2005): its branch was
+    /// already explored from a node the search is at again, so it may run here only after
+    /// an event dependent with its next operation (whose footprint this is).
+    struct Sleeper: Equatable {
+        let thread: Int32
+        let all: Bool
+        let objects: [UInt64]
+
+        /// Whether an event with footprint (`all`, `objects`) is dependent with this one's
+        /// next operation (an event that "wakes" it).
+        func wokenBy(all a: Bool, objects o: [UInt64]) -> Bool {
+            all || a || objects.contains { o.contains($0) }
+        }
+    }
+
+    /// The next operation of `thread` from decision point `point` on in a run: the first of
+    /// its events served after the decision at `point` (the point it stopped at, or, for a
+    /// thread not stopped at one, the next point it reaches: the code before it touches
+    /// nothing another thread sees, PartialOrder's assumption). Nil if the run served none.
+    static func nextOperation(of thread: Int32, from point: Int, records: [PointRecord], served: [Event],
+                              raceWords: [UInt32: [UInt32]]) -> Sleeper? {
+        guard let start = served.firstIndex(where: { $0.decision >= point }),
+              let e = served[start...].first(where: { $0.thread == thread }) else { return nil }
+        let f = footprint(of: records[e.point], raceWords: raceWords)
+        return Sleeper(thread: thread, all: f.all, objects: f.objects)
     }
 
     /// What an event touches, from its record.

@@ -211,4 +211,97 @@ import Testing
         let g = try! #require(grandchild)
         #expect(e.switches(of: g).count == 2)
     }
+
+    /// Threads 1...n, thread t doing `ops[t-1]` (each op the objects it touches), run as the
+    /// kernel runs them: thread 1 first, a thread that ends gives way to the head of the run
+    /// queue, and a switch at a point leaves that point's operation pending (the thread goes
+    /// to the back of the queue) until its thread runs again. Returns the run's records, its
+    /// served order, and its Mazurkiewicz trace: the order of every two dependent operations.
+    static func threads(_ s: Schedule, ops: [[[UInt64]]]) -> ([PointRecord], [PartialOrder.Event], [String]) {
+        var records: [PointRecord] = []
+        var served: [PartialOrder.Event] = []
+        var op: [(thread: Int32, k: Int)] = []   // by point
+        var next = [Int](repeating: 0, count: ops.count + 1)
+        var pending: [Int32: Int] = [:]           // thread -> its pending point
+        var queue = (2...Int32(ops.count)).map { $0 }
+        var running: Int32 = 1
+        func live(_ t: Int32) -> Bool { next[Int(t)] < ops[Int(t) - 1].count || pending[t] != nil }
+        func serve(_ point: Int, decision: Int) {
+            served.append(PartialOrder.Event(point: point, decision: decision, thread: records[point].thread))
+        }
+        while true {
+            if let p = pending.removeValue(forKey: running) { serve(p, decision: records.count - 1) }
+            guard next[Int(running)] < ops[Int(running) - 1].count else {
+                queue.removeAll { !live($0) }
+                guard !queue.isEmpty else { break }
+                running = queue.removeFirst()
+                continue
+            }
+            let i = records.count
+            let k = next[Int(running)]
+            next[Int(running)] += 1
+            let choice = s.choices.first { $0.point == i }
+            records.append(PointRecord(index: i, thread: running, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
+                                       alternatives: queue.filter(live), switchedTo: choice?.thread,
+                                       footprint: ops[Int(running) - 1][k]))
+            op.append((running, k))
+            if let c = choice, c.thread != running {
+                pending[running] = i
+                queue.append(running)
+                queue.removeAll { $0 == c.thread }
+                running = c.thread
+            } else {
+                serve(i, decision: i)
+            }
+        }
+        var trace: [String] = []
+        for (a, x) in served.enumerated() {
+            for y in served[(a + 1)...] where x.thread != y.thread {
+                if !Set(records[x.point].footprint).isDisjoint(with: records[y.point].footprint) {
+                    trace.append("\(op[x.point].thread).\(op[x.point].k)<\(op[y.point].thread).\(op[y.point].k)")
+                }
+            }
+        }
+        return (records, served, trace.sorted())
+    }
+
+    /// The traces of every run of a search over `ops`.
+    static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool) -> (runs: [[String]], search: Exploration) {
+        let e = Exploration(maxPreemptions: bound, partialOrder: true, sleepSets: sleepSets)
+        var runs: [[String]] = []
+        while let s = e.next() {
+            let (records, served, trace) = threads(s, ops: ops)
+            runs.append(trace)
+            e.finished(s, records: records, served: served)
+        }
+        return (runs, e)
+    }
+
+    /// Sleep sets: every equivalence class (Mazurkiewicz trace) the search without them reaches
+    /// within the bound is still reached, with fewer runs; where every branch starts with an
+    /// operation (threads stopped at points), each class runs exactly once.
+    @Test(arguments: [
+        // Three threads, each one operation on a lock of its own and one on a shared lock.
+        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], true),
+        // Three threads on two locks: 1 and 3 share one, 2 and 3 the other.
+        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
+        // Three threads, two operations each, all on one lock. Switching to a thread not yet
+        // at a point runs no operation, so two branches can start the same way: some classes
+        // run twice (PartialOrder.nextOperation), still far fewer runs than without.
+        ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], false),
+    ] as [([[[UInt64]]], Bool)])
+    func sleepSetsRunEachEquivalenceClassOnce(ops: [[[UInt64]]], exact: Bool) {
+        for bound in 1...6 {
+            let (with, e) = Self.search(ops, bound: bound, sleepSets: true)
+            let (without, _) = Self.search(ops, bound: bound, sleepSets: false)
+            #expect(Set(with) == Set(without), "bound \(bound): sleep sets lost \(Set(without).subtracting(with).count) of \(Set(without).count) classes")
+            if exact {
+                #expect(Set(with).count == with.count, "bound \(bound): a class ran twice: \(with.count) runs, \(Set(with).count) classes")
+            }
+            if bound >= 2 {
+                #expect(without.count > with.count && e.slept + e.sleepCuts > 0,
+                        "bound \(bound): nothing for sleep sets to remove? \(without.count) runs without, \(with.count) with")
+            }
+        }
+    }
 }
