@@ -55,14 +55,16 @@ import Testing
     }
 
     /// Stubs no symbol delimits (issue 20, item 2): hand-written ones in the shapes of 15-410
-    /// student libsyscalls, with no `.size`, and the same program stripped. Exactly the stubs
+    /// student libsyscalls (frame-pointer ones too: %ebp, %esp and the flags after each are
+    /// checked), with no `.size`, and the same program stripped. Exactly the stubs
     /// the scan can prove safe are redirected (the guest lists the ones whose `int` became a
     /// `jmp`); the rest keep trapping; every call gives the same registers, flags, output and
     /// exit status as with --no-fastcall.
     @Test(arguments: ["stubshapes", "stubshapes_stripped"])
     func stubsFoundByTheirBytesAreRedirectedAndBehaveTheSame(program: String) throws {
         let fast = try Guest.run(program), slow = try Guest.run(program, options: ["--no-fastcall"])
-        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish (8)"
+        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish"
+            + " s_fp_gettid s_fp_sleep_clob s_fp_yield s_fp_yield_leave s_fp_yield_mov s_fp_print s_fp_gettid_leave s_fp_gettid_mov (16)"
         #expect(fast.stdout.contains(redirected + "\n"), "\(fast)")
         #expect(slow.stdout.contains("stubshapes: redirected: (0)\n"), "\(slow)")
         for r in [fast, slow] {
@@ -95,6 +97,8 @@ import Testing
             #expect(r.status == 0 && r.stdout.contains("PASS gate_pages"), "\(r)")
             #expect(r.stdout.contains("gate_pages: gettid's thunk at 0xff9200: ea 00 12 ff 00 33 00 c3 cc\n"), "\(r)")
             #expect(r.stdout.contains("gate_pages: fill at 0xff7ff0: cc cc cc cc\n"), "\(r)")
+            // Bank 1 (the frame-pointer shapes): ljmp $0x33, $0x00FD1200; pop %ebp; ret; int3.
+            #expect(r.stdout.contains("gate_pages: gettid's frame-pointer thunk at 0xfd9200: ea 00 12 fd 00 33 00 5d c3 cc\n"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff9200"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff0000"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (read) at address 0x00feffff"), "\(r)")
