@@ -118,7 +118,7 @@ import Testing
     }
 
     /// Under gdb the program's text stays as built (Kernel.fastCallEnabled), so `stepi`
-    /// through a libsyscall stub and a hand-written one shows the `int` and stops where the
+    /// through a libsyscall stub and hand-written ones (one with a frame pointer) shows the `int` and stops where the
     /// trap path stops, and the whole session is the same as with --no-fastcall (issue 20,
     /// item 3). The guest's own listing of redirected stubs is empty both ways.
     @Test(.enabled(if: Guest.hasProgram("stubshapes")))
@@ -126,6 +126,11 @@ import Testing
         let commands = [
             "break gettid", "continue", "x/2i $pc", "stepi", "x/i $pc", "stepi", "info registers eip",
             "break s_yield", "continue", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc", "stepi", "x/i $pc",
+            "delete",
+            // A frame-pointer stub from its first byte (`break s_fp_yield` would skip the
+            // prologue gdb recognises): the prologue, the `int`, then pop %esi; pop %ebp; ret.
+            "break *s_fp_yield", "continue", "stepi", "stepi", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc",
+            "stepi", "x/i $pc", "stepi", "x/i $pc", "stepi", "info registers ebp",
             "delete", "continue",
         ]
         let fast = try GDBSessionTests.session("stubshapes", commands)
@@ -136,6 +141,8 @@ import Testing
                 "<gettid>:\tint    $0x48", "<gettid+2>:\tret", "=> 0x", "<gettid+2>:\tret", "in main",
                 "stubshapes: redirected: (0)",
                 "<s_yield+5>:\tint    $0x45", "<s_yield+7>:\tpop    %esi", "<s_yield+8>:\tret",
+                "<s_fp_yield+7>:\tint    $0x45", "<s_fp_yield+9>:\tpop    %esi", "<s_fp_yield+10>:\tpop    %ebp",
+                "<s_fp_yield+11>:\tret",
             ])
         }
         // All but the line naming the port gdb connected to.
