@@ -2,8 +2,8 @@
 // from compatibility mode, instead of `int $n` and a host signal. See include/pb_gate.h for the
 // pages below guest memory and Machine/README.md ("The fast path") for the whole path.
 //
-// A guest thunk (32-bit, CS 0x23) executes `ljmp $0x33, $entry_k`; entry k (64-bit, in the
-// gate's pages) loads PB_GATE_MAGIC + k into r11 and jumps here. A far jump pushes nothing and
+// A guest thunk (32-bit, CS 0x23) executes `ljmp $0x33, $entry_k`; entry k (64-bit, in one of
+// the gate's two banks) loads PB_GATE_MAGIC + k into r11 and jumps here. A far jump pushes nothing and
 // reads no guest memory, so the only facts the gate uses are where it was entered (r11, set by
 // the entry itself) and the CPU state; every guest register is data to save, never trusted.
 // r8-r11 are free: 32-bit code cannot see them, the exit reloads them from the trap frame, and
@@ -154,11 +154,18 @@ pb_gate_window_end:
         subq $PB_GATE_MAGIC, %rax
         cmpq $PB_GATE_COUNT, %rax
         jae 7f
-        movq %rax, %rcx
-        shlq $4, %rcx
-        addq $(PB_GATE_THUNKS + PB_GATE_INT_OFFSET), %rcx
+        // Thunk k's `int`: bank k/1024, slot k%1024 (pb_gate.h); vector (k%1024)/4.
+        movl %eax, %ecx
+        andl $(PB_GATE_BANK_COUNT - 1), %ecx
+        shll $4, %ecx
+        addl $(PB_GATE_THUNKS + PB_GATE_INT_OFFSET), %ecx
+        movl %eax, %edx
+        shrl $10, %edx               // the bank
+        shll $17, %edx               // times PB_GATE_BANK_STRIDE (pb_gate.c checks it)
+        subl %edx, %ecx
         movq %rcx, R_RIP(%r8)
-        shrq $2, %rax                // vector
+        andl $(PB_GATE_BANK_COUNT - 1), %eax
+        shrl $2, %eax                // vector
         movq %rax, %rbx
 3:      movabsq $((PB_USER_DS << 48) | PB_GUEST_CS), %rcx
         orq pb_gate_fsgs(%rip), %rcx  // the thread's GS (bits 16-31) and FS (32-47)

@@ -21,8 +21,11 @@ _Static_assert(offsetof(pb_regs, rdi) == 64 && offsetof(pb_regs, rsp) == 120 &&
 _Static_assert(offsetof(pb_trapframe, fpsize) == 184 && offsetof(pb_trapframe, fpstate) == 192,
                "pb_trapframe");
 _Static_assert(offsetof(pb_event, addr) == 16 && offsetof(pb_event, err) == 24, "pb_event");
-_Static_assert(PB_GATE_THUNKS + PB_GATE_COUNT * PB_GATE_SLOT <= PB_GATE_BASE + PB_GATE_SIZE &&
-               PB_GATE_BASE + PB_GATE_SIZE <= PB_USER_MEM_START, "gate layout");
+_Static_assert(PB_GATE_THUNKS + PB_GATE_BANK_COUNT * PB_GATE_SLOT <= PB_GATE_BASE + PB_GATE_SIZE &&
+               PB_GATE_BASE + PB_GATE_SIZE <= PB_USER_MEM_START &&
+               PB_GATE_COUNT == 2 * PB_GATE_BANK_COUNT && PB_GATE_BANK_COUNT == 1024 &&
+               PB_GATE_BANK_STRIDE == 0x20000 && PB_GATE_SIZE <= PB_GATE_BANK_STRIDE / 2 &&
+               PB_GATE_BASE - PB_GATE_BANK_STRIDE >= 0x10000, "gate layout (pb_gate.S spells the banks)");
 
 pb_trapframe *pb_gate_frame;
 pb_event *pb_gate_event;
@@ -62,35 +65,48 @@ int pb_gate_init(void) {
     pb_gate_host_gs_zero = gs_base == 0;
     pb_gate_fpsize = fpsize;
     pb_gate_xmask = xsave_mask(fpsize);
-    // Over the low range's PROT_NONE reservation (HostMapping.reserve), which is ours.
-    unsigned char *g = mmap((void *)(uintptr_t)PB_GATE_BASE, PB_GATE_SIZE, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-    if (g == MAP_FAILED) return errno;
-    memset(g, 0xCC, PB_GATE_SIZE);   // int3 between the pieces: a stray jump traps
+    // Over the low range's PROT_NONE reservation (HostMapping.reserve), which is ours: bank 0
+    // at PB_GATE_BASE, bank 1 (the frame-pointer shapes) PB_GATE_BANK_STRIDE below it.
+    unsigned char *banks[2];
+    for (int b = 0; b < 2; b++) {
+        banks[b] = mmap((void *)(uintptr_t)(PB_GATE_BASE - b * PB_GATE_BANK_STRIDE), PB_GATE_SIZE,
+                        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (banks[b] == MAP_FAILED) return errno;
+        memset(banks[b], 0xCC, PB_GATE_SIZE);   // int3 between the pieces: a stray jump traps
+    }
+    unsigned char *g = banks[0];
     // The trampoline: movabs $pb_gate_entry, %r10; jmp *%r10 (the gate is far above 4 GiB).
     unsigned char *t = g + (PB_GATE_TRAMPOLINE - PB_GATE_BASE);
     uint64_t target = (uint64_t)(uintptr_t)pb_gate_entry;
     t[0] = 0x49; t[1] = 0xBA; memcpy(t + 2, &target, 8);
     t[10] = 0x41; t[11] = 0xFF; t[12] = 0xE2;
     for (uint32_t k = 0; k < PB_GATE_COUNT; k++) {
-        // Entry k (64-bit): mov $(MAGIC + k), %r11d; jmp trampoline.
-        unsigned char *e = g + (PB_GATE_ENTRIES - PB_GATE_BASE) + k * PB_GATE_SLOT;
+        uint32_t b = k / PB_GATE_BANK_COUNT, j = k % PB_GATE_BANK_COUNT;
+        uint32_t bank = PB_GATE_BASE - b * PB_GATE_BANK_STRIDE;
+        // Entry k (64-bit): mov $(MAGIC + k), %r11d; jmp trampoline (bank 0's).
+        uint32_t entry = bank + (PB_GATE_ENTRIES - PB_GATE_BASE) + j * PB_GATE_SLOT;
+        unsigned char *e = banks[b] + (entry - bank);
         uint32_t tag = PB_GATE_MAGIC + k;
         e[0] = 0x41; e[1] = 0xBB; memcpy(e + 2, &tag, 4);
-        int32_t rel = (int32_t)(PB_GATE_TRAMPOLINE - (PB_GATE_ENTRIES + k * PB_GATE_SLOT + 11));
+        int32_t rel = (int32_t)(PB_GATE_TRAMPOLINE - (entry + 11));
         e[6] = 0xE9; memcpy(e + 7, &rel, 4);
         // Thunk k (32-bit): ljmp $0x33, $entry_k, then the stub's tail after its `int $n`.
-        unsigned char *th = g + (PB_GATE_THUNKS - PB_GATE_BASE) + k * PB_GATE_SLOT;
-        uint32_t entry = PB_GATE_ENTRIES + k * PB_GATE_SLOT;
+        unsigned char *th = banks[b] + (PB_GATE_THUNKS - PB_GATE_BASE) + j * PB_GATE_SLOT;
         th[0] = 0xEA; memcpy(th + 1, &entry, 4); th[5] = PB_HOST_CS; th[6] = 0;
-        switch (k & 3) {
+        switch (b * 4 + (k & 3)) {
         case 0: th[7] = 0xC3; break;                                  // ret
         case 1: th[7] = 0x5E; th[8] = 0xC3; break;                    // pop %esi; ret
         case 2: th[7] = 0xEB; th[8] = 0xF7; break;                    // jmp thunk (call again)
         case 3: th[7] = 0x5E; th[8] = 0xEB; th[9] = 0xF6; break;      // pop %esi; jmp thunk
+        case 4: th[7] = 0x5D; th[8] = 0xC3; break;                    // pop %ebp; ret
+        case 5: th[7] = 0x5E; th[8] = 0x5D; th[9] = 0xC3; break;      // pop %esi; pop %ebp; ret
+        case 6: th[7] = 0xC9; th[8] = 0xC3; break;                    // leave; ret
+        case 7: th[7] = 0x5E; th[8] = 0xC9; th[9] = 0xC3; break;      // pop %esi; leave; ret
         }
     }
-    if (mprotect(g, PB_GATE_SIZE, PROT_READ | PROT_EXEC)) return errno;
+    for (int b = 0; b < 2; b++) {
+        if (mprotect(banks[b], PB_GATE_SIZE, PROT_READ | PROT_EXEC)) return errno;
+    }
     return 0;
 }
 
@@ -101,7 +117,9 @@ int pb_gate_signal(int sig, const void *siginfo, void *ctx) {
     greg_t *g = uc->uc_mcontext.gregs;
     if ((g[REG_CSGSFS] & 0xffff) != PB_HOST_CS) return 0;
     uint64_t rip = (uint64_t)g[REG_RIP];
-    int entries = rip >= PB_GATE_ENTRIES && rip < PB_GATE_TRAMPOLINE + 16;
+    int entries = (rip >= PB_GATE_ENTRIES && rip < PB_GATE_TRAMPOLINE + 16) ||
+                  (rip >= PB_GATE_ENTRIES - PB_GATE_BANK_STRIDE &&
+                   rip < PB_GATE_ENTRIES - PB_GATE_BANK_STRIDE + PB_GATE_BANK_COUNT * PB_GATE_SLOT);
     int gate = rip >= (uint64_t)(uintptr_t)pb_gate_window_start &&
                rip < (uint64_t)(uintptr_t)pb_gate_window_end;
     if (!(entries || gate) || pb_in_kernel) return 0;

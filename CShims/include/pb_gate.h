@@ -10,14 +10,22 @@
 // space never holds them. Read-only and executable from boot on.
 #define PB_GATE_BASE     0x00FF0000
 #define PB_GATE_SIZE     0x10000
-// 1024 64-bit entries of 16 bytes, one per (vector, stub shape): entry k = 4*vector + shape.
+// Bank 0: 1024 64-bit entries of 16 bytes, one per (vector, stub shape 0-3): entry k =
+// 4*vector + shape. Bank 1, the same layout PB_GATE_BANK_STRIDE lower (0x00FD0000..0x00FE0000),
+// holds shapes 4-7 (the frame-pointer stubs): entry k = 1024 + 4*vector + (shape - 4), at
+// PB_GATE_ENTRIES - PB_GATE_BANK_STRIDE + 16*(k - 1024). Its trampoline slot is int3 fill (its
+// entries jump to bank 0's). 0x00FE0000..0x00FF0000 stays unmapped.
 #define PB_GATE_ENTRIES  (PB_GATE_BASE + 0x0000)
+#define PB_GATE_BANK_STRIDE 0x20000
+#define PB_GATE_BANK_COUNT 1024
 #define PB_GATE_TRAMPOLINE (PB_GATE_BASE + 0x4000)
-// 1024 32-bit thunks of 16 bytes, thunk k far-jumps to entry k, then does what the stub did
-// after its `int $n` (shape: 0 `ret`, 1 `pop %esi; ret`, 2 and 3 the same but noreturn).
+// 1024 32-bit thunks of 16 bytes a bank, thunk k far-jumps to entry k, then does what the stub
+// did after its `int $n` (shape: 0 `ret`, 1 `pop %esi; ret`, 2 and 3 the same but noreturn;
+// bank 1: 4 `pop %ebp; ret`, 5 `pop %esi; pop %ebp; ret`, 6 `leave; ret`, 7 `pop %esi; leave;
+// ret`).
 #define PB_GATE_THUNKS   (PB_GATE_BASE + 0x8000)
 #define PB_GATE_SLOT     16
-#define PB_GATE_COUNT    1024
+#define PB_GATE_COUNT    2048   // entries in both banks
 // Where a thunk's `int $n` would be: the kernel's system-call path moves eip 2 bytes past it,
 // to the thunk's suffix.
 #define PB_GATE_INT_OFFSET 5

@@ -4,7 +4,7 @@
 /// bytes", gives the safety argument; in short, a site is redirected only when
 ///
 /// 1. its bytes are exactly a known prefix, `int $n` for a vector the kernel serves, and the
-///    tail of one of the four shapes, inside one range of executable code (the executable
+///    tail of one of the shapes, inside one range of executable code (the executable
 ///    sections, or the executable segments of a file without section headers), followed by
 ///    provable padding where the jump needs more bytes than the stub has;
 /// 2. a direct `call rel32` somewhere in the code lands exactly on the stub's first byte, so
@@ -46,12 +46,12 @@ extension SyscallStub {
         }
         var patches: [Patch] = []
         var seen = Set<UInt32>(), sites = Set<UInt32>()
-        // Stub sizes: prefix (0 to 6 bytes), int (2), tail (1 to 3).
-        for symbol in symbols where (3...11).contains(symbol.size) && GuestLayout.contains(symbol.address, count: 32) {
+        // Stub sizes: prefix (0 to 7 bytes), int (2), tail (1 to 5).
+        for symbol in symbols where (3...14).contains(symbol.size) && GuestLayout.contains(symbol.address, count: 32) {
             // Most functions of these sizes are not stubs: the file's byte where a stub's `int`
             // would be tells, without copying anything (exec's cost, README.md Performance).
             let end = symbol.address &+ symbol.size
-            guard (1...3).contains(where: { image.fileByte(at: end &- 2 &- $0) == 0xCD }),
+            guard (1...UInt32(longestTail)).contains(where: { image.fileByte(at: end &- 2 &- $0) == 0xCD }),
                   seen.insert(symbol.address).inserted else { continue }   // aliases: once
             let code = read(symbol.address, Int(symbol.size))
             guard code.count == Int(symbol.size), match(code) != nil,

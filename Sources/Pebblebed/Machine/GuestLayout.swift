@@ -20,8 +20,10 @@ enum GuestLayout {
     }
 
     /// The system-call gate's 32-bit thunks (CShims/include/pb_gate.h), below user memory:
-    /// thunk k = 4 * vector + shape far-jumps into the gate's entry k.
+    /// thunk k = 4 * vector + shape far-jumps into the gate's entry k; shapes 4-7 (the
+    /// frame-pointer stubs) are in the second bank, `gateBankStride` lower, at 4 * vector + shape - 4.
     static let gateThunks = UInt32(PB_GATE_THUNKS)
+    static let gateBankStride = UInt32(PB_GATE_BANK_STRIDE)
     static let gateSlot = UInt32(PB_GATE_SLOT)
     static let gateCount = UInt32(PB_GATE_COUNT)
     /// Where in a thunk the `int $n` it stands for would be (the eip a system call reports).

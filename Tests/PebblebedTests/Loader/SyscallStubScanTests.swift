@@ -87,6 +87,42 @@ struct SyscallStubScanTests {
         #expect(Self.sites(Self.text() + [UInt8](many.dropFirst(stub.count * 4))) == [0x10, 0x25, 0x45])
     }
 
+    /// Frame-pointer stubs found by their bytes: `push %ebp; mov %esp,%ebp; int $0x48; pop
+    /// %ebp; ret` at +0x10 (the jump borrows a byte of fill), `...; push %esi; mov 8(%ebp),%esi;
+    /// int $0x4E; pop %esi; leave; ret` at +0x20 and `push %ebp; mov %esp,%ebp (8B EC); push
+    /// %esi; lea 8(%ebp),%esi; int $0x4E; pop %esi; mov %ebp,%esp (8B E5); pop %ebp; ret` at
+    /// +0x40, each called; the same safety rules as the other shapes keep them trapping.
+    static func frameText(calls: [UInt32] = [0x10, 0x20, 0x40], extra: [UInt8] = []) -> [UInt8] {
+        var b = text(calls: calls, extra: extra)
+        b.replaceSubrange(0x10..<0x20, with: [0x55, 0x89, 0xE5, 0xCD, 0x48, 0x5D, 0xC3] + [UInt8](repeating: 0x90, count: 9))
+        b.replaceSubrange(0x20..<0x30, with: [0x55, 0x89, 0xE5, 0x56, 0x8B, 0x75, 0x08, 0xCD, 0x4E, 0x5E, 0xC9, 0xC3,
+                                              0x90, 0x90, 0x90, 0x90])
+        b.replaceSubrange(0x40..<0x50, with: [0x55, 0x8B, 0xEC, 0x56, 0x8D, 0x75, 0x08, 0xCD, 0x4E, 0x5E, 0x8B, 0xE5,
+                                              0x5D, 0xC3, 0x66, 0x90])
+        return b
+    }
+
+    @Test func frameStubsAreFoundByTheirBytesUnderTheSameRules() {
+        #expect(Self.sites(Self.frameText()) == [0x13, 0x27, 0x47])
+        let p = SyscallStub.scan(code: [.init(address: Self.base, bytes: Self.frameText())], image: [],
+                                 vectors: Self.vectors, symbolStartsIn: Self.none)
+        #expect(p.map(\.bytes) == [SyscallStub.jump(at: Self.base + 0x13, vector: 0x48, shape: .popEbpRet).bytes,
+                                   SyscallStub.jump(at: Self.base + 0x27, vector: 0x4E, shape: .popEsiLeaveRet).bytes,
+                                   SyscallStub.jump(at: Self.base + 0x47, vector: 0x4E, shape: .popEsiLeaveRet).bytes])
+        // Not called: trapping.
+        #expect(Self.sites(Self.frameText(calls: [0x10, 0x40])) == [0x13, 0x47])
+        // A jump to the `pop %ebp` after the `int` (which the jump to the thunk overwrites).
+        #expect(Self.sites(Self.frameText(extra: [0xEB, UInt8(bitPattern: 0x15 - 0x32)])) == [0x27, 0x47])
+        // Into the middle of the frame set-up (`mov %esp,%ebp`): its bytes may not be what they seem.
+        #expect(Self.sites(Self.frameText(extra: [0xEB, UInt8(bitPattern: 0x22 - 0x32)])) == [0x13, 0x47])
+        // The address of the borrowed fill byte stored as data.
+        #expect(Self.sites(Self.frameText(), data: littleEndianBytes(words: [Self.base + 0x17])) == [0x27, 0x47])
+        // No fill after the 4 bytes `int $0x48; pop %ebp; ret`: the jump has nowhere to go.
+        var packed = Self.frameText()
+        packed[0x17] = 0x55
+        #expect(Self.sites(packed) == [0x27, 0x47])
+    }
+
     @Test func theKnownPrefixesAndTailsAreTheStubShapes() {
         #expect(SyscallStub.match([0x56, 0x89, 0xE6, 0x83, 0xC6, 0x08, 0xCD, 0x4E, 0x5E, 0xC3])! == (6, .popRet))
         #expect(SyscallStub.match([0x8B, 0x74, 0x24, 0x04, 0xCD, 0x4B, 0xC3])! == (4, .ret))

@@ -55,14 +55,16 @@ import Testing
     }
 
     /// Stubs no symbol delimits (issue 20, item 2): hand-written ones in the shapes of 15-410
-    /// student libsyscalls, with no `.size`, and the same program stripped. Exactly the stubs
+    /// student libsyscalls (frame-pointer ones too: %ebp, %esp and the flags after each are
+    /// checked), with no `.size`, and the same program stripped. Exactly the stubs
     /// the scan can prove safe are redirected (the guest lists the ones whose `int` became a
     /// `jmp`); the rest keep trapping; every call gives the same registers, flags, output and
     /// exit status as with --no-fastcall.
     @Test(arguments: ["stubshapes", "stubshapes_stripped"])
     func stubsFoundByTheirBytesAreRedirectedAndBehaveTheSame(program: String) throws {
         let fast = try Guest.run(program), slow = try Guest.run(program, options: ["--no-fastcall"])
-        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish (8)"
+        let redirected = "stubshapes: redirected: s_gettid s_yield s_print s_print_esp s_sleep_clob s_status s_vanish s_task_vanish"
+            + " s_fp_gettid s_fp_sleep_clob s_fp_yield s_fp_yield_leave s_fp_yield_mov s_fp_print s_fp_gettid_leave s_fp_gettid_mov (16)"
         #expect(fast.stdout.contains(redirected + "\n"), "\(fast)")
         #expect(slow.stdout.contains("stubshapes: redirected: (0)\n"), "\(slow)")
         for r in [fast, slow] {
@@ -95,6 +97,8 @@ import Testing
             #expect(r.status == 0 && r.stdout.contains("PASS gate_pages"), "\(r)")
             #expect(r.stdout.contains("gate_pages: gettid's thunk at 0xff9200: ea 00 12 ff 00 33 00 c3 cc\n"), "\(r)")
             #expect(r.stdout.contains("gate_pages: fill at 0xff7ff0: cc cc cc cc\n"), "\(r)")
+            // Bank 1 (the frame-pointer shapes): ljmp $0x33, $0x00FD1200; pop %ebp; ret; int3.
+            #expect(r.stdout.contains("gate_pages: gettid's frame-pointer thunk at 0xfd9200: ea 00 12 fd 00 33 00 5d c3 cc\n"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff9200"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (write) at address 0x00ff0000"), "\(r)")
             #expect(r.stderr.contains("killed: page fault (read) at address 0x00feffff"), "\(r)")
@@ -114,7 +118,7 @@ import Testing
     }
 
     /// Under gdb the program's text stays as built (Kernel.fastCallEnabled), so `stepi`
-    /// through a libsyscall stub and a hand-written one shows the `int` and stops where the
+    /// through a libsyscall stub and hand-written ones (one with a frame pointer) shows the `int` and stops where the
     /// trap path stops, and the whole session is the same as with --no-fastcall (issue 20,
     /// item 3). The guest's own listing of redirected stubs is empty both ways.
     @Test(.enabled(if: Guest.hasProgram("stubshapes")))
@@ -122,6 +126,11 @@ import Testing
         let commands = [
             "break gettid", "continue", "x/2i $pc", "stepi", "x/i $pc", "stepi", "info registers eip",
             "break s_yield", "continue", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc", "stepi", "x/i $pc",
+            "delete",
+            // A frame-pointer stub from its first byte (`break s_fp_yield` would skip the
+            // prologue gdb recognises): the prologue, the `int`, then pop %esi; pop %ebp; ret.
+            "break *s_fp_yield", "continue", "stepi", "stepi", "stepi", "stepi", "x/2i $pc", "stepi", "x/i $pc",
+            "stepi", "x/i $pc", "stepi", "x/i $pc", "stepi", "info registers ebp",
             "delete", "continue",
         ]
         let fast = try GDBSessionTests.session("stubshapes", commands)
@@ -132,6 +141,8 @@ import Testing
                 "<gettid>:\tint    $0x48", "<gettid+2>:\tret", "=> 0x", "<gettid+2>:\tret", "in main",
                 "stubshapes: redirected: (0)",
                 "<s_yield+5>:\tint    $0x45", "<s_yield+7>:\tpop    %esi", "<s_yield+8>:\tret",
+                "<s_fp_yield+7>:\tint    $0x45", "<s_fp_yield+9>:\tpop    %esi", "<s_fp_yield+10>:\tpop    %ebp",
+                "<s_fp_yield+11>:\tret",
             ])
         }
         // All but the line naming the port gdb connected to.
