@@ -80,8 +80,16 @@ struct ShellTests {
             terminal.send("\r")
             reported = shown("done exitcode status 5", seconds: 1)
         }
+        // The shell prints the report, then the prompt: wait for the prompt too (a snapshot
+        // taken between the two writes saw the report with an empty line after it).
+        _ = terminal.read(seconds: 10) { _ in
+            let s = rows()
+            guard let i = s.firstIndex(where: { $0.contains("done exitcode status 5") }), i + 1 < s.count else { return false }
+            return s[i + 1].hasPrefix("pebbles$")
+        }
         let screen = rows()
         let line = try #require(screen.firstIndex { $0.contains("done exitcode status 5") }, "\(screen)")
+        try #require(line + 1 < screen.count, "the report is on the last row: \(screen)")
         #expect(screen[line].hasPrefix("[") && screen[line].contains("] done exitcode status 5"), "\(screen)")
         #expect(screen[line + 1].hasPrefix("pebbles$"), "reported before a prompt: \(screen)")
         #expect(screen.filter { $0.contains("done exitcode") }.count == 1, "reported once: \(screen)")
