@@ -40,30 +40,6 @@ enum Guest {
     /// Runs the binary with exactly `arguments`; stdout and stderr go to files so that neither
     /// pipe can fill up and stall the machine.
     static func launch(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> GuestRun {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err"), inp = dir.appendingPathComponent("in")
-        try Data().write(to: out)
-        try Data().write(to: err)
-        try Data((stdin ?? "").utf8).write(to: inp)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = arguments
-        p.standardOutput = try FileHandle(forWritingTo: out)
-        p.standardError = try FileHandle(forWritingTo: err)
-        p.standardInput = try FileHandle(forReadingFrom: inp)
-        try p.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while p.isRunning {
-            if Date() > deadline { timedOut = true; kill(p.processIdentifier, SIGKILL); break }
-            usleep(2000)
-        }
-        p.waitUntilExit()
-        return GuestRun(status: p.terminationStatus,
-                        stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
-                        timedOut: timedOut)
+        try ProcessRun.run(binary, arguments, stdin: stdin ?? "", timeout: timeout)
     }
 }
