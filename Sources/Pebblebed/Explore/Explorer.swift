@@ -101,12 +101,35 @@ public final class ForkRunner {
         report.served = p.served
         report.states = p.states
         _ = RunReport(report.bytes)
+        // A schedule with choices, as every run but the first has (its dictionary's storage).
+        p.restart(with: Schedule([Schedule.Choice(point: Int.max, thread: t.tid)]))
         p.restart(with: Schedule())
         p.recording = false
         // halt audits frames and tasks (sets of objects) in every run.
         kernel.audit(context: "before exploring")
         kernel.auditTasks(context: "before exploring")
+        // Generic types the kernel uses in a run but not while it was prepared (found with
+        // perf: each cost every run the runtime's demangling of its name, a few percent of a
+        // run each), used here with the same code: a task's first new_pages region
+        // (AddressSpace.regions), the console's damage taken while shared (ConsoleScreen).
+        // Kept in a global so the optimizer cannot drop them.
+        if let planted = p.breakpoints.keys.first {   // preemptionPoint at a planted int3 (t's eip is put back)
+            let eip = t.frame.eip
+            t.frame.eip = planted &+ 1
+            ForkRunner.warmedUp.breakpoint = kernel.plantedBreakpoint(t)
+            t.frame.eip = eip
+        }
+        for i in 0..<Int32(16) { ForkRunner.warmedUp.tids.insert(i) }   // PointController.pendingTrap
+        for i in 0..<UInt32(16) { ForkRunner.warmedUp.regions[i] = i }
+        var damage = ConsoleDamage(rowCount: 2)
+        damage.mark(row: 0, columns: 0...1)
+        ForkRunner.warmedUp.damage = damage
+        damage.clear()
+        ForkRunner.warmedUp.damage = damage
     }
+
+    static var warmedUp: (breakpoint: Breakpoint?, tids: Set<Int32>, regions: [UInt32: UInt32], damage: ConsoleDamage)
+        = (nil, [], [:], ConsoleDamage(rowCount: 0))
 
     /// Shows the first task's pages in the guest range now, in the parent: the mappings are
     /// MAP_SHARED views of physical memory, which a forked child inherits as they are, so

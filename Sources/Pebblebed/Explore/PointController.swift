@@ -63,14 +63,14 @@ public final class PointController {
     public init(schedule: Schedule, program: String) {
         self.schedule = schedule
         self.program = program
-        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        decisions = PointController.decisions(schedule)
     }
 
     /// A fresh run of `schedule` from the snapshot (the explorer's forked machine): the
     /// breakpoints and symbols stay, everything counted starts again.
     public func restart(with schedule: Schedule) {
         self.schedule = schedule
-        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        decisions = PointController.decisions(schedule)
         pointCount = 0
         idleTicks = 0
         yieldStreak = [:]
@@ -80,6 +80,18 @@ public final class PointController {
         taken = []
         states = [:]
         pendingTrap = []
+    }
+
+    /// By point; the first choice at a point counts. A plain loop, not `Dictionary(uniquingKeysWith:)`
+    /// over an array of tuples nor `reserveCapacity` (unspecialised): every forked run builds
+    /// this first thing, and a generic type the explorer never used (the tuple array's
+    /// storage) costs each run the Swift runtime's metadata instantiation (demangling its
+    /// name), a tenth of a short run. The non-empty dictionary's own storage type is used once
+    /// before forking (ForkRunner.warmUp).
+    static func decisions(_ schedule: Schedule) -> [Int: Int32] {
+        var d: [Int: Int32] = [:]
+        for c in schedule.choices where d[c.point] == nil { d[c.point] = c.thread }
+        return d
     }
 
     var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }
