@@ -47,21 +47,22 @@ public struct RunResult {
     }
 }
 
-/// Runs schedules on copies of one booted machine (Kernel.prepare): for each run the parent
-/// puts physical memory back from its snapshot and forks; the child installs the schedule,
-/// runs the machine to its end, writes what it saw to a scratch file and exits. Everything of
-/// the kernel but physical memory (a MAP_SHARED memfd) is the child's own copy after fork; the
-/// parent never runs a guest, so its memory stays the snapshot's.
+/// Runs schedules on copies of one booted machine (Kernel.prepare): for each run a fork
+/// server (below) puts physical memory back from its snapshot and forks; the child installs
+/// the schedule, runs the machine to its end, writes what it saw (RunReport) to a scratch file
+/// and exits. Everything of the kernel but physical memory (a MAP_SHARED memfd) is the child's
+/// own copy after fork; neither the explorer nor the server runs a guest, so their memory
+/// stays the snapshot's.
 public final class ForkRunner {
     let kernel: Kernel
     var snapshot: MemorySnapshot
     /// Thread-library code (accesses there are synchronisation), for race detection.
-    var library: [Range<UInt32>] = []
+    var library: [Range<UInt32>] = [] { didSet { stopServer() } }
     /// Scratch files shared with the children: fds 1 and 2 (output and log), and the result.
     let outputFD: Int32
     let resultFD: Int32
-    public var runLimitSeconds: Double = 10
-    public var maxPoints = 100_000
+    public var runLimitSeconds: Double = 10 { didSet { stopServer() } }
+    public var maxPoints = 100_000 { didSet { stopServer() } }
     /// Nanoseconds spent restoring memory and forking, over all runs (the reset cost).
     public private(set) var resetNanoseconds: UInt64 = 0
     public private(set) var runsDone = 0
@@ -91,18 +92,44 @@ public final class ForkRunner {
         p.states[0] = kernel.stateFingerprint(current: t, label: "warm-up")
         p.note(PointRecord(index: 0, thread: t.tid, eip: 0, caller: 0, label: "warm-up", alternatives: [t.tid], switchedTo: nil,
                            footprint: [Footprint.console]))
-        p.served(0, after: 0)
+        p.served(0, after: 0, thread: t.tid)
         // The footprints' name sets are static: made once here, not in every child.
         _ = Footprint.objectCalls.contains("warm-up") || Footprint.wrappers.contains("warm-up")
             || Footprint.local.contains("warm-up") || Footprint.consoleCalls.contains("warm-up")
-        _ = p.recordText
-        _ = PointRecord(line: Substring(p.recordText))
+        var report = RunReport()
+        report.records = p.records
+        report.served = p.served
+        report.states = p.states
+        _ = RunReport(report.bytes)
+        // A schedule with choices, as every run but the first has (its dictionary's storage).
+        p.restart(with: Schedule([Schedule.Choice(point: Int.max, thread: t.tid)]))
         p.restart(with: Schedule())
         p.recording = false
         // halt audits frames and tasks (sets of objects) in every run.
         kernel.audit(context: "before exploring")
         kernel.auditTasks(context: "before exploring")
+        // Generic types the kernel uses in a run but not while it was prepared (found with
+        // perf: each cost every run the runtime's demangling of its name, a few percent of a
+        // run each), used here with the same code: a task's first new_pages region
+        // (AddressSpace.regions), the console's damage taken while shared (ConsoleScreen).
+        // Kept in a global so the optimizer cannot drop them.
+        if let planted = p.breakpoints.keys.first {   // preemptionPoint at a planted int3 (t's eip is put back)
+            let eip = t.frame.eip
+            t.frame.eip = planted &+ 1
+            ForkRunner.warmedUp.breakpoint = kernel.plantedBreakpoint(t)
+            t.frame.eip = eip
+        }
+        for i in 0..<Int32(16) { ForkRunner.warmedUp.tids.insert(i) }   // PointController.pendingTrap
+        for i in 0..<UInt32(16) { ForkRunner.warmedUp.regions[i] = i }
+        var damage = ConsoleDamage(rowCount: 2)
+        damage.mark(row: 0, columns: 0...1)
+        ForkRunner.warmedUp.damage = damage
+        damage.clear()
+        ForkRunner.warmedUp.damage = damage
     }
+
+    static var warmedUp: (breakpoint: Breakpoint?, tids: Set<Int32>, regions: [UInt32: UInt32], damage: ConsoleDamage)
+        = (nil, [], [:], ConsoleDamage(rowCount: 0))
 
     /// Shows the first task's pages in the guest range now, in the parent: the mappings are
     /// MAP_SHARED views of physical memory, which a forked child inherits as they are, so
@@ -133,6 +160,7 @@ public final class ForkRunner {
 
     public func addPoints(_ eips: [UInt32], label: String = ForkRunner.racePointLabel) {
         guard let p = kernel.points, let space = kernel.firstTask?.space else { return }
+        stopServer()   // its copy of the machine has the old points
         snapshot.restore(into: memory)
         for eip in eips where p.breakpoints[eip] == nil {
             guard let code = try? space.copyIn(eip, count: 5), let original = code.first,
@@ -142,47 +170,165 @@ public final class ForkRunner {
         snapshot = MemorySnapshot(memory)
     }
 
+    /// Runs `schedule` on a fresh copy of the machine (in a child of the fork server) and
+    /// reads back what it saw.
     public func run(_ schedule: Schedule, detectRaces: Bool = false) -> RunResult {
-        let t0 = kernel.machine.nanoseconds
-        snapshot.restore(into: memory)
-        for fd in [outputFD, resultFD] {
-            _ = ftruncate(fd, 0)
-            _ = lseek(fd, 0, SEEK_SET)
-        }
-        let pid = fork()
-        if pid == 0 { child(schedule, detectRaces: detectRaces) }
-        resetNanoseconds += kernel.machine.nanoseconds - t0
-        runsDone += 1
         var result = RunResult()
-        guard pid > 0 else {
-            result.kernelBug = ("host", "fork failed: \(String(cString: strerror(errno)))")
+        let server: Server
+        switch startServer() {
+        case .success(let s): server = s
+        case .failure(let problem):
+            result.kernelBug = ("host", problem.description)
             return result
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var request: [Int32] = [detectRaces ? 1 : 0, Int32(schedule.choices.count), Int32(schedule.extraPoints.count)]
+        for c in schedule.choices { request += [Int32(c.point), c.thread] }
+        for a in schedule.extraPoints { request.append(Int32(bitPattern: a)) }
+        var reply = [Int64](repeating: 0, count: 3)
+        guard ForkRunner.transfer(server.requests, request, write: true),
+              ForkRunner.transfer(server.replies, &reply) else {
+            stopServer()
+            result.kernelBug = ("host", "the fork server stopped answering")
+            return result
+        }
+        // reply: wait status (or -errno of a failed fork), nanoseconds of restore and fork.
+        resetNanoseconds += UInt64(reply[1])
+        runsDone += 1
+        guard reply[0] >= 0 else {
+            result.kernelBug = ("host", "fork failed: \(String(cString: strerror(Int32(-reply[0]))))")
+            return result
+        }
+        let status = Int32(truncatingIfNeeded: reply[0])
         if status & 0x7f == 0 { result.exitCode = (status >> 8) & 0xff } else { result.signal = status & 0x7f }
         result.output = ForkRunner.readAll(outputFD)
-        for line in ForkRunner.readAll(resultFD).split(separator: "\n") {
-            switch line.first {
-            case "P": if let r = PointRecord(line: line) { result.records.append(r) }
-            case "H":
-                let w = line.split(separator: " ")
-                if w.count == 3, let i = Int(w[1]), let h = UInt64(w[2]) { result.states[i] = h }
-            case "X": result.status = Int32(line.dropFirst(2))
-            case "S": result.served = ForkRunner.parseServed(line.dropFirst(2), records: result.records)
-            case "A": result.watchedAccesses = Int(line.dropFirst(2)) ?? 0
-            case "R":
-                let w = line.split(separator: " ").compactMap { UInt32($0) }
-                if w.count == 3 { result.races.append((w[0], w[1], w[2])) }
-            case "B":
-                let parts = line.dropFirst(2).split(separator: "\t", maxSplits: 1)
-                if parts.count == 2 {
-                    result.kernelBug = (String(parts[0]), parts[1].replacingOccurrences(of: "\u{1F}", with: "\n"))
-                }
-            default: break
-            }
-        }
+        let report = RunReport(ForkRunner.readBytes(resultFD))
+        result.records = report.records
+        result.served = report.served
+        result.states = report.states
+        result.races = report.races.map { ($0.word, $0.first, $0.second) }
+        result.watchedAccesses = report.watchedAccesses ?? 0
+        result.status = report.status
+        result.kernelBug = report.bug
         return result
+    }
+
+    // MARK: The fork server
+    //
+    // Runs are forked from a server process, itself forked from the explorer once the machine
+    // is prepared, not from the explorer. A fork write-protects every private page of the
+    // process that forks, and the explorer writes its heap all the time (the search's
+    // queues and caches), so forking from it cost a copy-on-write fault in the explorer for
+    // each page it touched after every run (75 a run), and a page-table copy that grew with
+    // the search. The server's memory is the prepared machine and no more, and it waits
+    // without touching it. The explorer sends a request down one pipe (the schedule), the
+    // server restores physical memory, forks the run and sends back its wait status (the
+    // run is the server's child: its CPU time reaches the explorer's when the explorer reaps
+    // the server, `stopServer`). Anything that changes what a run starts from (new points,
+    // limits, the library ranges) stops the server; the next run starts a new one.
+
+    private struct Server {
+        let pid: pid_t
+        let requests: Int32
+        let replies: Int32
+    }
+    private var server: Server?
+
+    private func startServer() -> Result<Server, ServerProblem> {
+        if let server { return .success(server) }
+        var toServer: [Int32] = [0, 0], fromServer: [Int32] = [0, 0]
+        guard pipe(&toServer) == 0 else { return .failure(ServerProblem("pipe: \(String(cString: strerror(errno)))")) }
+        guard pipe(&fromServer) == 0 else {
+            close(toServer[0]); close(toServer[1])
+            return .failure(ServerProblem("pipe: \(String(cString: strerror(errno)))"))
+        }
+        let pid = fork()
+        if pid == 0 {
+            close(toServer[1])
+            close(fromServer[0])
+            serve(requests: toServer[0], replies: fromServer[1])
+        }
+        close(toServer[0])
+        close(fromServer[1])
+        guard pid > 0 else {
+            close(toServer[1]); close(fromServer[0])
+            return .failure(ServerProblem("fork failed: \(String(cString: strerror(errno)))"))
+        }
+        let s = Server(pid: pid, requests: toServer[1], replies: fromServer[0])
+        server = s
+        return .success(s)
+    }
+
+    private struct ServerProblem: Error, CustomStringConvertible {
+        let description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// Stops the fork server and reaps it (its runs' CPU time counts as the explorer's only
+    /// once it is reaped). Call before exiting; a later run starts a new server.
+    public func stopServer() {
+        guard let s = server else { return }
+        server = nil
+        close(s.requests)   // the server reads end of file and exits
+        close(s.replies)
+        var status: Int32 = 0
+        while waitpid(s.pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    deinit { stopServer() }
+
+    /// The server's loop: a request, a run, its reply, until the explorer closes the pipe
+    /// (or dies: its end closes then too). Never returns.
+    private func serve(requests: Int32, replies: Int32) -> Never {
+        var header = [Int32](repeating: 0, count: 3)
+        while ForkRunner.transfer(requests, &header) {
+            var body = [Int32](repeating: 0, count: Int(header[1]) * 2 + Int(header[2]))
+            guard ForkRunner.transfer(requests, &body) else { break }
+            let choices = (0..<Int(header[1])).map { Schedule.Choice(point: Int(body[2 * $0]), thread: body[2 * $0 + 1]) }
+            let extra = body[(Int(header[1]) * 2)...].map { UInt32(bitPattern: $0) }
+            let t0 = kernel.machine.nanoseconds
+            snapshot.restore(into: memory)
+            for fd in [outputFD, resultFD] {
+                _ = ftruncate(fd, 0)
+                _ = lseek(fd, 0, SEEK_SET)
+            }
+            let pid = fork()
+            if pid == 0 {
+                close(requests)
+                close(replies)
+                child(Schedule(choices, extraPoints: extra), detectRaces: header[0] != 0)
+            }
+            let reset = Int64(kernel.machine.nanoseconds - t0)
+            var reply: [Int64] = [pid < 0 ? -Int64(errno) : 0, reset, 0]
+            if pid > 0 {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                reply[0] = Int64(status)
+            }
+            guard ForkRunner.transfer(replies, reply, write: true) else { break }
+        }
+        _exit(0)
+    }
+
+    /// Writes `words`, or reads exactly as many as fit: false at end of file or on an error.
+    static func transfer<T>(_ fd: Int32, _ words: [T], write: Bool) -> Bool {
+        var copy = words
+        return transfer(fd, &copy, writing: true)
+    }
+
+    static func transfer<T>(_ fd: Int32, _ words: inout [T]) -> Bool { transfer(fd, &words, writing: false) }
+
+    private static func transfer<T>(_ fd: Int32, _ words: inout [T], writing: Bool) -> Bool {
+        words.withUnsafeMutableBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let n = writing ? Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
+                                : read(fd, buffer.baseAddress! + done, buffer.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
     }
 
     /// The forked machine: run `schedule` from the snapshot and report. Never returns.
@@ -201,22 +347,24 @@ public final class ForkRunner {
         p.runStartNanoseconds = kernel.machine.nanoseconds
         p.runLimitNanoseconds = UInt64(runLimitSeconds * 1e9)
         let resultFD = self.resultFD
-        func report(_ tail: String) {
-            var text = p.recordText + "\n"
-            if !p.servedText.isEmpty { text += "S " + p.servedText + "\n" }
-            for (i, h) in p.states.sorted(by: { $0.key < $1.key }) { text += "H \(i) \(h)\n" }
-            for (w, a, b) in p.races?.races ?? [] { text += "R \(w) \(a) \(b)\n" }
-            if let d = p.races { text += "A \(d.accesses)\n" }
-            text += tail + "\n"
-            ForkRunner.writeAll(resultFD, text)
+        func report(status: Int32? = nil, bug: (kind: String, message: String)? = nil) {
+            var r = RunReport()
+            r.records = p.records
+            r.served = p.served
+            r.states = p.states
+            r.races = (p.races?.races ?? []).map { RunReport.Race(word: $0.0, first: $0.1, second: $0.2) }
+            r.watchedAccesses = p.races?.accesses
+            r.status = status
+            r.bug = bug
+            ForkRunner.writeAll(resultFD, r.bytes)
         }
         p.bugHook = { kind, message in
-            report("B \(kind.rawValue)\t" + message.replacingOccurrences(of: "\n", with: "\u{1F}"))
+            report(bug: (kind.rawValue, message))
             _exit(3)
         }
         kernel.shutdownHooks.append { [unowned kernel] in
             let status = kernel.firstTaskStatus ?? kernel.firstTask.status
-            report("X \(status)")
+            report(status: status)
             // Last hook: the console is flushed, the audit passed. Nothing else of this
             // process is needed, and a full exit() (atexit, stdio) costs a share of the run.
             _exit(status & 0xff)
@@ -226,21 +374,10 @@ public final class ForkRunner {
         kernel.start()
     }
 
-    /// The "S" line: `I` or `I.D` (point I served after point D), comma-separated.
-    static func parseServed(_ text: Substring, records: [PointRecord]) -> [PartialOrder.Event] {
-        var out: [PartialOrder.Event] = []
-        for item in text.split(separator: ",") {
-            let parts = item.split(separator: ".")
-            guard let i = Int(parts[0]), i >= 0, i < records.count else { continue }
-            let d = parts.count == 2 ? Int(parts[1]) ?? i : i
-            guard d < records.count else { continue }
-            out.append(PartialOrder.Event(point: i, decision: d, thread: records[i].thread))
-        }
-        return out
-    }
+    static func writeAll(_ fd: Int32, _ text: String) { writeAll(fd, Array(text.utf8)) }
 
-    static func writeAll(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)[...]
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var bytes = bytes[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -249,12 +386,14 @@ public final class ForkRunner {
         }
     }
 
-    static func readAll(_ fd: Int32) -> String {
+    static func readAll(_ fd: Int32) -> String { String(decoding: readBytes(fd), as: UTF8.self) }
+
+    static func readBytes(_ fd: Int32) -> [UInt8] {
         let size = Int(lseek(fd, 0, SEEK_END))
-        guard size > 0 else { return "" }
+        guard size > 0 else { return [] }
         var bytes = [UInt8](repeating: 0, count: size)
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
-        return String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self)
+        return Array(bytes.prefix(max(n, 0)))
     }
 }
 

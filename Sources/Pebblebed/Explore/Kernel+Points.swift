@@ -68,7 +68,7 @@ extension Kernel {
             p.pendingTrap.remove(t.tid)
         }
         // Served now: after the last point noted so far (PartialOrder's event order).
-        if p.recording && !t.mustExit { p.served(index, after: p.pointCount - 1) }
+        if p.recording && !t.mustExit { p.served(index, after: p.pointCount - 1, thread: t.tid) }
     }
 
     /// What the operation at this point touches that other threads see (PartialOrder,

@@ -45,13 +45,12 @@ public final class PointController {
     public private(set) var records: [PointRecord] = []
     /// Record points (explore); a replay only takes decisions.
     public var recording = true
-    /// The order the points' operations were served in (PartialOrder): "I" when point I was
-    /// served at once, "I.D" when it was served after point D (its thread was switched away).
-    public private(set) var servedText = ""
+    /// The order the points' operations were served in (PartialOrder): a point is served at
+    /// once, or, when its thread was switched away there, after a later point (its decision).
+    public private(set) var served: [PartialOrder.Event] = []
 
-    func served(_ index: Int, after decision: Int) {
-        if !servedText.isEmpty { servedText += "," }
-        servedText += decision == index ? String(index) : "\(index).\(decision)"
+    func served(_ index: Int, after decision: Int, thread: Int32) {
+        served.append(PartialOrder.Event(point: index, decision: decision, thread: thread))
     }
     /// Called with a bug the kernel recognises itself (deadlock, too many points): it ends the run.
     public var bugHook: ((BugKind, String) -> Never)?
@@ -64,23 +63,35 @@ public final class PointController {
     public init(schedule: Schedule, program: String) {
         self.schedule = schedule
         self.program = program
-        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        decisions = PointController.decisions(schedule)
     }
 
     /// A fresh run of `schedule` from the snapshot (the explorer's forked machine): the
     /// breakpoints and symbols stay, everything counted starts again.
     public func restart(with schedule: Schedule) {
         self.schedule = schedule
-        decisions = Dictionary(schedule.choices.map { ($0.point, $0.thread) }, uniquingKeysWith: { a, _ in a })
+        decisions = PointController.decisions(schedule)
         pointCount = 0
         idleTicks = 0
         yieldStreak = [:]
         lastCall = [:]
         records = []
-        servedText = ""
+        served = []
         taken = []
         states = [:]
         pendingTrap = []
+    }
+
+    /// By point; the first choice at a point counts. A plain loop, not `Dictionary(uniquingKeysWith:)`
+    /// over an array of tuples nor `reserveCapacity` (unspecialised): every forked run builds
+    /// this first thing, and a generic type the explorer never used (the tuple array's
+    /// storage) costs each run the Swift runtime's metadata instantiation (demangling its
+    /// name), a tenth of a short run. The non-empty dictionary's own storage type is used once
+    /// before forking (ForkRunner.warmUp).
+    static func decisions(_ schedule: Schedule) -> [Int: Int32] {
+        var d: [Int: Int32] = [:]
+        for c in schedule.choices where d[c.point] == nil { d[c.point] = c.thread }
+        return d
     }
 
     var ticks: UInt64 { UInt64(pointCount / PointController.pointsPerTick) + idleTicks }
@@ -137,9 +148,6 @@ public final class PointController {
     }
 
     func isSpinning(_ tid: Int32) -> Bool { (yieldStreak[tid] ?? 0) >= PointController.spinYields }
-
-    /// The records as text lines for the explorer (see PointRecord.line).
-    public var recordText: String { records.map(\.line).joined(separator: "\n") }
 }
 
 /// One preemption point of a run: which thread was running, where, why it trapped, and which
@@ -169,64 +177,6 @@ public struct PointRecord: Equatable, Sendable {
         self.alternatives = alternatives
         self.switchedTo = switchedTo
         self.footprint = footprint
-    }
-
-    /// `P index thread eip caller label alt,alt switchedTo|- object,object|-`
-    public var line: String {
-        let alts = alternatives.isEmpty ? "-" : alternatives.map(String.init).joined(separator: ",")
-        let objects = footprint.isEmpty ? "-" : footprint.map(String.init).joined(separator: ",")
-        return "P \(index) \(thread) \(eip) \(caller) \(label) \(alts) \(switchedTo.map(String.init) ?? "-") \(objects)"
-    }
-
-    /// Parses a `line`; nil for anything else. Byte by byte: the explorer reads tens of
-    /// thousands of these a second.
-    public init?(line: Substring) {
-        var fields: [Substring.UTF8View.SubSequence] = []
-        let u = line.utf8
-        var start = u.startIndex
-        var i = start
-        while i != u.endIndex {
-            if u[i] == 0x20 {
-                fields.append(u[start..<i])
-                start = u.index(after: i)
-            }
-            i = u.index(after: i)
-        }
-        fields.append(u[start..<i])
-        func int(_ f: Substring.UTF8View.SubSequence) -> Int64? {
-            guard !f.isEmpty else { return nil }
-            var v: Int64 = 0
-            var neg = false
-            for (k, b) in f.enumerated() {
-                if k == 0 && b == 0x2D { neg = true; continue }
-                guard b >= 0x30 && b <= 0x39 else { return nil }
-                v = v &* 10 &+ Int64(b - 0x30)
-            }
-            return neg ? -v : v
-        }
-        guard fields.count == 8 || fields.count == 9, fields[0].count == 1, fields[0].first == 0x50,
-              let index = int(fields[1]), let thread = int(fields[2]), let eip = int(fields[3]),
-              let caller = int(fields[4]) else { return nil }
-        var alts: [Int32] = []
-        if !(fields[6].count == 1 && fields[6].first == 0x2D) {
-            var cur: Int64 = 0
-            for b in fields[6] {
-                if b == 0x2C { alts.append(Int32(truncatingIfNeeded: cur)); cur = 0 } else { cur = cur &* 10 &+ Int64(b &- 0x30) }
-            }
-            alts.append(Int32(truncatingIfNeeded: cur))
-        }
-        let to = fields[7].count == 1 && fields[7].first == 0x2D ? nil : int(fields[7]).map { Int32(truncatingIfNeeded: $0) }
-        var objects: [UInt64] = []
-        if fields.count == 9 && !(fields[8].count == 1 && fields[8].first == 0x2D) {
-            var cur: UInt64 = 0
-            for b in fields[8] {
-                if b == 0x2C { objects.append(cur); cur = 0 } else { cur = cur &* 10 &+ UInt64(b &- 0x30) }
-            }
-            objects.append(cur)
-        }
-        self.init(index: Int(index), thread: Int32(truncatingIfNeeded: thread), eip: UInt32(truncatingIfNeeded: eip),
-                  caller: UInt32(truncatingIfNeeded: caller), label: String(Substring(fields[5])), alternatives: alts, switchedTo: to,
-                  footprint: objects)
     }
 }
 

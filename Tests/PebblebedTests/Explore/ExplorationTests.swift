@@ -93,12 +93,27 @@ import Testing
         }
     }
 
-    @Test func pointRecordLinesRoundTrip() {
-        let r = PointRecord(index: 9, thread: 3, eip: 0x0100_1234, caller: 0x0100_2000, label: "mutex_lock",
-                            alternatives: [1, 2], switchedTo: 2)
-        #expect(PointRecord(line: Substring(r.line)) == r)
-        let q = PointRecord(index: 0, thread: 1, eip: 5, caller: 0, label: "gettid", alternatives: [], switchedTo: nil)
-        #expect(PointRecord(line: Substring(q.line)) == q)
+    /// What a forked run reports (RunReport) decodes to what it encoded, and a report cut short
+    /// decodes as far as it is whole.
+    @Test func runReportsRoundTrip() {
+        var r = RunReport()
+        r.records = [
+            PointRecord(index: 0, thread: 1, eip: 5, caller: 0, label: "gettid", alternatives: [], switchedTo: nil),
+            PointRecord(index: 1, thread: 3, eip: 0x0100_1234, caller: 0x0100_2000, label: "mutex_lock",
+                        alternatives: [1, 2], switchedTo: 2, footprint: [0x0100_5000, Footprint.everything]),
+        ]
+        r.served = [PartialOrder.Event(point: 0, decision: 0, thread: 1), PartialOrder.Event(point: 1, decision: 4, thread: 3)]
+        r.states = [4: 0xDEAD_BEEF_0123_4567, 8: 1]
+        r.races = [RunReport.Race(word: 0x0100_6000, first: 0x0100_1077, second: 0x0100_1099)]
+        r.watchedAccesses = 162
+        r.status = -2
+        #expect(RunReport(r.bytes) == r)
+        var bug = RunReport()
+        bug.bug = ("deadlock", "thread 2 waits\nthread 3 waits")
+        #expect(RunReport(bug.bytes) == bug)
+        let cut = RunReport(Array(r.bytes.prefix(56)))   // the count, the first record (42 bytes), part of the second
+        #expect(cut.records.count == 1 && cut.records[0] == r.records[0] && cut.status == nil)
+        #expect(RunReport([]) == RunReport())
     }
 
     @Test func traceRowsNamePreemptionsAndVoluntarySwitches() {
@@ -182,10 +197,9 @@ import Testing
         #expect(dpor.runs <= full.runs)
     }
 
-    @Test func footprintsRoundTripInRecordLines() {
+    @Test func footprintsOfRecords() {
         let r = PointRecord(index: 4, thread: 2, eip: 1, caller: 2, label: "cond_wait", alternatives: [1], switchedTo: nil,
                             footprint: [0x0100_5000, Footprint.everything])
-        #expect(PointRecord(line: Substring(r.line)) == r)
         let f = PartialOrder.footprint(of: r, raceWords: [:])
         #expect(f.all && f.objects == [0x0100_5000])
         let race = PointRecord(index: 5, thread: 1, eip: 0x0100_1077, caller: 0, label: ForkRunner.racePointLabel,
