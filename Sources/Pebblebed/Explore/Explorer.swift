@@ -16,6 +16,8 @@ public struct RunResult {
     /// Racing instruction pairs a race-detection run found: (word, eip, eip).
     public var races: [(UInt32, UInt32, UInt32)] = []
     public var watchedAccesses = 0
+    /// A watched run's faults for accesses and how many the kernel carried out (RaceDetector).
+    public var watchCounts: [Int] = []
     /// Console output and kernel log of the run.
     public var output: String = ""
 
@@ -170,7 +172,9 @@ public final class ForkRunner {
                 if w.count == 3, let i = Int(w[1]), let h = UInt64(w[2]) { result.states[i] = h }
             case "X": result.status = Int32(line.dropFirst(2))
             case "S": result.served = ForkRunner.parseServed(line.dropFirst(2), records: result.records)
-            case "A": result.watchedAccesses = Int(line.dropFirst(2)) ?? 0
+            case "A":
+                let w = line.split(separator: " ").dropFirst().compactMap { Int($0) }
+                (result.watchedAccesses, result.watchCounts) = (w.first ?? 0, Array(w.dropFirst()))
             case "R":
                 let w = line.split(separator: " ").compactMap { UInt32($0) }
                 if w.count == 3 { result.races.append((w[0], w[1], w[2])) }
@@ -206,7 +210,7 @@ public final class ForkRunner {
             if !p.servedText.isEmpty { text += "S " + p.servedText + "\n" }
             for (i, h) in p.states.sorted(by: { $0.key < $1.key }) { text += "H \(i) \(h)\n" }
             for (w, a, b) in p.races?.races ?? [] { text += "R \(w) \(a) \(b)\n" }
-            if let d = p.races { text += "A \(d.accesses)\n" }
+            if let d = p.races { text += "A \(d.accesses) \(d.faults) \(d.emulated)\n" }
             text += tail + "\n"
             ForkRunner.writeAll(resultFD, text)
         }
