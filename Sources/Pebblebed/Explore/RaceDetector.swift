@@ -5,9 +5,9 @@
 /// from the host, so each access faults; the fault names the address, whether it writes, and
 /// the instruction. The kernel carries the instruction out itself when it is a simple one
 /// (AccessEmulation), or shows the page, steps that one instruction and withdraws the page
-/// again (Kernel+Races.swift). Accesses near the
-/// thread's own stack pointer are not tracked (a thread's own frame is not shared), nor are
-/// accesses made by the thread library itself: its calls are the synchronisation.
+/// again (Kernel+Races.swift). Accesses near the thread's own stack pointer are not tracked
+/// (a thread's own frame is not shared), nor are accesses made by the thread library itself:
+/// its calls are the synchronisation.
 ///
 /// Happens-before (vector clocks, as in FastTrack/Landslide, without its optimisations):
 /// - a release (mutex_unlock, sem_signal, cond_signal, cond_broadcast, rwlock_unlock, cond_wait
