@@ -109,6 +109,8 @@ public enum ExploreDriver {
             } else {
                 racesNote = "Data races in the default interleaving: none found (\(r.watchedAccesses) shared accesses watched).\n"
             }
+            racesNote += "Race run: \(watchCost(r.watchCounts)).\n"
+
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
         var raceWords: [UInt32: [UInt32]] = [:]
@@ -126,6 +128,7 @@ public enum ExploreDriver {
         var watchedSwitches = Set<String>()
         var watchedNanoseconds: UInt64 = 0
         var watchedRuns = 0
+        var watchedCounts = [0, 0]
         let searchStart = k.machine.nanoseconds
         var restarts = 0
         let tty = isatty(realErr) != 0
@@ -144,7 +147,7 @@ public enum ExploreDriver {
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
                 say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
-                say(costLine(runner, search, elapsed()))
+                say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 return 0
             }
@@ -158,6 +161,7 @@ public enum ExploreDriver {
                 watchedNanoseconds += k.machine.nanoseconds - runStart
                 watchedRuns += 1
                 watchedSwitches.formUnion(switches)
+                for (i, n) in result.watchCounts.prefix(2).enumerated() { watchedCounts[i] += n }
             }
             runner.watchedRuns = watchedRuns
             runner.watchedNanoseconds = watchedNanoseconds
@@ -199,15 +203,23 @@ public enum ExploreDriver {
             ? "\(search.runs) interleavings; the others are equivalent to one of them (partial-order reduction: \(search.slept) race reversals asleep, \(search.sleepCuts) runs cut where a sleeping thread ran), \(search.beyondBound) race reversals would have passed the bound"
             : "\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states"
         say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
-        say(costLine(runner, search, elapsed()))
+        say(costLine(runner, search, elapsed(), watchedCounts))
         writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
         return 0
     }
 
-    static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double) -> String {
+    /// What watching a run's accesses took: faults, and how many of them the kernel carried
+    /// out itself (AccessEmulation) rather than stepping.
+    static func watchCost(_ counts: [Int]) -> String {
+        guard counts.count >= 2 else { return "no access faults counted" }
+        let share = counts[0] > 0 ? Int((Double(counts[1]) / Double(counts[0]) * 100).rounded()) : 0
+        return "\(counts[0]) access faults, \(counts[1]) (\(share)%) carried out by the kernel, the rest stepped"
+    }
+
+    static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double, _ watched: [Int] = []) -> String {
         let reset = runner.runsDone > 0 ? Double(runner.resetNanoseconds) / Double(runner.runsDone) / 1000 : 0
         let share = seconds > 0 ? Int((Double(runner.watchedNanoseconds) / 1e9 / seconds * 100).rounded()) : 0
-        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork); accesses watched in \(runner.watchedRuns) later run\(runner.watchedRuns == 1 ? "" : "s") (\(share)% of the time)\n"
+        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork); accesses watched in \(runner.watchedRuns) later run\(runner.watchedRuns == 1 ? "" : "s") (\(share)% of the time)\(runner.watchedRuns > 0 && !watched.isEmpty ? ": " + watchCost(watched) : "")\n"
     }
 
     static func format1(_ x: Double) -> String {

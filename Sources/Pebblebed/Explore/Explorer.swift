@@ -16,6 +16,8 @@ public struct RunResult {
     /// Racing instruction pairs a race-detection run found: (word, eip, eip).
     public var races: [(UInt32, UInt32, UInt32)] = []
     public var watchedAccesses = 0
+    /// A watched run's faults for accesses and how many the kernel carried out (RaceDetector).
+    public var watchCounts: [Int] = []
     /// Console output and kernel log of the run.
     public var output: String = ""
 
@@ -207,6 +209,7 @@ public final class ForkRunner {
         result.states = report.states
         result.races = report.races.map { ($0.word, $0.first, $0.second) }
         result.watchedAccesses = report.watchedAccesses ?? 0
+        result.watchCounts = report.watchCounts
         result.status = report.status
         result.kernelBug = report.bug
         return result
@@ -354,6 +357,7 @@ public final class ForkRunner {
             r.states = p.states
             r.races = (p.races?.races ?? []).map { RunReport.Race(word: $0.0, first: $0.1, second: $0.2) }
             r.watchedAccesses = p.races?.accesses
+            r.watchCounts = p.races.map { [$0.faults, $0.emulated] } ?? []
             r.status = status
             r.bug = bug
             ForkRunner.writeAll(resultFD, r.bytes)

@@ -1,31 +1,46 @@
 /// The kernel's side of data-race detection (RaceDetector): tracked accesses through page
-/// faults, and the synchronisation seen at preemption points.
+/// faults, carried out by the kernel (AccessEmulation) or stepped, and the synchronisation
+/// seen at preemption points.
 extension Kernel {
-    /// A page fault in a race-detection run. Tracked accesses are recorded, the instruction
-    /// is stepped with its page shown, and every page is withdrawn again so the next access
-    /// faults too. Returns false when the fault is not one of these (a real fault, or one met
-    /// while stepping): the normal path serves it.
+    /// A page fault in a race-detection run. Tracked accesses are recorded, then carried out:
+    /// by the kernel when the instruction is a simple one (AccessEmulation; its page stays
+    /// withdrawn), else stepped with its page shown, after which the pages shown meanwhile
+    /// are withdrawn again, so that the next access faults too. Returns false when the fault
+    /// is not one of these (a real fault, or one met while stepping): the normal path serves it.
     func raceFault(_ t: Thread, address: UInt32, write: Bool) -> Bool {
         guard let p = points, let d = p.races, !p.raceStepping else { return false }
         let space = t.task.space
         // Only data: text and other read-only pages fault in as usual (and stay).
         let e = space.table[address >> pageShift]
-        guard e.isPresent, e.flags.contains(.writable) else { return false }
-        guard space.handleFault(at: address, write: write) != .violation else { return false }
-        // The thread's own frame is not shared: near its stack pointer, just show the page.
+        guard address >= GuestLayout.userStart, e.isPresent, e.flags.contains(.writable) else { return false }
+        // Shown already and still faulting: the host disagrees with the table (handleFault
+        // calls that a violation); the normal path reports it.
+        guard !e.flags.contains(.inHost) || write && !e.flags.contains(.hostWritable) else { return false }
+        if space.watchShown == nil { withdrawWritable(space) }   // a task forked since the last point
+        // The thread's own frame is not shared: near its stack pointer, just show the page
+        // (until the next point: another thread must fault on it).
         let esp = t.frame.esp
-        if address &- esp < 0x4000 || esp &- address < 0x4000 { return true }
+        if Self.nearStack(address, esp) { return space.handleFault(at: address, write: write) != .violation }
+        let mark = space.watchShown?.count ?? 0
+        defer { withdrawShown(space, from: mark) }
+        let eip = t.frame.eip
+        let code = instructionBytes(space, at: eip)
         // A locked instruction (lock prefix, xchg with memory) is the program's own
         // synchronisation: an atomic access does not race.
-        let opcode = (try? space.copyIn(t.frame.eip, count: 1).first) ?? 0
+        let opcode = code.first ?? 0
         if opcode == 0xF0 || opcode == 0x87 || opcode == 0x86 {
-            if !d.isLibrary(t.frame.eip) { d.atomic(t.tid, address: address) }
+            if !d.isLibrary(eip) { d.atomic(t.tid, address: address) }
         } else {
-            d.access(t.tid, address: address, write: write, eip: t.frame.eip)
+            d.access(t.tid, address: address, write: write, eip: eip)
         }
+        d.faults += 1
+        if emulateAccess(t, code: code, address: address, write: write) {
+            d.emulated += 1
+            return true
+        }
+        guard space.handleFault(at: address, write: write) != .violation else { return false }
         p.raceStepping = true
         machine.setStepping(true)
-        let eip = t.frame.eip
         stepping: while !t.mustExit {
             machine.stepBudget = 1
             let trap = machine.run(t)
@@ -49,21 +64,100 @@ extension Kernel {
         }
         machine.setStepping(false)
         p.raceStepping = false
-        // The fault showed a run of up to 16 pages each side (fault-around): take them back.
-        let page = address >> pageShift
-        withdrawWritable(space, pages: (page > 32 ? page - 32 : 0)...(page + 32))
         return true
     }
 
-    /// Withdraws the writable pages of `space` in `range` (all of them by default) from the
-    /// host, so that their next access faults; text stays shown.
-    func withdrawWritable(_ space: AddressSpace, pages range: ClosedRange<UInt32> = 0...0xFFFFF) {
+    /// Within 16 KiB of the stack pointer: the thread's own frame, not watched.
+    static func nearStack(_ address: UInt32, _ esp: UInt32) -> Bool {
+        address &- esp < 0x4000 || esp &- address < 0x4000
+    }
+
+    /// Up to 15 bytes of code at `eip` (fewer at the end of the mapped text).
+    private func instructionBytes(_ space: AddressSpace, at eip: UInt32) -> [UInt8] {
+        if let code = try? space.copyIn(eip, count: 15) { return code }
+        let inPage = Int(pageSize) - Int(eip & UInt32(pageSize - 1))
+        return (try? space.copyIn(eip, count: min(15, inPage))) ?? []
+    }
+
+    /// Carries out the faulting instruction in the kernel when AccessEmulation knows it and
+    /// it is exactly the access that faulted (its operand at `address`, in one page, reading
+    /// or writing as the fault says); false (nothing changed) when it must be stepped. The
+    /// further iterations of a rep stos are accesses of their own, recorded here as the
+    /// faults they would have been.
+    private func emulateAccess(_ t: Thread, code: [UInt8], address: UInt32, write: Bool) -> Bool {
+        // A guest stepping itself (TF) must see its debug trap after the instruction.
+        guard t.frame.eflags & AccessEmulation.trap == 0 else { return false }
+        let f = t.frame
+        var cpu = AccessEmulation.CPU(registers: [f.eax, f.ecx, f.edx, f.ebx, f.esp, f.ebp, f.esi, f.edi], eflags: f.eflags, eip: f.eip)
+        guard let a = AccessEmulation.decode(code, registers: cpu.registers), a.address == address,
+              Int(address & UInt32(pageSize - 1)) + a.size <= pageSize else { return false }
+        let writes: Bool
+        switch a.kind {
+        case .load, .push: writes = false
+        case .arithmetic(let op, _, let memoryIsDestination): writes = memoryIsDestination && op != .cmp && op != .test
+        case .store, .exchange, .increment, .repStore: writes = true
+        }
+        guard writes == write else { return false }
+        let space = t.task.space
+        let repeated = a.kind == .repStore
+        let done = a.execute(&cpu, load: { at, size in
+            guard let bytes = try? space.copyIn(at, count: size) else { return nil }
+            return bytes.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }, store: { at, size, v in
+            // rep stos: an iteration near the stack pointer would not have been watched.
+            if repeated && at != address && Self.nearStack(at, f.esp) { return false }
+            // A first write to a zero-fill or copy-on-write page is stepped: its fault fills
+            // or copies the neighbours too (AddressSpace+Fault.swift), and the run's memory
+            // (frames, free count: the state fingerprint) must be what an unwatched run has.
+            guard space.table[at >> pageShift].mapsWritable,
+                  space.table[(at &+ UInt32(size - 1)) >> pageShift].mapsWritable else { return false }
+            return (try? space.copyOut((0..<size).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }, to: at)) != nil
+        })
+        guard done else { return false }
+        if repeated, let d = points?.races {
+            let n = f.ecx &- cpu.registers[1]
+            let step = f.eflags & AccessEmulation.direction != 0 ? UInt32(bitPattern: -Int32(a.size)) : UInt32(a.size)
+            for i in 1..<max(n, 1) { d.access(t.tid, address: address &+ i &* step, write: true, eip: f.eip) }
+        }
+        f.eax = cpu.registers[0]; f.ecx = cpu.registers[1]; f.edx = cpu.registers[2]; f.ebx = cpu.registers[3]
+        f.esp = cpu.registers[4]; f.ebp = cpu.registers[5]; f.esi = cpu.registers[6]; f.edi = cpu.registers[7]
+        f.eflags = cpu.eflags
+        f.eip = cpu.eip
+        return true
+    }
+
+    /// Withdraws every writable page of `space` from the host, so that their next access
+    /// faults (text stays shown), and from then on keeps track of the writable pages shown
+    /// again (AddressSpace.watchShown), so that only those are withdrawn later.
+    func withdrawWritable(_ space: AddressSpace) {
         var runs: [(UInt32, Int)] = []
         space.table.forEachPresent { q, e in
-            guard range.contains(q), e.flags.contains(.writable), e.flags.contains(.inHost) else { return }
+            guard e.flags.contains(.writable), e.flags.contains(.inHost) else { return }
             if let last = runs.last, last.0 + UInt32(last.1) == q { runs[runs.count - 1].1 += 1 } else { runs.append((q, 1)) }
         }
         for (first, count) in runs { space.withdrawFromHost(first, count: count) }
+        space.watchShown = []
+    }
+
+    /// Withdraws the writable pages shown since entry `mark` of the space's log (the ones a
+    /// watched access showed; at a point, all of them), one host call per run of pages.
+    func withdrawShown(_ space: AddressSpace, from mark: Int = 0) {
+        guard let shown = space.watchShown else { return withdrawWritable(space) }
+        guard shown.count > mark else { return }
+        // Not active: the host shows none of its pages (activating another withdrew them).
+        if space.isActive {
+            let pages = shown[mark...].sorted()
+            var first = pages[0], count = 1
+            for q in pages.dropFirst() {
+                if q == first + UInt32(count) { count += 1 } else if q >= first + UInt32(count) {
+                    space.withdrawFromHost(first, count: count)
+                    first = q
+                    count = 1
+                }
+            }
+            space.withdrawFromHost(first, count: count)
+        }
+        space.watchShown?.removeSubrange(mark...)
     }
 
     /// The synchronisation a point means for happens-before (see RaceDetector). Only calls
@@ -110,7 +204,9 @@ extension Kernel {
             break
         }
         // Every point may hand the CPU to another thread of the task: it must fault on its
-        // first access of every data page again.
-        withdrawWritable(t.task.space)
+        // first access of every data page again. Only the pages shown since the last point
+        // are (the stack pages of its frame, pages shown while stepping a breakpoint's
+        // instruction); every watched access took its own back already.
+        withdrawShown(t.task.space)
     }
 }

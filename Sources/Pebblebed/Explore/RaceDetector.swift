@@ -1,12 +1,13 @@
 /// Data-race preemption points (issue 15, item 3): a happens-before analysis of the guest's
 /// shared-memory accesses in one run, whose racing instructions become preemption points.
 ///
-/// How accesses are seen: in a detection run every page of the program is withdrawn from the
-/// host after each tracked access, so the next access to any page faults; the fault names
-/// the address, whether it writes, and the instruction. The kernel then maps the page, steps
-/// that one instruction and withdraws everything again (Kernel+Races.swift). Accesses near the
-/// thread's own stack pointer are not tracked (a thread's own frame is not shared), nor are
-/// accesses made by the thread library itself: its calls are the synchronisation.
+/// How accesses are seen: in a detection run every writable page of the program is withdrawn
+/// from the host, so each access faults; the fault names the address, whether it writes, and
+/// the instruction. The kernel carries the instruction out itself when it is a simple one
+/// (AccessEmulation), or shows the page, steps that one instruction and withdraws the page
+/// again (Kernel+Races.swift). Accesses near the thread's own stack pointer are not tracked
+/// (a thread's own frame is not shared), nor are accesses made by the thread library itself:
+/// its calls are the synchronisation.
 ///
 /// Happens-before (vector clocks, as in FastTrack/Landslide, without its optimisations):
 /// - a release (mutex_unlock, sem_signal, cond_signal, cond_broadcast, rwlock_unlock, cond_wait
@@ -42,6 +43,11 @@ final class RaceDetector {
     let isLibrary: (UInt32) -> Bool
     /// Tracked accesses so far.
     private(set) var accesses = 0
+    /// The kernel's side (Kernel+Races.swift): faults it took for watched accesses (the
+    /// thread library's and atomic ones too), and how many of those it carried out itself
+    /// (AccessEmulation) instead of stepping them.
+    var faults = 0
+    var emulated = 0
 
     init(isLibrary: @escaping (UInt32) -> Bool) {
         self.isLibrary = isLibrary

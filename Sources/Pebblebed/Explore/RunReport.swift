@@ -6,15 +6,18 @@
 ///
 /// Layout: records (count, then each record), served events (count, then point, decision,
 /// thread), fingerprints (count, then point and hash), races (count, then word, eip, eip),
-/// watched accesses (-1 when not watched), then the end: `X` and the exit status, or `B`, the
-/// bug kind and its message. A report cut short (the child died mid-write) decodes as far as
-/// it is whole; the explorer judges such a run by its exit code.
+/// watched accesses (-1 when not watched), the watch counts (count, then each), then the end:
+/// `X` and the exit status, or `B`, the bug kind and its message. A report cut short (the
+/// child died mid-write) decodes as far as it is whole; the explorer judges such a run by its
+/// exit code.
 public struct RunReport: Equatable {
     public var records: [PointRecord] = []
     public var served: [PartialOrder.Event] = []
     public var states: [Int: UInt64] = [:]
     public var races: [Race] = []
     public var watchedAccesses: Int?
+    /// A watched run's faults for accesses and how many of them the kernel carried out.
+    public var watchCounts: [Int] = []
     public var status: Int32?
     public var bug: (kind: String, message: String)?
 
@@ -31,7 +34,7 @@ public struct RunReport: Equatable {
 
     public static func == (a: RunReport, b: RunReport) -> Bool {
         a.records == b.records && a.served == b.served && a.states == b.states && a.races == b.races
-            && a.watchedAccesses == b.watchedAccesses && a.status == b.status
+            && a.watchedAccesses == b.watchedAccesses && a.watchCounts == b.watchCounts && a.status == b.status
             && a.bug?.kind == b.bug?.kind && a.bug?.message == b.bug?.message
     }
 
@@ -71,6 +74,8 @@ public struct RunReport: Equatable {
             w.u32(Int(r.second))
         }
         w.i32(Int32(clamping: watchedAccesses ?? -1))
+        w.u32(watchCounts.count)
+        for c in watchCounts { w.u32(c) }
         if let bug {
             w.byte(UInt8(ascii: "B"))
             w.string(bug.kind)
@@ -120,6 +125,11 @@ public struct RunReport: Equatable {
         }
         guard let accesses = r.i32() else { return }
         watchedAccesses = accesses < 0 ? nil : Int(accesses)
+        guard let nCounts = r.u32() else { return }
+        for _ in 0..<nCounts {
+            guard let c = r.u32() else { return }
+            watchCounts.append(c)
+        }
         switch r.byte() {
         case UInt8(ascii: "B"):
             guard let kind = r.string(), let message = r.string() else { return }

@@ -196,9 +196,10 @@ extension AddressSpace {
 
     /// The run of pages one mmap can show together with `page` (at `frame`, `writable`): its
     /// neighbours, up to `faultAround` on each side, that are present, not shown yet, backed by
-    /// the frames consecutive to `frame`, and shown with the same protection.
+    /// the frames consecutive to `frame`, and shown with the same protection. Only the page
+    /// itself while a race watcher keeps track of what is shown (`watchShown`).
     func faultAroundRun(_ page: UInt32, frame: FrameNumber, writable: Bool) -> ClosedRange<UInt32> {
-        guard frame != .zero else { return page...page }
+        guard frame != .zero, watchShown == nil else { return page...page }
         func fits(_ q: UInt32, _ f: Int) -> Bool {
             let e = table[q]
             return e.isPresent && f > 0 && e.frame.index == f && e.frame != .zero
@@ -227,6 +228,7 @@ extension AddressSpace {
         hostRuns.append(HostRun(start: run.lowerBound, count: UInt32(run.count)))
         for q in run {
             var e = table[q]
+            if e.flags.contains(.writable) { watchShown?.append(q) }
             e.flags.insert(.inHost)
             if writable { e.flags.insert(.hostWritable) } else { e.flags.remove(.hostWritable) }
             table[q] = e
@@ -257,6 +259,7 @@ extension AddressSpace {
         }
         hostRuns.removeAll(keepingCapacity: true)
         hostCalls = 0
+        if watchShown != nil { watchShown = [] }
     }
 
     /// Makes every page the host shows writable read-only there (fork turns them copy-on-write),

@@ -18,6 +18,11 @@ public final class AddressSpace {
     var hostCalls = 0
     /// The page of the last copy-on-write write fault (sequential copies, see copyAround).
     var lastCopyFault: UInt32 = 0
+    /// Writable pages shown in the host since the race watcher last took them back
+    /// (Explore/Kernel+Races.swift), in the order shown; nil when nobody watches this space.
+    /// While it is set a fault shows only its own page (no fault-around): the watcher takes
+    /// each page back right after the access, so neighbours shown with it would only cost.
+    var watchShown: [UInt32]?
 
     /// Bound on host calls between flushes: vm.max_map_count is 65530 and each call may cost two
     /// mappings, so past this the soft-TLB is flushed rather than letting mmap fail. The margin

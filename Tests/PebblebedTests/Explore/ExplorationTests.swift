@@ -106,6 +106,7 @@ import Testing
         r.states = [4: 0xDEAD_BEEF_0123_4567, 8: 1]
         r.races = [RunReport.Race(word: 0x0100_6000, first: 0x0100_1077, second: 0x0100_1099)]
         r.watchedAccesses = 162
+        r.watchCounts = [504, 494]
         r.status = -2
         #expect(RunReport(r.bytes) == r)
         var bug = RunReport()

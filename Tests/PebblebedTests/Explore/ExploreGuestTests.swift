@@ -99,6 +99,36 @@ import Testing
         #expect(r.stdout.contains("data-race in adder") || r.stdout.contains("data-race in main"), "\(r)")
     }
 
+    /// A watched access leaves its page withdrawn: the worker's second access to the same
+    /// page (the racing one) faults too, after a first access that was stepped (its page
+    /// shown for the step) and after one the kernel carried out (examples/tests/
+    /// explore_watch_page.c). Without the withdrawal after the access the race run finds
+    /// no race at all.
+    @Test func aWatchedAccessLeavesItsPageWithdrawn() throws {
+        let r = try Guest.launch(["explore", "--budget", "120", "--ramdisk", Guest.ramdisk, "explore_watch_page"], timeout: 180)
+        #expect(r.status == 0 && r.stdout.contains("No bug found: space exhausted"), "\(r)")
+        let note = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("Data races in the default interleaving:") }, "\(r)")
+        #expect(note.contains("write_after_step+"), "the access after a stepped one was not seen: \(note)")
+        #expect(note.contains("write_after_emulated+"), "the access after an emulated one was not seen: \(note)")
+    }
+
+    /// The instructions the kernel carries out for watched accesses (AccessEmulation) give
+    /// what the CPU gives: examples/tests/explore_watch_emulation.c runs each form on the
+    /// same bytes natively and watched and compares registers, flags and memory (a FAIL line
+    /// is a bug explore reports). Both ways must have been taken: most accesses carried out
+    /// by the kernel, and the forms it does not know (neg, adc, sbb, a 16-bit or, 162 cases
+    /// each) stepped.
+    @Test func watchedAccessesCarriedOutByTheKernelMatchTheCPU() throws {
+        let r = try Guest.launch(["explore", "--max-preemptions", "0", "--budget", "300", "--ramdisk", Guest.ramdisk,
+                                  "explore_watch_emulation"], timeout: 400)
+        #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
+        let line = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("Race run: ") }, "\(r)")
+        let numbers = line.split { !$0.isNumber }.compactMap { Int($0) }
+        let (faults, emulated) = (numbers[0], numbers[1])
+        #expect(emulated > 9072 * 10, "\(line)")
+        #expect(faults - emulated >= 4 * 162, "\(line)")
+    }
+
     /// Shards split the space: each exhausts its part, and their JSON merges into one verdict;
     /// a bug in a shard makes the merge fail with its replay command. The Markdown report
     /// has the trace and the replay.
