@@ -34,6 +34,8 @@ public final class PointController {
     /// Data-race detection in this run (RaceDetector), and its state.
     var races: RaceDetector?
     var raceStepping = false
+    /// The condition of each thread's last cond_wait: a deschedule inside it sleeps on a
+    /// flag the library's cond_signal sets (Kernel.footprint).
     var waitingCond: [Int32: UInt32] = [:]
     /// Threads given way at a point whose trap is still to be served (part of the state).
     var pendingTrap: Set<Int32> = []
@@ -76,6 +78,7 @@ public final class PointController {
         idleTicks = 0
         yieldStreak = [:]
         lastCall = [:]
+        waitingCond = [:]
         records = []
         servedText = ""
         taken = []
