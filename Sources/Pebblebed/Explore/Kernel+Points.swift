@@ -129,7 +129,8 @@ extension Kernel {
                 // deschedules commute: shared). A write by the thread library is not watched:
                 // cond_wait's flag is set by cond_signal or cond_broadcast, between their
                 // entry (on the condition) and their make_runnable, so a deschedule inside
-                // cond_wait touches its condition too (`waitingCond`); a library that sets
+                // cond_wait touches its condition too (`waitingCond`, kept after cond_wait
+                // returns: a stale object only adds dependences); a library that sets
                 // the word under a mutex it took in a call (sem_wait's own lock, say) has that
                 // call's object in `within`, as for any call made inside a library call.
                 let a = t.frame.esi
