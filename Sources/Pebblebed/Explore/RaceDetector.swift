@@ -134,6 +134,8 @@ final class RaceDetector {
     /// already): a race with it names the writing instruction on both sides.
     func kernelRead(_ t: Int32, address: UInt32) {
         access(t, address: address, write: false, eip: RaceDetector.kernel)
+        // An unaligned word spans two (so does the deschedule's footprint).
+        if address & 3 != 0 { access(t, address: address &+ 3, write: false, eip: RaceDetector.kernel) }
     }
     static let kernel: UInt32 = 0
 

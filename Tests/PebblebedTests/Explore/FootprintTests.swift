@@ -84,6 +84,11 @@ extension InProcessKernel {
         e.kernelRead(2, address: 0x0100_6002)
         e.access(1, address: 0x0100_6000, write: true, eip: 0x0100_1238)
         #expect(e.racingInstructions == [0x0100_1238])
+        // An unaligned reject word is read in both words it spans.
+        let u = RaceDetector(isLibrary: { _ in false })
+        u.kernelRead(2, address: 0x0100_6002)
+        u.access(1, address: 0x0100_6004, write: true, eip: 0x0100_123C)
+        #expect(u.racingInstructions == [0x0100_123C])
     }
 
     @Test func aWriteOrderedByALockDoesNotRace() {
