@@ -29,8 +29,8 @@ extension Kernel {
             let entry = bp.function != ForkRunner.racePointLabel
             caller = entry ? (try? t.task.space.readWord(t.frame.esp)) ?? 0 : 0
             if entry { p.lastCall[t.tid] = (bp.function, (try? t.task.space.readWord(t.frame.esp &+ 4)) ?? 0) }
-            // The condition a deschedule inside this cond_wait sleeps for (footprint below).
-            if bp.function == "cond_wait" { p.waitingCond[t.tid] = p.lastCall[t.tid]?.argument }
+            // What a deschedule inside this call waits for (its footprint, below).
+            if Footprint.waitingCalls.contains(bp.function) { p.waitingOn[t.tid] = p.lastCall[t.tid]?.argument }
         default:
             return
         }
@@ -128,15 +128,16 @@ extension Kernel {
                 // footprint is the word, which meets this one (reads of it by other
                 // deschedules commute: shared). A write by the thread library is not watched:
                 // cond_wait's flag is set by cond_signal or cond_broadcast, between their
-                // entry (on the condition) and their make_runnable, so a deschedule inside
-                // cond_wait touches its condition too (`waitingCond`, kept after cond_wait
-                // returns: a stale object only adds dependences); a library that sets
-                // the word under a mutex it took in a call (sem_wait's own lock, say) has that
-                // call's object in `within`, as for any call made inside a library call.
+                // entry (on the condition) and their make_runnable, so a deschedule inside a
+                // waiting call (cond_wait, sem_wait, rwlock_lock: `Footprint.waitingCalls`)
+                // touches that call's object too (`waitingOn`: the last such call's, kept
+                // after it returns: a stale object only adds dependences); a library that
+                // sets the word under a mutex it took at a point (sem_wait's own lock, say)
+                // has that mutex in `within`, as for any call made inside a library call.
                 let a = t.frame.esi
                 out = [Footprint.thread(t.tid), Footprint.shared(UInt64(a & ~3))]
                 if a & 3 != 0 { out.append(Footprint.shared(UInt64((a &+ 3) & ~3))) }
-                if let cv = p.waitingCond[t.tid] { out.append(UInt64(cv)) }
+                if let o = p.waitingOn[t.tid] { out.append(UInt64(o)) }
             case 0x47: out = [Footprint.thread(Int32(bitPattern: t.frame.esi))]   // make_runnable
             case 0x45:   // yield: to a thread whose state it reads
                 let tid = Int32(bitPattern: t.frame.esi)

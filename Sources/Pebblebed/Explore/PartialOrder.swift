@@ -212,6 +212,10 @@ enum Footprint {
         "mutex_lock", "mutex_unlock", "mutex_destroy", "cond_signal", "cond_broadcast", "cond_destroy",
         "sem_wait", "sem_signal", "sem_destroy", "rwlock_lock", "rwlock_unlock", "rwlock_downgrade", "rwlock_destroy",
     ]
+    /// Library entries that can wait, with the object they wait on as first argument: the
+    /// library sets the flag a deschedule inside one sleeps on in a call on that object
+    /// (cond_signal for cond_wait), so that deschedule touches the object (Kernel.footprint).
+    static let waitingCalls: Set<String> = ["cond_wait", "sem_wait", "rwlock_lock"]
     /// Library entries that only call other points (their own effects are in those).
     static let wrappers: Set<String> = ["thr_create", "thr_join", "thr_exit", "thr_yield"]
     /// System calls with nothing shared, or only the console.

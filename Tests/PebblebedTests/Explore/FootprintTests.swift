@@ -54,6 +54,32 @@ extension InProcessKernel {
             #expect(!Self.dependent(r[1], r[5]), "creating thread 3 has nothing to do with tid 7")
         }
 
+        /// A deschedule inside cond_wait also touches the condition (the library's cond_signal
+        /// sets the flag it sleeps on, unwatched): cond_wait's entry is a planted breakpoint
+        /// here, with (cv, mp) on the stack; the flag is already set, so deschedule returns.
+        @Test func aDescheduleInsideCondWaitTouchesTheCondition() throws {
+            let k = try FakeKernel()
+            let p = PointController(schedule: Schedule(), program: "init")
+            let entry: UInt32 = 0x0100_2000, cv = FakeKernel.dataBase + 0x100, mp = FakeKernel.dataBase + 0x200
+            let flag = FakeKernel.dataBase + 0x10, stack = FakeKernel.dataBase + 0x800
+            p.breakpoints[entry] = Breakpoint(function: "cond_wait", original: 0xE9, emulation: .jump(target: entry + 0x40))
+            k.kernel.points = p
+            let condWait = FakeMachine.Step(trap: .breakpoint) { f in
+                try! kernel.threads.values.first { $0.frame === f }!.task.space
+                    .copyOut(littleEndianBytes(words: [0x0100_1000, cv, mp]), to: stack)
+                try! kernel.threads.values.first { $0.frame === f }!.task.space.writeWord(1, to: flag)
+                f.esp = stack
+                f.eip = entry + 1
+            }
+            k.machine.scripts[1] = [condWait, .call("deschedule", esi: flag)]
+            #expect(k.run() == 0)
+            let r = p.records
+            #expect(r.map(\.label) == ["cond_wait", "deschedule", "vanish"], "\(r.map(\.label))")
+            guard r.count == 3 else { return }
+            #expect(r[0].footprint == [UInt64(cv), UInt64(mp)])
+            #expect(r[1].footprint == [Footprint.thread(1), Footprint.shared(UInt64(flag)), UInt64(cv)], "\(r[1].footprint)")
+        }
+
         /// DPOR over that run: the races it reverses are the deschedule against the
         /// make_runnable that names its thread, and the task's last vanish against the other
         /// two vanishes; not the two vanishes against each other, nor the deschedule against
