@@ -189,7 +189,7 @@ public final class Exploration {
                         break
                     }
                     let f = PartialOrder.footprint(of: records[e.point], raceWords: raceWords)
-                    z.removeAll { $0.wokenBy(all: f.all, objects: f.objects) }
+                    z.removeAll { $0.wokenBy(all: f.all, objects: f.objects, shared: f.shared) }
                     k += 1
                 }
             }

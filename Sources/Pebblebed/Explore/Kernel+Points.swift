@@ -29,6 +29,8 @@ extension Kernel {
             let entry = bp.function != ForkRunner.racePointLabel
             caller = entry ? (try? t.task.space.readWord(t.frame.esp)) ?? 0 : 0
             if entry { p.lastCall[t.tid] = (bp.function, (try? t.task.space.readWord(t.frame.esp &+ 4)) ?? 0) }
+            // What a deschedule inside this call waits for (its footprint, below).
+            if Footprint.waitingCalls.contains(bp.function) { p.waitingOn[t.tid] = p.lastCall[t.tid]?.argument }
         default:
             return
         }
@@ -52,7 +54,7 @@ extension Kernel {
         }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
                            alternatives: alternatives, switchedTo: target?.tid,
-                           footprint: p.recording ? footprint(trap, t, label: label) : []))
+                           footprint: p.recording ? footprint(trap, t, label: label, servedLater: target != nil) : []))
         if p.pointCount > p.maxPoints {
             reportBug(.stepBound, "step bound exceeded: \(p.maxPoints) preemption points in one run (an endless loop?)")
         }
@@ -73,7 +75,10 @@ extension Kernel {
 
     /// What the operation at this point touches that other threads see (PartialOrder,
     /// Footprint). Conservative: anything not known to be narrower touches everything.
-    private func footprint(_ trap: Trap, _ t: Thread, label: String) -> [UInt64] {
+    /// `servedLater`: the thread gives way at this point, so its operation is served after
+    /// other threads ran; what depends on the state then (which tid a thread_fork takes,
+    /// whether a vanish is its task's last) is not known here.
+    private func footprint(_ trap: Trap, _ t: Thread, label: String, servedLater: Bool) -> [UInt64] {
         guard let p = points else { return [] }
         let arg = { (n: UInt32) in (try? t.task.space.readWord(t.frame.esp &+ 4 * n)) ?? 0 }
         switch trap {
@@ -89,7 +94,50 @@ extension Kernel {
             // yield to its holder, then its retry of the lock).
             let within: [UInt64] = p.lastCall[t.tid].flatMap { Footprint.objectCalls.contains($0.function) ? [UInt64($0.argument)] : nil } ?? []
             switch v {
-            case 0x52: return [Footprint.creating(nextTid)]   // thread_fork
+            case 0x52:   // thread_fork
+                // What sees a new thread: the tid it takes (two thread_forks reordered swap
+                // their children's tids; fork takes tids too, and is `everything`), calls that
+                // name that tid (make_runnable, yield: an error before it exists), the count of
+                // live threads (the fork fails at Thread.limit; a vanish lowers it), and the
+                // new thread's own events, which come after this one (`creating`, a clock
+                // edge). Its task's thread list is read by fork, exec and the last thread's
+                // vanish, all `everything`. Given way at, it is served after others ran and
+                // may take another tid: then everything.
+                if servedLater { return [Footprint.everything] }
+                out = [Footprint.creating(nextTid), Footprint.tids, Footprint.thread(nextTid), Footprint.liveThreads]
+            case 0x60:   // vanish
+                // A thread's end is seen through its thread (make_runnable and yield naming it
+                // fail from then on; thr_join waits for it that way) and the count of live
+                // threads (thread_fork's limit; lowering it commutes with other vanishes, so
+                // shared). Whether it ends the task is decided by the thread count of its task,
+                // which only fork, exec and the vanishes read: the last thread's vanish (the
+                // task's exit, which wait() and the parent see) touches everything, so two
+                // vanishes of one task whose order decides which is last are dependent through
+                // it. Nothing of the thread runs after it: no call's object (`within`) is
+                // touched on its behalf. Given way at, others may vanish first and make it the
+                // last: then everything.
+                if servedLater || t.task.threads.count <= 1 { return [Footprint.everything] }
+                return [Footprint.thread(t.tid), Footprint.shared(Footprint.liveThreads)]
+            case 0x46:   // deschedule
+                // It reads the guest's *reject and blocks its own thread: make_runnable and
+                // yield naming the thread see that (thread(self)), and a write of the word
+                // decides what it reads. A write by the program's own code is ordered with this
+                // read by other points (a lock, a make_runnable) unless it races with it, and
+                // race watching counts this read as an access of the word by this thread
+                // (Kernel+Races.swift), so a racing write becomes a data-race point whose
+                // footprint is the word, which meets this one (reads of it by other
+                // deschedules commute: shared). A write by the thread library is not watched:
+                // cond_wait's flag is set by cond_signal or cond_broadcast, between their
+                // entry (on the condition) and their make_runnable, so a deschedule inside a
+                // waiting call (cond_wait, sem_wait, rwlock_lock: `Footprint.waitingCalls`)
+                // touches that call's object too (`waitingOn`: the last such call's, kept
+                // after it returns: a stale object only adds dependences); a library that
+                // sets the word under a mutex it took at a point (sem_wait's own lock, say)
+                // has that mutex in `within`, as for any call made inside a library call.
+                let a = t.frame.esi
+                out = [Footprint.thread(t.tid), Footprint.shared(UInt64(a & ~3))]
+                if a & 3 != 0 { out.append(Footprint.shared(UInt64((a &+ 3) & ~3))) }
+                if let o = p.waitingOn[t.tid] { out.append(UInt64(o)) }
             case 0x47: out = [Footprint.thread(Int32(bitPattern: t.frame.esi))]   // make_runnable
             case 0x45:   // yield: to a thread whose state it reads
                 let tid = Int32(bitPattern: t.frame.esi)

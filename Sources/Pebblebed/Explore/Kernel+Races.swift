@@ -197,6 +197,7 @@ extension Kernel {
                 d.settle(t.tid)
                 d.release(t.tid, "wake \(Int32(bitPattern: t.frame.esi))")
             case 0x46 where fromProgram:
+                d.kernelRead(t.tid, address: t.frame.esi)   // *reject (RaceDetector.kernelRead)
                 d.acquireLater(t.tid, "wake \(t.tid)")
             default: break
             }

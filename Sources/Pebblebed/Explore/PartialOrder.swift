@@ -8,9 +8,14 @@
 /// the mutex, condition, semaphore or rwlock a thread-library call names (for a system call
 /// made inside a blocking library call, that call's object too: the mutex's yield-and-retry
 /// loop re-reads the mutex), the thread that make_runnable names, the console, the word of a
-/// data-race point; and *everything* for the calls whose effects reach further (deschedule
-/// reads a user word, vanish, thread creation, memory mapping, time, fork, exec, wait,
-/// readline...). Two events of different threads are dependent when their footprints meet.
+/// data-race point, the thread and the word a deschedule reads, the tid allocator and the new
+/// thread of a thread_fork, the thread a vanish ends (Kernel.footprint argues each); and
+/// *everything* for the calls whose effects reach further (the last thread's vanish, which
+/// ends the task, memory mapping, time, fork, exec, wait, readline...). Two events of
+/// different threads are dependent when their footprints meet: an object one of them uses
+/// *exclusively*, or an object both use and one exclusively; two *shared* uses of an object
+/// (updates that commute, such as two non-last vanishes lowering the count of live threads,
+/// or two reads) are not dependent.
 ///
 /// The code between two points of a thread is not watched in an ordinary run: it is taken to
 /// be ordered by the points around it, which holds when the program is data-race free apart
@@ -54,7 +59,9 @@ public enum PartialOrder {
         var clocks = [Clock](repeating: Clock(repeating: 0, count: n), count: n)
         var eventClock: [Clock] = []
         eventClock.reserveCapacity(served.count)
+        // Per object: the last exclusive use, and the shared uses since it (the last per thread).
         var lastOn: [UInt64: Last] = [:]
+        var sharedOn: [UInt64: [Int: Last]] = [:]
         var lastEvent = [Last?](repeating: nil, count: n)
         var lastAll = [Last?](repeating: nil, count: n)
         var created: [Int32: Clock] = [:]
@@ -77,7 +84,8 @@ public enum PartialOrder {
             if fp.all {
                 for q in 0..<n where q != p { if let l = lastEvent[q], l.count > clocks[p][q] { candidates.append(l) } }
             } else {
-                for o in fp.objects { if let l = lastOn[o], l.thread != p, l.count > clocks[p][l.thread] { candidates.append(l) } }
+                for o in fp.objects + fp.shared { if let l = lastOn[o], l.thread != p, l.count > clocks[p][l.thread] { candidates.append(l) } }
+                for o in fp.objects { for l in (sharedOn[o] ?? [:]).values where l.thread != p && l.count > clocks[p][l.thread] { candidates.append(l) } }
                 for q in 0..<n where q != p { if let l = lastAll[q], l.count > clocks[p][q] { candidates.append(l) } }
             }
             // Only the races that are direct: one ordered before another candidate is not.
@@ -101,7 +109,8 @@ public enum PartialOrder {
             if fp.all {
                 for q in 0..<n { if let l = lastEvent[q] { join(&clocks[p], eventClock[l.position]) } }
             } else {
-                for o in fp.objects { if let l = lastOn[o] { join(&clocks[p], eventClock[l.position]) } }
+                for o in fp.objects + fp.shared { if let l = lastOn[o] { join(&clocks[p], eventClock[l.position]) } }
+                for o in fp.objects { for l in (sharedOn[o] ?? [:]).values { join(&clocks[p], eventClock[l.position]) } }
                 for q in 0..<n { if let l = lastAll[q] { join(&clocks[p], eventClock[l.position]) } }
             }
             clocks[p][p] += 1
@@ -109,7 +118,11 @@ public enum PartialOrder {
             eventClock.append(clocks[p])
             lastEvent[p] = me
             if fp.all { lastAll[p] = me }
-            for o in fp.objects { lastOn[o] = me }
+            for o in fp.objects {
+                lastOn[o] = me
+                sharedOn[o] = nil
+            }
+            for o in fp.shared { sharedOn[o, default: [:]][p] = me }
             if let c = fp.creates { created[c] = clocks[p] }
         }
         return out
@@ -122,11 +135,13 @@ public enum PartialOrder {
         let thread: Int32
         let all: Bool
         let objects: [UInt64]
+        var shared: [UInt64] = []
 
-        /// Whether an event with footprint (`all`, `objects`) is dependent with this one's
-        /// next operation (an event that "wakes" it).
-        func wokenBy(all a: Bool, objects o: [UInt64]) -> Bool {
-            all || a || objects.contains { o.contains($0) }
+        /// Whether an event with footprint (`all`, `objects`, `shared`) is dependent with this
+        /// one's next operation (an event that "wakes" it): an exclusive use on either side of
+        /// an object both touch.
+        func wokenBy(all a: Bool, objects o: [UInt64], shared s: [UInt64] = []) -> Bool {
+            all || a || objects.contains { o.contains($0) || s.contains($0) } || shared.contains { o.contains($0) }
         }
     }
 
@@ -139,28 +154,33 @@ public enum PartialOrder {
         guard let start = served.firstIndex(where: { $0.decision >= point }),
               let e = served[start...].first(where: { $0.thread == thread }) else { return nil }
         let f = footprint(of: records[e.point], raceWords: raceWords)
-        return Sleeper(thread: thread, all: f.all, objects: f.objects)
+        return Sleeper(thread: thread, all: f.all, objects: f.objects, shared: f.shared)
     }
 
-    /// What an event touches, from its record.
-    static func footprint(of r: PointRecord, raceWords: [UInt32: [UInt32]]) -> (all: Bool, objects: [UInt64], creates: Int32?) {
+    /// What an event touches, from its record: everything, the objects it uses exclusively,
+    /// those it uses shared (Footprint.shared), and the thread it creates.
+    static func footprint(of r: PointRecord, raceWords: [UInt32: [UInt32]])
+        -> (all: Bool, objects: [UInt64], shared: [UInt64], creates: Int32?) {
         if r.label == ForkRunner.racePointLabel {
-            guard let words = raceWords[r.eip] else { return (true, [], nil) }
-            return (false, words.map { UInt64($0 & ~3) }, nil)
+            guard let words = raceWords[r.eip] else { return (true, [], [], nil) }
+            return (false, words.map { UInt64($0 & ~3) }, [], nil)
         }
         var objects: [UInt64] = []
+        var shared: [UInt64] = []
         var all = false
         var creates: Int32?
         for o in r.footprint {
+            if o & Footprint.sharedFlag != 0 {
+                shared.append(o & ~Footprint.sharedFlag)
+                continue
+            }
             switch o >> 32 {
             case Footprint.everything >> 32: all = true
-            case Footprint.creation >> 32:
-                all = true
-                creates = Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)
+            case Footprint.creation >> 32: creates = Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)
             default: objects.append(o)
             }
         }
-        return (all, objects, creates)
+        return (all, objects, shared, creates)
     }
 }
 
@@ -171,15 +191,31 @@ enum Footprint {
     static let console: UInt64 = 2 << 32
     /// Depends on everything (see PartialOrder).
     static let everything: UInt64 = 3 << 32
-    /// Creates thread `tid` (and depends on everything): its events come after this one.
+    /// Creates thread `tid`: its events come after this one (a vector-clock edge, not an
+    /// object: the creation touches what the rest of its footprint says).
     static func creating(_ tid: Int32) -> UInt64 { creation | UInt64(UInt32(bitPattern: tid)) }
     static let creation: UInt64 = 4 << 32
+    /// The tid allocator: thread_fork and fork take the next tid, so two of them reordered
+    /// rename the threads they create (fork is `everything`, which includes it).
+    static let tids: UInt64 = 5 << 32
+    /// The number of live threads of all tasks: thread_fork reads it (it fails at
+    /// Thread.limit) and raises it; a vanish that is not its task's last lowers it, shared
+    /// (two such vanishes commute).
+    static let liveThreads: UInt64 = 6 << 32
+    /// A *shared* use of object `o`: dependent with an exclusive use of `o` by another thread,
+    /// not with another shared use (updates that commute, or reads).
+    static func shared(_ o: UInt64) -> UInt64 { o | sharedFlag }
+    static let sharedFlag: UInt64 = 1 << 63
 
     /// Library entries whose first argument is the object they synchronise on.
     static let objectCalls: Set<String> = [
         "mutex_lock", "mutex_unlock", "mutex_destroy", "cond_signal", "cond_broadcast", "cond_destroy",
         "sem_wait", "sem_signal", "sem_destroy", "rwlock_lock", "rwlock_unlock", "rwlock_downgrade", "rwlock_destroy",
     ]
+    /// Library entries that can wait, with the object they wait on as first argument: the
+    /// library sets the flag a deschedule inside one sleeps on in a call on that object
+    /// (cond_signal for cond_wait), so that deschedule touches the object (Kernel.footprint).
+    static let waitingCalls: Set<String> = ["cond_wait", "sem_wait", "rwlock_lock"]
     /// Library entries that only call other points (their own effects are in those).
     static let wrappers: Set<String> = ["thr_create", "thr_join", "thr_exit", "thr_yield"]
     /// System calls with nothing shared, or only the console.

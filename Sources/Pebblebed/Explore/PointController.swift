@@ -34,7 +34,10 @@ public final class PointController {
     /// Data-race detection in this run (RaceDetector), and its state.
     var races: RaceDetector?
     var raceStepping = false
-    var waitingCond: [Int32: UInt32] = [:]
+    /// The object of each thread's last waiting library call (cond_wait's condition, ...): a
+    /// deschedule inside it sleeps on a flag the library sets in a call on that object
+    /// (Kernel.footprint).
+    var waitingOn: [Int32: UInt32] = [:]
     /// Threads given way at a point whose trap is still to be served (part of the state).
     var pendingTrap: Set<Int32> = []
     /// State fingerprints by point (Kernel+Fingerprint.swift), taken from point
@@ -75,6 +78,7 @@ public final class PointController {
         idleTicks = 0
         yieldStreak = [:]
         lastCall = [:]
+        waitingOn = [:]
         records = []
         served = []
         taken = []

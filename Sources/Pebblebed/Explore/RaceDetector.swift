@@ -133,7 +133,20 @@ final class RaceDetector {
         }
     }
 
+    /// The kernel's read of *reject at a deschedule the program makes: an access of the word
+    /// by that thread, so that a write racing with it is found and becomes a point (the
+    /// deschedule's footprint has the word, PartialOrder's assumption needs the writes ordered
+    /// or seen). It has no instruction to become a point of its own (the deschedule is one
+    /// already): a race with it names the writing instruction on both sides.
+    func kernelRead(_ t: Int32, address: UInt32) {
+        access(t, address: address, write: false, eip: RaceDetector.kernel)
+        // An unaligned word spans two (so does the deschedule's footprint).
+        if address & 3 != 0 { access(t, address: address &+ 3, write: false, eip: RaceDetector.kernel) }
+    }
+    static let kernel: UInt32 = 0
+
     private func found(_ word: UInt32, _ a: UInt32, _ b: UInt32) {
+        let (a, b) = (a == RaceDetector.kernel ? b : a, b == RaceDetector.kernel ? a : b)
         let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))
         guard racingPairs.insert(key).inserted else { return }
         races.append((word, a, b))

@@ -209,6 +209,24 @@ import Testing
         #expect(PartialOrder.footprint(of: race, raceWords: [:]).all, "a race point with no known word touches everything")
     }
 
+    /// Shared uses of an object (Footprint.shared: two non-last vanishes lowering the count of
+    /// live threads, two deschedules reading one word) commute; an exclusive use after them
+    /// races with each (a thread_fork reading the count).
+    @Test func sharedUsesCommuteAndAnExclusiveUseRacesWithEach() {
+        let o: UInt64 = 0x0100_5000
+        let fps: [[UInt64]] = [[Footprint.shared(o)], [Footprint.shared(o)], [o]]
+        let alternatives: [[Int32]] = [[2, 3], [3], []]
+        let records = (0..<3).map { i in
+            PointRecord(index: i, thread: Int32(i + 1), eip: 0x0100_0000, caller: 0, label: "vanish",
+                        alternatives: alternatives[i], switchedTo: nil, footprint: fps[i])
+        }
+        let served = records.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
+        let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.point)>\($0.thread)" })
+        #expect(b == ["0>3", "1>3"], "\(b.sorted())")
+        let f = PartialOrder.footprint(of: records[0], raceWords: [:])
+        #expect(!f.all && f.objects.isEmpty && f.shared == [o])
+    }
+
     /// Race watching picks runs by the switches they make (ExploreDriver): a child carries
     /// its parent's switches and its own, named by call site and threads, not point numbers.
     @Test func schedulesCarryTheirSwitches() {

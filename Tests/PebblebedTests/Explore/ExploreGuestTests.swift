@@ -21,6 +21,10 @@ import Testing
         // Use after thr_exit: a pointer into the producer's stack, used after thr_join
         // unmapped it (the consumer preempted between taking the pointer and using it).
         ("explore_exit_use", "Thread 3 of task 1 (explore_exit_use) killed: page fault (read) at address 0xfe"),
+        // A make_runnable before the store to the flag the waiter deschedules on: only the
+        // race of that store with the kernel's read at deschedule orders them (found because
+        // race watching counts that read; DPOR's deschedule footprint is its thread and word).
+        ("explore_wake_early", "deadlock: every thread is blocked and nothing can wake one"),
     ]
 
     /// Explores `program`; the schedule file is removed again unless the caller `keep`s it
