@@ -24,7 +24,8 @@ struct Explore: ParsableCommand {
         schedule file and the command that replays it exactly.
 
         Exit code: 0 no bug found (space exhausted or budget ran out), 1 a bug, 2 the machine \
-        could not boot.
+        could not boot or the host would not make a run (a fork refused, the fork server \
+        killed).
         """)
 
     @Option(help: "Stop after this many seconds (no bug found: \"budget ran out\").") var budget: Double = 60

@@ -336,15 +336,21 @@ struct StressMerge: ParsableCommand {
             let runs = explore.reduce(0) { $0 + ($1["interleavings"] as? Int ?? 0) }
             let bugs = explore.filter { $0["outcome"] as? String == "bug" }
             let exhausted = explore.allSatisfy { $0["outcome"] as? String == "space exhausted" }
+            // A shard the host stopped (explore exit 2) did not search its part.
+            let failed = explore.filter { ($0["outcome"] as? String ?? "").hasPrefix("host failure") }
             let shards = Set(explore.compactMap { $0["shard"] as? String }).sorted()
             let name = explore.first?["program"] as? String ?? "?"
             print("\(name): \(explore.count) explore shard\(explore.count == 1 ? "" : "s") (\(shards.joined(separator: ", "))), \(runs) interleavings, " +
-                  (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard" : "no bug, but some shard ran out of budget") : "\(bugs.count) found a bug"))
+                  (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard"
+                                   : failed.isEmpty ? "no bug, but some shard ran out of budget" : "no bug, but \(failed.count) could not finish")
+                                : "\(bugs.count) found a bug"))
+            for f in failed { print("  shard \(f["shard"] as? String ?? "?"): \(f["outcome"] as? String ?? "")") }
             for b in bugs {
                 print("  shard \(b["shard"] as? String ?? "?"): \(b["bug"] as? String ?? "")")
                 if let r = b["replay"] as? String { print("    replay: \(r)") }
             }
             if !bugs.isEmpty { throw ExitCode(1) }
+            if !failed.isEmpty { throw ExitCode(2) }
             if all.isEmpty { return }
         }
         let failures = all.filter { !$0.passed }.sorted { $0.seed < $1.seed }

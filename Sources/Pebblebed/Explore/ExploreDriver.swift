@@ -81,6 +81,13 @@ public enum ExploreDriver {
         runner.runLimitSeconds = config.runLimitSeconds
         runner.maxPoints = config.maxPoints
         let start = k.machine.nanoseconds
+        // A run the host would not make is no finding about the program: say so and stop
+        // (exit 2, as for a machine that cannot boot), rather than report it as a bug.
+        func hostFailure(_ problem: String, runs: Int) -> Int32 {
+            progress("pebblebed: explore: could not run interleaving \(runs + 1): \(problem); \(runs) interleavings had run, no bug found in them\n")
+            writeJSON(config, program: o.program, runs: runs, outcome: "host failure: \(problem)", bug: nil, schedule: nil)
+            return 2
+        }
         var racesNote = ""
         var racePoints: [UInt32] = []
         var detected: [(UInt32, UInt32, UInt32)] = []
@@ -89,6 +96,7 @@ public enum ExploreDriver {
             // (RaceDetector); its racing instructions become preemption points of every run.
             runner.library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
             let r = runner.run(Schedule(), detectRaces: true)
+            if let problem = r.hostProblem { return hostFailure(problem, runs: 0) }
             if let bug = r.bug {
                 let search = Exploration(maxPreemptions: 0)
                 _ = search.next()
@@ -157,6 +165,7 @@ public enum ExploreDriver {
                     || Double(watchedNanoseconds) <= config.watchShare * Double(k.machine.nanoseconds - searchStart))
             let runStart = k.machine.nanoseconds
             let result = runner.run(schedule, detectRaces: watch)
+            if let problem = result.hostProblem { return hostFailure(problem, runs: search.runs) }
             if watch {
                 watchedNanoseconds += k.machine.nanoseconds - runStart
                 watchedRuns += 1

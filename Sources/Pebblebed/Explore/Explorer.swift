@@ -10,6 +10,9 @@ public struct RunResult {
     public var status: Int32?
     /// A bug the kernel reported itself (deadlock, step bound).
     public var kernelBug: (kind: String, message: String)?
+    /// The run could not be made at all (the host refused a fork, the fork server died): not
+    /// a finding about the program, so the explorer stops with an error instead of a report.
+    public var hostProblem: String?
     /// How the machine process ended: its exit code, or the signal that killed it.
     public var exitCode: Int32 = 0
     public var signal: Int32 = 0
@@ -180,24 +183,24 @@ public final class ForkRunner {
         switch startServer() {
         case .success(let s): server = s
         case .failure(let problem):
-            result.kernelBug = ("host", problem.description)
+            result.hostProblem = problem.description
             return result
         }
         var request: [Int32] = [detectRaces ? 1 : 0, Int32(schedule.choices.count), Int32(schedule.extraPoints.count)]
         for c in schedule.choices { request += [Int32(c.point), c.thread] }
         for a in schedule.extraPoints { request.append(Int32(bitPattern: a)) }
         var reply = [Int64](repeating: 0, count: 3)
-        guard ForkRunner.transfer(server.requests, request, write: true),
-              ForkRunner.transfer(server.replies, &reply) else {
+        guard ForkRunner.transfer(server.socket, request, write: true),
+              ForkRunner.transfer(server.socket, &reply) else {
             stopServer()
-            result.kernelBug = ("host", "the fork server stopped answering")
+            result.hostProblem = "the fork server (pid \(server.pid)) stopped answering: it was killed or died"
             return result
         }
         // reply: wait status (or -errno of a failed fork), nanoseconds of restore and fork.
         resetNanoseconds += UInt64(reply[1])
         runsDone += 1
         guard reply[0] >= 0 else {
-            result.kernelBug = ("host", "fork failed: \(String(cString: strerror(Int32(-reply[0]))))")
+            result.hostProblem = "fork failed: \(String(cString: strerror(Int32(-reply[0]))))"
             return result
         }
         let status = Int32(truncatingIfNeeded: reply[0])
@@ -223,7 +226,7 @@ public final class ForkRunner {
     // queues and caches), so forking from it cost a copy-on-write fault in the explorer for
     // each page it touched after every run (75 a run), and a page-table copy that grew with
     // the search. The server's memory is the prepared machine and no more, and it waits
-    // without touching it. The explorer sends a request down one pipe (the schedule), the
+    // without touching it. The explorer sends a request over a socket (the schedule), the
     // server restores physical memory, forks the run and sends back its wait status (the
     // run is the server's child: its CPU time reaches the explorer's when the explorer reaps
     // the server, `stopServer`). Anything that changes what a run starts from (new points,
@@ -231,32 +234,29 @@ public final class ForkRunner {
 
     private struct Server {
         let pid: pid_t
-        let requests: Int32
-        let replies: Int32
+        /// A Unix socket, not pipes: a send to a server that died fails with EPIPE
+        /// (MSG_NOSIGNAL) instead of raising SIGPIPE, which would kill the explorer.
+        let socket: Int32
     }
     private var server: Server?
 
     private func startServer() -> Result<Server, ServerProblem> {
         if let server { return .success(server) }
-        var toServer: [Int32] = [0, 0], fromServer: [Int32] = [0, 0]
-        guard pipe(&toServer) == 0 else { return .failure(ServerProblem("pipe: \(String(cString: strerror(errno)))")) }
-        guard pipe(&fromServer) == 0 else {
-            close(toServer[0]); close(toServer[1])
-            return .failure(ServerProblem("pipe: \(String(cString: strerror(errno)))"))
+        var ends: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &ends) == 0 else {
+            return .failure(ServerProblem("socketpair: \(String(cString: strerror(errno)))"))
         }
         let pid = fork()
         if pid == 0 {
-            close(toServer[1])
-            close(fromServer[0])
-            serve(requests: toServer[0], replies: fromServer[1])
+            close(ends[0])
+            serve(ends[1])
         }
-        close(toServer[0])
-        close(fromServer[1])
+        close(ends[1])
         guard pid > 0 else {
-            close(toServer[1]); close(fromServer[0])
+            close(ends[0])
             return .failure(ServerProblem("fork failed: \(String(cString: strerror(errno)))"))
         }
-        let s = Server(pid: pid, requests: toServer[1], replies: fromServer[0])
+        let s = Server(pid: pid, socket: ends[0])
         server = s
         return .success(s)
     }
@@ -271,21 +271,20 @@ public final class ForkRunner {
     public func stopServer() {
         guard let s = server else { return }
         server = nil
-        close(s.requests)   // the server reads end of file and exits
-        close(s.replies)
+        close(s.socket)   // the server reads end of file and exits
         var status: Int32 = 0
         while waitpid(s.pid, &status, 0) < 0 && errno == EINTR {}
     }
 
     deinit { stopServer() }
 
-    /// The server's loop: a request, a run, its reply, until the explorer closes the pipe
+    /// The server's loop: a request, a run, its reply, until the explorer closes the socket
     /// (or dies: its end closes then too). Never returns.
-    private func serve(requests: Int32, replies: Int32) -> Never {
+    private func serve(_ socket: Int32) -> Never {
         var header = [Int32](repeating: 0, count: 3)
-        while ForkRunner.transfer(requests, &header) {
+        while ForkRunner.transfer(socket, &header) {
             var body = [Int32](repeating: 0, count: Int(header[1]) * 2 + Int(header[2]))
-            guard ForkRunner.transfer(requests, &body) else { break }
+            guard ForkRunner.transfer(socket, &body) else { break }
             let choices = (0..<Int(header[1])).map { Schedule.Choice(point: Int(body[2 * $0]), thread: body[2 * $0 + 1]) }
             let extra = body[(Int(header[1]) * 2)...].map { UInt32(bitPattern: $0) }
             let t0 = kernel.machine.nanoseconds
@@ -296,8 +295,7 @@ public final class ForkRunner {
             }
             let pid = fork()
             if pid == 0 {
-                close(requests)
-                close(replies)
+                close(socket)
                 child(Schedule(choices, extraPoints: extra), detectRaces: header[0] != 0)
             }
             let reset = Int64(kernel.machine.nanoseconds - t0)
@@ -307,7 +305,7 @@ public final class ForkRunner {
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 reply[0] = Int64(status)
             }
-            guard ForkRunner.transfer(replies, reply, write: true) else { break }
+            guard ForkRunner.transfer(socket, reply, write: true) else { break }
         }
         _exit(0)
     }
@@ -324,8 +322,8 @@ public final class ForkRunner {
         words.withUnsafeMutableBytes { buffer in
             var done = 0
             while done < buffer.count {
-                let n = writing ? Glibc.write(fd, buffer.baseAddress! + done, buffer.count - done)
-                                : read(fd, buffer.baseAddress! + done, buffer.count - done)
+                let n = writing ? send(fd, buffer.baseAddress! + done, buffer.count - done, Int32(MSG_NOSIGNAL))
+                                : recv(fd, buffer.baseAddress! + done, buffer.count - done, 0)
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { return false }
                 done += n

@@ -161,6 +161,25 @@ import Testing
         #expect(bad.status == 1 && bad.stdout.contains("replay: pebblebed run --schedule"), "\(bad)")
     }
 
+    /// The fork server killed mid-search (ForkRunner): no "BUG FOUND" and no crash of the
+    /// explorer (a send to the dead server must not raise SIGPIPE), but exit 2 naming the
+    /// interleaving it could not run.
+    @Test func aKilledForkServerIsAHostErrorNotABug() throws {
+        var killed: pid_t = 0
+        let r = try Guest.launch(["explore", "--no-progress", "--budget", "60", "--ramdisk", Guest.ramdisk,
+                                  "--max-preemptions", "3", "race_mutex_counter"], timeout: 120) { pid in
+            // The explorer's only child is the server (the runs are the server's children).
+            guard killed == 0,
+                  let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8),
+                  let server = text.split(separator: " ").first.flatMap({ pid_t($0) }) else { return }
+            if kill(server, SIGKILL) == 0 { killed = server }
+        }
+        #expect(killed != 0, "no fork server seen: \(r)")
+        #expect(r.status == 2, "\(r)")
+        #expect(r.stderr.contains("could not run interleaving") && r.stderr.contains("fork server (pid \(killed))"), "\(r)")
+        #expect(!r.stdout.contains("BUG FOUND"), "\(r)")
+    }
+
     /// A program with no bug whose space is too big for the budget: exit 0, "budget ran out".
     @Test func budgetRunsOut() throws {
         let (r, _) = try Self.explore("race_mutex_counter", ["--max-preemptions", "3"], budget: 3)

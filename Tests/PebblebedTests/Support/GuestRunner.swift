@@ -39,7 +39,9 @@ enum Guest {
 
     /// Runs the binary with exactly `arguments`; stdout and stderr go to files so that neither
     /// pipe can fill up and stall the machine.
-    static func launch(_ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> GuestRun {
-        try ProcessRun.run(binary, arguments, stdin: stdin ?? "", timeout: timeout)
+    /// `whileRunning` is called with the process id every few milliseconds until it ends.
+    static func launch(_ arguments: [String], stdin: String? = nil, timeout: Double = 60,
+                       whileRunning: ((pid_t) -> Void)? = nil) throws -> GuestRun {
+        try ProcessRun.run(binary, arguments, stdin: stdin ?? "", timeout: timeout, whileRunning: whileRunning)
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 enum ProcessRun {
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     directory: URL? = nil, stdin: String? = nil, killGroup: Bool = false,
-                    timeout: Double) throws -> GuestRun {
+                    timeout: Double, whileRunning: ((pid_t) -> Void)? = nil) throws -> GuestRun {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pebblebed-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -40,6 +40,7 @@ enum ProcessRun {
                 kill(p.processIdentifier, SIGKILL)
                 break
             }
+            whileRunning?(p.processIdentifier)
             usleep(2000)
         }
         p.waitUntilExit()
