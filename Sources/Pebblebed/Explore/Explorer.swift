@@ -398,15 +398,3 @@ public final class ForkRunner {
         return Array(bytes.prefix(max(n, 0)))
     }
 }
-
-extension Substring {
-    func replacingOccurrences(of a: String, with b: String) -> String {
-        String(self).split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
-    }
-}
-
-extension String {
-    func replacingOccurrences(of a: String, with b: String) -> String {
-        split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
-    }
-}

@@ -50,52 +50,148 @@ public struct TraceSummary {
         var endedTask = false
     }
 
-    /// Reads and summarises the trace at `path`.
-    public static func read(path: String) throws(Failure) -> TraceSummary {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let why = FileManager.default.fileExists(atPath: path)
-                ? "cannot read it (check its permissions)"
-                : "no such file (write a trace with `pebblebed run --trace FILE PROGRAM`)"
+    /// Reads and summarises the trace at `path`, a line at a time: a long run's trace can be
+    /// far larger than the memory its parsed JSON would take, and the summary keeps only
+    /// counts. A file that is JSON but not in the trace's line layout (reformatted by another
+    /// tool) is read whole.
+    public static func read(path: String, chunk: Int = 1 << 20) throws(Failure) -> TraceSummary {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let why = errno == ENOENT
+                ? "no such file (write a trace with `pebblebed run --trace FILE PROGRAM`)"
+                : "cannot read it (\(String(cString: strerror(errno))))"
             throw Failure(description: "\(path): \(why)")
         }
-        return try TraceSummary(data: data, name: path)
+        defer { close(fd) }
+        var summary = TraceSummary()
+        var reader = LineReader()
+        var buffer = [UInt8](repeating: 0, count: max(chunk, 1))
+        var empty = true
+        while summary.layout == .header || summary.layout == .events {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            empty = false
+            reader.feed(buffer[..<n]) { summary.take(line: $0) }
+        }
+        if summary.layout != .other, let last = reader.rest { summary.take(line: last[...]) }
+        if empty { throw TraceSummary.emptyFailure(path) }
+        if summary.layout == .other {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw Failure(description: "\(path): cannot read it")
+            }
+            return try TraceSummary(data: data, name: path)
+        }
+        try summary.checkHeader(path)
+        return summary
     }
+
+    private init() {}
 
     /// Summarises the bytes of a trace (`name` is for messages).
     public init(data: Data, name: String) throws(Failure) {
-        guard !data.isEmpty else {
-            throw Failure(description: "\(name) is empty: no trace was written into it (the run never booted, or the emulator was killed before the trace began)")
-        }
-        if let whole = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let events = whole["traceEvents"] as? [[String: Any]] {
-            readHeader(whole)
-            if let end = whole["traceEnd"] as? [String: Any] {
-                dropped = end["droppedEvents"] as? Int ?? 0
-                stoppedBy = end["stoppedBy"] as? String
+        guard !data.isEmpty else { throw TraceSummary.emptyFailure(name) }
+        var reader = LineReader()
+        reader.feed(Array(data)[...]) { take(line: $0) }
+        if layout != .other, let last = reader.rest { take(line: last[...]) }
+        if layout == .other {
+            self = TraceSummary()
+            guard let whole = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let events = whole["traceEvents"] as? [[String: Any]] else {
+                throw TraceSummary.notATrace(name)
             }
+            readHeader(whole)
+            if let end = whole["traceEnd"] as? [String: Any] { readEnd(end) }
             complete = true
             for e in events { add(e) }
             return
         }
-        try readLines(data, name: name)
+        try checkHeader(name)
     }
 
-    /// The file is not whole JSON: read it as the trace writes it, one event a line after the
-    /// header line, up to the first line that is not a whole event.
-    private mutating func readLines(_ data: Data, name: String) throws(Failure) {
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let marker = Array(#""traceEvents":["#.utf8)
-        guard let head = lines.first, let at = head.firstRange(of: marker),
-              let header = try? JSONSerialization.jsonObject(with: Data(head[..<at.upperBound] + Array("]}".utf8))) as? [String: Any]
-        else {
-            throw Failure(description: "\(name) is not a Pebblebed trace (no {\"traceEvents\":[ header line; it was written by `pebblebed run --trace`?)")
-        }
-        readHeader(header)
-        for line in lines.dropFirst() {
-            var bytes = line[...]
+    private static func emptyFailure(_ name: String) -> Failure {
+        Failure(description: "\(name) is empty: no trace was written into it (the run never booted, or the emulator was killed before the trace began)")
+    }
+
+    private static func notATrace(_ name: String) -> Failure {
+        Failure(description: "\(name) is not a Pebblebed trace (no {\"traceEvents\":[ header line; it was written by `pebblebed run --trace`?)")
+    }
+
+    private func checkHeader(_ name: String) throws(Failure) {
+        if layout == .header { throw TraceSummary.notATrace(name) }
+    }
+
+    /// Where the line reader is in the trace's layout (Trace.swift): a header line ending in
+    /// `"traceEvents":[`, one event a line (a comma after each but the last), an empty line,
+    /// then `],"traceEnd":{...}}`. A line that is not a whole event before the end is where a
+    /// trace cut short ends (the emulator killed, a write that failed): what comes before it
+    /// is summarised. `.other`: not this layout at all (the first line is not the header, or
+    /// events follow it on the same line), so the file is read as plain JSON.
+    private enum Layout { case header, events, cut, ended, other }
+    private var layout = Layout.header
+    private static let marker = Array(#""traceEvents":["#.utf8)
+
+    private mutating func take(line: ArraySlice<UInt8>) {
+        switch layout {
+        case .header:
+            guard let at = line.firstRange(of: TraceSummary.marker),
+                  line[at.upperBound...].allSatisfy({ $0 == 0x20 || $0 == 0x0D }),
+                  let header = try? JSONSerialization.jsonObject(with: Data(line[..<at.upperBound] + Array("]}".utf8))) as? [String: Any]
+            else {
+                layout = .other
+                return
+            }
+            readHeader(header)
+            layout = .events
+        case .events:
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return }
+            if line.first == UInt8(ascii: "]") {
+                if let end = try? JSONSerialization.jsonObject(with: Data(Array(#"{"traceEvents":["#.utf8) + line)) as? [String: Any] {
+                    readEnd(end["traceEnd"] as? [String: Any] ?? [:])
+                    complete = true
+                    layout = .ended
+                } else {
+                    layout = .cut
+                }
+                return
+            }
+            var bytes = line
             if bytes.last == UInt8(ascii: ",") { bytes = bytes.dropLast() }
-            guard let event = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else { break }
+            guard let event = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+                layout = .cut
+                return
+            }
             add(event)
+        case .cut, .ended, .other:
+            return
+        }
+    }
+
+    private mutating func readEnd(_ end: [String: Any]) {
+        dropped = end["droppedEvents"] as? Int ?? 0
+        stoppedBy = end["stoppedBy"] as? String
+    }
+
+    /// Splits bytes fed in chunks into lines (without their newline); `rest` is the last line
+    /// when the input does not end with a newline.
+    private struct LineReader {
+        private var partial: [UInt8] = []
+
+        var rest: [UInt8]? { partial.isEmpty ? nil : partial }
+
+        mutating func feed(_ bytes: ArraySlice<UInt8>, _ line: (ArraySlice<UInt8>) -> Void) {
+            var start = bytes.startIndex
+            while let nl = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if partial.isEmpty {
+                    line(bytes[start..<nl])
+                } else {
+                    partial += bytes[start..<nl]
+                    line(partial[...])
+                    partial.removeAll(keepingCapacity: true)
+                }
+                start = nl + 1
+            }
+            partial += bytes[start...]
         }
     }
 

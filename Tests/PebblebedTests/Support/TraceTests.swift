@@ -235,4 +235,43 @@ struct TraceTests {
         #expect(s.text.contains("system calls  1: print 1") && s.text.contains("blocked       1: readline 1"), "\(s.text)")
         #expect(jsonString("a\"b\\c\u{1}\n") == #""a\"b\\c\u0001\n""#)
     }
+
+    /// `trace summary` reads its file a chunk at a time: lines split across chunks (any chunk
+    /// size, down to one byte) give the same summary as the whole file, a complete trace is
+    /// complete, one cut short is read as far as it goes, and the same JSON in another layout
+    /// (one line, or reformatted) is read whole.
+    @Test func theSummaryReadsItsFileInChunks() throws {
+        let events = [
+            #"{"name":"process_name","ph":"M","pid":1,"args":{"name":"task 1: prog"}}"#,
+            #"{"name":"run","cat":"run","ph":"X","ts":0,"dur":10,"pid":1,"tid":1,"args":{"instructions":10}}"#,
+            #"{"name":"print","cat":"syscall","ph":"i","s":"t","ts":10,"pid":1,"tid":1}"#,
+        ]
+        let header = #"{"displayTimeUnit":"ns","otherData":{"timeBase":"guest instructions","seed":4},"traceEvents":["#
+        let end = #"],"traceEnd":{"droppedEvents":2,"stoppedBy":"halt"}}"#
+        let complete = header + "\n" + events.joined(separator: ",\n") + "\n\n" + end + "\n"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trace-chunks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func summary(_ text: String, chunk: Int) throws -> TraceSummary {
+            let path = dir.appendingPathComponent("t.json").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return try TraceSummary.read(path: path, chunk: chunk)
+        }
+        let whole = try summary(complete, chunk: 1 << 20)
+        #expect(whole.complete && whole.eventCount == 3 && whole.text.contains("2 dropped"), "\(whole.text)")
+        for chunk in [1, 2, 7, 64] {
+            let s = try summary(complete, chunk: chunk)
+            #expect(s.complete && s.text == whole.text, "chunk \(chunk)")
+        }
+        let cut = try summary(String(complete.prefix(header.count + 1 + events[0].count + 2 + 20)), chunk: 5)
+        #expect(!cut.complete && cut.eventCount == 1, "\(cut.text)")
+        let oneLine = complete.split(separator: "\n").joined()
+        let reformatted = complete.replacingOccurrences(of: "{\"name\"", with: "\n  {\"name\"").replacingOccurrences(of: "[\n", with: "[")
+        for other in [oneLine, "\n" + reformatted] {
+            let s = try summary(other, chunk: 3)
+            #expect(s.complete && s.eventCount == 3, "\(other): \(s.text)")
+        }
+        #expect(throws: TraceSummary.Failure.self) { try summary("{\"x\": 1}\n", chunk: 4) }
+        #expect(throws: TraceSummary.Failure.self) { try summary("", chunk: 4) }
+    }
 }
