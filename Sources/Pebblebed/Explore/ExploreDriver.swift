@@ -90,10 +90,11 @@ public enum ExploreDriver {
         }
         var racesNote = ""
         var racePoints: [UInt32] = []
-        var detected: [(UInt32, UInt32, UInt32)] = []
+        var detected: [(word: UInt32, eip: UInt32)] = []
         if config.races, let bytes = k.ramdisk.contents(of: o.program), let image = try? ELFImage.parse(bytes) {
             // One run of the default interleaving with every shared access watched
-            // (RaceDetector); its racing instructions become preemption points of every run.
+            // (RaceDetector); its racing instructions, and its atomic instructions on shared
+            // words, become preemption points of every run.
             runner.library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
             let r = runner.run(Schedule(), detectRaces: true)
             if let problem = r.hostProblem { return hostFailure(problem, runs: 0) }
@@ -106,13 +107,15 @@ public enum ExploreDriver {
                 writeJSON(config, program: o.program, runs: 1, outcome: "bug", bug: bug, schedule: file)
                 return 1
             }
-            detected = r.races
-            let eips = Array(Set(r.races.flatMap { [$0.1, $0.2] })).sorted()
+            detected = r.pointWords
+            let eips = Array(Set(detected.map(\.eip))).sorted()
             if !eips.isEmpty {
                 runner.addPoints(eips)
                 racePoints = eips
                 let lines = TraceTable(records: [], elfPath: config.elfPath).addr2line(eips)
-                racesNote = "Data races in the default interleaving: \(r.races.count) racing pair\(r.races.count == 1 ? "" : "s"); preemption points added at " +
+                let atomics = Set(r.atomics.map(\.eip)).count
+                racesNote = "Data races in the default interleaving: \(r.races.count) racing pair\(r.races.count == 1 ? "" : "s")"
+                    + (atomics > 0 ? ", \(atomics) atomic instruction\(atomics == 1 ? "" : "s") on shared words" : "") + "; preemption points added at " +
                     zip(eips, lines).map { "\(image.describe($0)) (\($1 ?? "?"))" }.joined(separator: ", ") + "\n"
             } else {
                 racesNote = "Data races in the default interleaving: none found (\(r.watchedAccesses) shared accesses watched).\n"
@@ -122,10 +125,8 @@ public enum ExploreDriver {
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
         var raceWords: [UInt32: [UInt32]] = [:]
-        func learn(_ races: [(UInt32, UInt32, UInt32)]) {
-            for (word, a, b) in races {
-                for e in [a, b] where !(raceWords[e] ?? []).contains(word) { raceWords[e, default: []].append(word) }
-            }
+        func learn(_ points: [(word: UInt32, eip: UInt32)]) {
+            for (word, e) in points where !(raceWords[e] ?? []).contains(word) { raceWords[e, default: []].append(word) }
         }
         learn(detected)
         var search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, partialOrder: config.partialOrder)
@@ -188,9 +189,9 @@ public enum ExploreDriver {
             // A watched run found racing instructions that are not points yet: they become
             // points, and the search starts again (the points are numbered anew).
             let known = Set(racePoints)
-            let new = Set(result.races.flatMap { [$0.1, $0.2] }).subtracting(known).sorted()
+            let new = Set(result.pointWords.map(\.eip)).subtracting(known).sorted()
             if watch {
-                learn(result.races)
+                learn(result.pointWords)
                 search.raceWords = raceWords
             }
             if watch && !new.isEmpty && restarts < config.maxRaceRestarts {

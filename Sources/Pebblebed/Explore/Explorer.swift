@@ -18,6 +18,14 @@ public struct RunResult {
     public var signal: Int32 = 0
     /// Racing instruction pairs a race-detection run found: (word, eip, eip).
     public var races: [(UInt32, UInt32, UInt32)] = []
+    /// The program's atomic instructions on words several threads use, with their words.
+    public var atomics: [(word: UInt32, eip: UInt32)] = []
+
+    /// What a watched run asks to make preemption points, each instruction with its word:
+    /// both sides of every racing pair and the shared atomic instructions.
+    public var pointWords: [(word: UInt32, eip: UInt32)] {
+        races.flatMap { [(word: $0.0, eip: $0.1), (word: $0.0, eip: $0.2)] } + atomics
+    }
     public var watchedAccesses = 0
     /// A watched run's faults for accesses and how many the kernel carried out (RaceDetector).
     public var watchCounts: [Int] = []
@@ -211,6 +219,7 @@ public final class ForkRunner {
         result.served = report.served
         result.states = report.states
         result.races = report.races.map { ($0.word, $0.first, $0.second) }
+        result.atomics = report.atomics.map { (word: $0.word, eip: $0.eip) }
         result.watchedAccesses = report.watchedAccesses ?? 0
         result.watchCounts = report.watchCounts
         result.status = report.status
@@ -354,6 +363,7 @@ public final class ForkRunner {
             r.served = p.served
             r.states = p.states
             r.races = (p.races?.races ?? []).map { RunReport.Race(word: $0.0, first: $0.1, second: $0.2) }
+            r.atomics = (p.races?.sharedAtomics ?? []).map { RunReport.Atomic(word: $0.word, eip: $0.eip) }
             r.watchedAccesses = p.races?.accesses
             r.watchCounts = p.races.map { [$0.faults, $0.emulated] } ?? []
             r.status = status

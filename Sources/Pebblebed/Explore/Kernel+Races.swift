@@ -29,7 +29,7 @@ extension Kernel {
         // synchronisation: an atomic access does not race.
         let opcode = code.first ?? 0
         if opcode == 0xF0 || opcode == 0x87 || opcode == 0x86 {
-            if !d.isLibrary(eip) { d.atomic(t.tid, address: address) }
+            if !d.isLibrary(eip) { d.atomic(t.tid, address: address, eip: eip) }
         } else {
             d.access(t.tid, address: address, write: write, eip: eip)
         }

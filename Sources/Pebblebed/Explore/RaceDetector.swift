@@ -19,7 +19,12 @@
 ///   a later release folded in too would only hide a race, never invent one;
 /// - a new thread starts with its creator's clock at thread_fork.
 /// Two accesses to one word by different threads, at least one a write, with neither before
-/// the other, are a race; both instructions become points.
+/// the other, are a race; both instructions become points. So do the program's own atomic
+/// instructions on a word more than one thread uses atomically (`sharedAtomics`): they order
+/// the threads, so they never race, but they are its synchronisation, and a bug in a lock the
+/// program builds from them (race_broken_lock: a test-then-set whose critical section is
+/// counted with atomic adds) needs a switch between two of them, where no other point is. CHESS
+/// makes every interlocked operation a scheduling point for the same reason.
 final class RaceDetector {
     typealias Clock = [Int32: UInt32]
 
@@ -39,6 +44,19 @@ final class RaceDetector {
     /// Racing instruction pairs found, in the order found.
     private(set) var races: [(UInt32, UInt32, UInt32)] = []   // (address, first eip, second eip)
     private var racingPairs: Set<UInt64> = []
+    /// The program's atomic instructions by word, and the threads that used the word atomically.
+    private struct AtomicSites {
+        var threads: Set<Int32> = []
+        var eips: [UInt32] = []
+    }
+    private var atomicSites: [UInt32: AtomicSites] = [:]
+
+    /// The program's atomic instructions on words more than one thread used atomically, with
+    /// their words: preemption points, like racing instructions.
+    var sharedAtomics: [(word: UInt32, eip: UInt32)] {
+        atomicSites.filter { $0.value.threads.count > 1 }.sorted { $0.key < $1.key }
+            .flatMap { w in w.value.eips.map { (word: w.key, eip: $0) } }
+    }
     /// Code of the thread library: accesses there are synchronisation, not data.
     let isLibrary: (UInt32) -> Bool
     /// Tracked accesses so far.
@@ -101,9 +119,15 @@ final class RaceDetector {
         release(t, "fork \(childTid)")
     }
 
-    /// An atomic read-modify-write of the word at `address` (a spinlock's exchange, an
-    /// atomic add): it orders the threads that use the word, as a lock would.
-    func atomic(_ t: Int32, address: UInt32) {
+    /// An atomic read-modify-write of the word at `address` by the program's instruction at
+    /// `eip` (a spinlock's exchange, an atomic add): it orders the threads that use the word,
+    /// as a lock would.
+    func atomic(_ t: Int32, address: UInt32, eip: UInt32) {
+        let word = address & ~3
+        var site = atomicSites[word] ?? AtomicSites()
+        site.threads.insert(t)
+        if !site.eips.contains(eip) { site.eips.append(eip) }
+        atomicSites[word] = site
         settle(t)
         var c = clock(t)
         if let o = objects["atomic \(address & ~3)"] { RaceDetector.join(&c, o) }

@@ -6,6 +6,7 @@
 ///
 /// Layout: records (count, then each record), served events (count, then point, decision,
 /// thread), fingerprints (count, then point and hash), races (count, then word, eip, eip),
+/// shared atomic instructions (count, then word, eip),
 /// watched accesses (-1 when not watched), the watch counts (count, then each), then the end:
 /// `X` and the exit status, or `B`, the bug kind and its message. A report cut short (the
 /// child died mid-write) decodes as far as it is whole; the explorer judges such a run by its
@@ -15,6 +16,8 @@ public struct RunReport: Equatable {
     public var served: [PartialOrder.Event] = []
     public var states: [Int: UInt64] = [:]
     public var races: [Race] = []
+    /// The program's atomic instructions on words several threads use (RaceDetector.sharedAtomics).
+    public var atomics: [Atomic] = []
     public var watchedAccesses: Int?
     /// A watched run's faults for accesses and how many of them the kernel carried out.
     public var watchCounts: [Int] = []
@@ -30,10 +33,18 @@ public struct RunReport: Equatable {
         }
     }
 
+    public struct Atomic: Equatable {
+        public let word: UInt32, eip: UInt32
+        public init(word: UInt32, eip: UInt32) {
+            self.word = word
+            self.eip = eip
+        }
+    }
+
     public init() {}
 
     public static func == (a: RunReport, b: RunReport) -> Bool {
-        a.records == b.records && a.served == b.served && a.states == b.states && a.races == b.races
+        a.records == b.records && a.served == b.served && a.states == b.states && a.races == b.races && a.atomics == b.atomics
             && a.watchedAccesses == b.watchedAccesses && a.watchCounts == b.watchCounts && a.status == b.status
             && a.bug?.kind == b.bug?.kind && a.bug?.message == b.bug?.message
     }
@@ -72,6 +83,11 @@ public struct RunReport: Equatable {
             w.u32(Int(r.word))
             w.u32(Int(r.first))
             w.u32(Int(r.second))
+        }
+        w.u32(atomics.count)
+        for a in atomics {
+            w.u32(Int(a.word))
+            w.u32(Int(a.eip))
         }
         w.i32(Int32(clamping: watchedAccesses ?? -1))
         w.u32(watchCounts.count)
@@ -122,6 +138,11 @@ public struct RunReport: Equatable {
             guard let word = r.u32(), let a = r.u32(), let b = r.u32() else { return }
             races.append(Race(word: UInt32(truncatingIfNeeded: word), first: UInt32(truncatingIfNeeded: a),
                               second: UInt32(truncatingIfNeeded: b)))
+        }
+        guard let nAtomics = r.u32() else { return }
+        for _ in 0..<nAtomics {
+            guard let word = r.u32(), let eip = r.u32() else { return }
+            atomics.append(Atomic(word: UInt32(truncatingIfNeeded: word), eip: UInt32(truncatingIfNeeded: eip)))
         }
         guard let accesses = r.i32() else { return }
         watchedAccesses = accesses < 0 ? nil : Int(accesses)

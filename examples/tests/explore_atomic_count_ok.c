@@ -1,0 +1,3 @@
+#define CORRECT
+#define TEST_NAME "explore_atomic_count_ok"
+#include "explore_atomic_count.c"
