@@ -164,27 +164,43 @@ extension Kernel {
     /// original byte goes back, the thread steps exactly one instruction (soft-TLB faults on
     /// the way are served and the instruction retried), and the int3 goes back in. No other
     /// guest runs meanwhile, so no thread can see the text without its breakpoint.
+    ///
+    /// In a watched run (race detection, Kernel+Races.swift) the instruction under a
+    /// data-race point is watched like any other: its access faults on the withdrawn page
+    /// and `raceFault` records it (thread, word, read or write, instruction, with the
+    /// thread's pending acquires), carries it out (AccessEmulation, else a step) and takes
+    /// the page back. Stepped plainly, its access went unrecorded (a race between it and an
+    /// instruction that is no point yet was missed) and its page stayed shown until the next
+    /// point (the thread's further accesses to it went unseen too). The forms `emulate`
+    /// carries out touch only the stack pointer's neighbourhood, which is never watched.
+    /// Library entries are stepped plainly: their accesses are not recorded anyway.
     func stepOverBreakpoint(_ t: Thread) {
         guard let bp = plantedBreakpoint(t) else { return }
         let address = t.frame.eip &- 1
         if emulate(bp.emulation, t, at: address) { return }
         let space = t.task.space
+        let watched = points?.races != nil && bp.function == ForkRunner.racePointLabel
         PreemptionPoints.poke(space, address, bp.original)
         t.frame.eip = address
         machine.setStepping(true)
-        points?.raceStepping = true   // its page faults are served plainly (Kernel+Races.swift)
+        // Otherwise its page faults are served plainly (Kernel+Races.swift).
+        if !watched { points?.raceStepping = true }
         defer {
             points?.raceStepping = false
             machine.setStepping(false)
             PreemptionPoints.poke(space, address, PreemptionPoints.int3)
         }
         while !t.mustExit {
+            // A watched access that raceFault stepped turned stepping off after it.
+            if watched { machine.setStepping(true) }
             machine.stepBudget = 1
             let trap = machine.run(t)
             if trap == .step { return }
             handle(trap, from: t)
             // An interrupt came before the instruction ran, or the soft-TLB filled in for it:
             // step it again (anything else depending on the timer would make runs differ).
+            // A watched access (above) was carried out by raceFault, or its page was only
+            // shown (near the stack pointer) and the instruction is stepped again.
             // Any other trap ended the step: the instruction faulted (the fault was
             // delivered) or trapped; either way it is done.
             switch trap {

@@ -206,8 +206,9 @@ extension Kernel {
         }
         // Every point may hand the CPU to another thread of the task: it must fault on its
         // first access of every data page again. Only the pages shown since the last point
-        // are (the stack pages of its frame, pages shown while stepping a breakpoint's
-        // instruction); every watched access took its own back already.
+        // are (the stack pages of its frame, pages shown while stepping a library entry's
+        // first instruction); every watched access took its own back already, a data-race
+        // point's included (Kernel.stepOverBreakpoint).
         withdrawShown(t.task.space)
     }
 }

@@ -28,6 +28,9 @@ import Testing
         // A test-then-set lock whose critical section is counted with atomic adds: the only
         // points inside it are those atomic instructions (RaceDetector.sharedAtomics).
         ("explore_atomic_count", "FAIL explore_atomic_count: two threads are inside the critical section at once"),
+        // A race between a data-race point and a third instruction, shown only by a later
+        // watched run that records the point's own access (aRacePointsOwnAccessIsWatched).
+        ("explore_point_race", "FAIL explore_point_race: read x twice and saw it change"),
     ]
 
     /// Explores `program`; the schedule file is removed again unless the caller `keep`s it
@@ -117,6 +120,33 @@ import Testing
         let note = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("Data races in the default interleaving:") }, "\(r)")
         #expect(note.contains("write_after_step+"), "the access after a stepped one was not seen: \(note)")
         #expect(note.contains("write_after_emulated+"), "the access after an emulated one was not seen: \(note)")
+    }
+
+    /// In a later watched run the instruction under a data-race point is watched like any
+    /// other (examples/tests/explore_point_race.c): its own access is recorded, so its race
+    /// with main's second read, which only a run with the worker first shows, makes that read
+    /// a point, and the bug (a switch between the two reads) is found; and its page is
+    /// withdrawn again after it (a negl, stepped with the page shown), so the worker's next
+    /// store to the page, racing with main's read of y, is seen too. Stepped plainly, as
+    /// before, neither race is seen and the space comes out clean.
+    @Test func aRacePointsOwnAccessIsWatched() throws {
+        let source = try String(contentsOf: Guest.root.appendingPathComponent("examples/tests/explore_point_race.c"), encoding: .utf8)
+        func line(_ marker: String) throws -> String {
+            let n = try #require(source.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains(marker) }, "\(marker)")
+            return "explore_point_race.c:\(n + 1))"
+        }
+        let r = try Guest.launch(["explore", "--budget", "120", "--ramdisk", Guest.ramdisk, "explore_point_race"], timeout: 180)
+        #expect(r.status == 1 && r.stdout.contains("FAIL explore_point_race: read x twice and saw it change"), "\(r)")
+        let first = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("Data races in the default interleaving:") }, "\(r)")
+        // The race run: the worker's first store and main's last read; nothing in sample.
+        #expect(first.contains(try line("/* the data-race point */")) && first.contains("peek"), "\(first)")
+        #expect(!first.contains("sample"), "\(first)")
+        let added = r.stderr.split(separator: "\n").filter { $0.contains(": points added at ") }.joined(separator: "\n")
+        #expect(added.contains(try line("/* the third instruction */")), "main's second read was not added: \(r)")
+        #expect(added.contains(try line("/* the second access */")), "the store after the point's access was not seen: \(r)")
+        #expect(added.contains(try line("/* races with the second access */")), "\(r)")
+        // The bug's switch is at the added point.
+        #expect(r.stdout.contains("data-race in sample"), "\(r)")
     }
 
     /// The instructions the kernel carries out for watched accesses (AccessEmulation) give
