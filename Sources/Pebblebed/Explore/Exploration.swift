@@ -45,11 +45,15 @@ public final class Exploration {
     public private(set) var beyondBound = 0
 
     /// Sleep sets (with DPOR; Godefroid 1996, Flanagan and Godefroid 2005). A *node* is the
-    /// state at decision point `point` of the runs whose choices before it are `prefix`; its
-    /// branches are the threads that can run there. A branch explored from a node puts its
-    /// thread to sleep in the branches explored from it later, until an event dependent with
-    /// that thread's next operation runs: a run in which the sleeping thread goes first is
-    /// equivalent to one that ran it at the node, which the earlier branch covered.
+    /// state at decision point `point` of the runs whose choices before it are `prefix`, a
+    /// point where the state after a served event is first decided on (PartialOrder.chosenAt:
+    /// not the first point of a thread switched to there, where nothing was served since);
+    /// its branches are the threads that can run there, each told by the event it serves
+    /// first (a thread not stopped at a point serves its next point's operation). A branch
+    /// explored from a node puts its thread to sleep in the branches explored from it later,
+    /// until an event dependent with that thread's next operation runs: a run in which the
+    /// sleeping thread goes first is equivalent to one that ran it at the node, which the
+    /// earlier branch covered.
     public let sleepSets: Bool
     struct Node: Hashable {
         let prefix: [Schedule.Choice]
@@ -167,21 +171,24 @@ public final class Exploration {
             let branch = branchOf.removeValue(forKey: schedule)
             let start = branch?.node.point ?? 0
             var racing = served
+            // The node each event was chosen at (PartialOrder.chosenAt): nodes are the states
+            // between two served events, each at the first decision point after the earlier
+            // one was served, and a branch is told by the event it serves first.
+            let chosen = PartialOrder.chosenAt(served)
             if sleepSets {
                 if let branch, let op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
-                                                                    served: served, raceWords: raceWords) {
+                                                                    served: served, chosen: chosen, raceWords: raceWords) {
                     ran(op, at: branch.node)
                 }
                 var z = asleep.removeValue(forKey: schedule) ?? []
-                var k = served.firstIndex { $0.decision >= start } ?? served.count
+                var k = chosen.firstIndex { $0 >= start } ?? served.count
                 while k < served.count && !z.isEmpty {
                     let e = served[k]
-                    // What sleeps at the node of each later decision point: before the first
-                    // event served from it (every point without a switch serves its own event
-                    // at once, so every node after `start` has one); where nothing is noted,
-                    // nothing sleeps.
-                    if e.decision > start && (k == 0 || served[k - 1].decision != e.decision) {
-                        nodeSleep[Node(prefix: schedule.choices, point: e.decision)] = z
+                    // What sleeps at each later node: before the first event chosen there
+                    // (every node after `start` has one: it is where one was); where nothing
+                    // is noted, nothing sleeps.
+                    if chosen[k] > start && (k == 0 || chosen[k - 1] != chosen[k]) {
+                        nodeSleep[Node(prefix: schedule.choices, point: chosen[k])] = z
                     }
                     if z.contains(where: { $0.thread == e.thread }) {
                         sleepCuts += 1
@@ -200,11 +207,12 @@ public final class Exploration {
                 let node = Node(prefix: choices, point: point)
                 if thread >= 0 { choices.append(Schedule.Choice(point: point, thread: thread)) }
                 guard choices.count <= maxPreemptions else { beyondBound += 1; continue }
-                if sleepSets {
-                    // This run took a branch at the node too: the thread that ran there.
-                    let here = schedule.choices.first { $0.point == point }?.thread ?? records[point].thread
+                if sleepSets, let first = chosen.firstIndex(where: { $0 >= point }) {
+                    // This run took a branch at the node too: the thread whose event it served
+                    // first from there (the one it switched to there, or the one that went on).
+                    let here = served[first].thread
                     if let op = PartialOrder.nextOperation(of: here, from: point, records: records, served: served,
-                                                           raceWords: raceWords) {
+                                                           chosen: chosen, raceWords: raceWords) {
                         ran(op, at: node)
                     }
                 }

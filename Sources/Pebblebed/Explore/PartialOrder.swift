@@ -25,10 +25,11 @@
 ///
 /// For every pair of events in a run that race (dependent, of different threads, and not
 /// ordered by happens-before through other events), the run that reverses them is scheduled:
-/// at the decision point where the first of them was served, the second's thread runs
-/// instead (or, if it could not run there, the first thread that could of those between the
-/// two that do not happen after the first). Schedules keep the preemption bound; each is run
-/// once, and not at all when its thread sleeps at its node (sleep sets, Exploration).
+/// at the decision point where the first of them was *chosen* (`chosenAt`), the second's
+/// thread runs instead (or, if it could not run there, the first thread that could of those
+/// between the two that do not happen after the first). Schedules keep the preemption bound;
+/// each is run once, and not at all when its thread sleeps at its node (sleep sets,
+/// Exploration).
 public enum PartialOrder {
     /// One served event: its point, the point whose decision let it be served, its thread.
     public struct Event: Equatable, Sendable {
@@ -42,10 +43,45 @@ public enum PartialOrder {
         }
     }
 
+    /// The decision point at which each served event was *chosen*: the node of the search
+    /// (the state between two served events) that the event leaves. An event is served at
+    /// its decision point (`Event.decision`), but when the decisions before it switched to
+    /// threads that were not stopped at a point (a thread just created, woken from a block,
+    /// or back from a yield: it runs code of its own up to its next point, and only there
+    /// is a decision taken again), nothing was served at those earlier decisions: the state
+    /// after the previous event is the one at the first of them, the point right after the
+    /// previous event's decision, and the threads that could go first from that state are
+    /// the ones runnable there (that point's thread and its alternatives). The decisions
+    /// after it up to the event's own only moved threads through code of their own (which
+    /// touches nothing another thread sees, the assumption above) and changed the run
+    /// queue's order. So "switch to u at d, then, at u's first point p, give way to v"
+    /// (nothing served in between) is a way of running v first from the node at d, as
+    /// "switch to v at d" is: a race reversal of such an event goes to d, where it costs
+    /// one preemption instead of two, and the branches of a node (sleep sets, Exploration)
+    /// are told apart by the thread whose event they serve first.
+    /// Two events served after the same point (a thread blocked, yielded or ended there,
+    /// and the next in the run queue went on with the operation it had been given way at)
+    /// had no decision between them: the second is chosen where the first was.
+    static func chosenAt(_ served: [Event]) -> [Int] {
+        var out: [Int] = []
+        out.reserveCapacity(served.count)
+        for (k, e) in served.enumerated() {
+            if k == 0 {
+                out.append(0)
+            } else if e.decision == served[k - 1].decision {
+                out.append(out[k - 1])
+            } else {
+                out.append(served[k - 1].decision + 1)
+            }
+        }
+        return out
+    }
+
     /// The alternatives to try for the races of one run: (decision point, thread to run
     /// there). `served` is the run's events in the order they were served (Served.parse).
     static func backtracks(records: [PointRecord], served: [Event], raceWords: [UInt32: [UInt32]]) -> [(point: Int, thread: Int32)] {
         guard !served.isEmpty else { return [] }
+        let chosen = chosenAt(served)
         // Dense thread numbers for the vector clocks.
         var slot: [Int32: Int] = [:]
         for r in records where slot[r.thread] == nil { slot[r.thread] = slot.count }
@@ -90,20 +126,29 @@ public enum PartialOrder {
             }
             // Only the races that are direct: one ordered before another candidate is not.
             for a in candidates where !candidates.contains(where: { $0.position > a.position && eventClock[$0.position][a.thread] >= a.count }) {
-                let first = served[a.position]
-                let r = records[first.decision]
-                if r.alternatives.contains(e.thread) {
-                    add(first.decision, e.thread)
-                } else if let j = (a.position + 1..<k).first(where: { j in
-                            r.alternatives.contains(served[j].thread) && eventClock[j][a.thread] < a.count }) {
-                    add(first.decision, served[j].thread)
+                let node = chosen[a.position]
+                let r = records[node]
+                // The threads that can go first from the node: its alternatives, and the thread
+                // stopped at its point when the run switched away there (it goes first by not
+                // switching: -1). A thread chosen at the node by a switch to a thread not at a
+                // point leaves the thread given way at the node its next event pending, and
+                // that event (the second of a race) is reversed by going on there.
+                func first(_ u: Int32) -> Int32? {
+                    if r.alternatives.contains(u) { return u }
+                    return u == r.thread && r.switchedTo != nil ? -1 : nil
+                }
+                if let u = first(e.thread) {
+                    add(node, u)
+                } else if let u = (a.position + 1..<k).lazy.filter({ j in eventClock[j][a.thread] < a.count })
+                            .compactMap({ j in first(served[j].thread) }).first {
+                    add(node, u)
                 } else {
                     // Nothing between could run there: every alternative, as FG05 does.
-                    for u in r.alternatives { add(first.decision, u) }
+                    for u in r.alternatives { add(node, u) }
                 }
                 // The run without the decision's own switch, when it had one (the reversal may
                 // need the thread that was running there to go on).
-                if r.switchedTo != nil { add(first.decision, -1) }
+                if r.switchedTo != nil { add(node, -1) }
             }
             // Its clock: program order, then everything it depends on.
             if fp.all {
@@ -145,13 +190,14 @@ public enum PartialOrder {
         }
     }
 
-    /// The next operation of `thread` from decision point `point` on in a run: the first of
-    /// its events served after the decision at `point` (the point it stopped at, or, for a
-    /// thread not stopped at one, the next point it reaches: the code before it touches
-    /// nothing another thread sees, PartialOrder's assumption). Nil if the run served none.
-    static func nextOperation(of thread: Int32, from point: Int, records: [PointRecord], served: [Event],
+    /// The next operation of `thread` from the node at decision point `point` on in a run:
+    /// the first of its events chosen there or later (`chosen`: `chosenAt(served)`; the point
+    /// it stopped at, or, for a thread not stopped at one, the next point it reaches: the
+    /// code before it touches nothing another thread sees, PartialOrder's assumption). Nil if
+    /// the run served none.
+    static func nextOperation(of thread: Int32, from point: Int, records: [PointRecord], served: [Event], chosen: [Int],
                               raceWords: [UInt32: [UInt32]]) -> Sleeper? {
-        guard let start = served.firstIndex(where: { $0.decision >= point }),
+        guard let start = chosen.firstIndex(where: { $0 >= point }),
               let e = served[start...].first(where: { $0.thread == thread }) else { return nil }
         let f = footprint(of: records[e.point], raceWords: raceWords)
         return Sleeper(thread: thread, all: f.all, objects: f.objects, shared: f.shared)

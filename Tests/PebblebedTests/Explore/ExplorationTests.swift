@@ -250,37 +250,61 @@ import Testing
     /// queue, and a switch at a point leaves that point's operation pending (the thread goes
     /// to the back of the queue) until its thread runs again. Returns the run's records, its
     /// served order, and its Mazurkiewicz trace: the order of every two dependent operations.
+    ///
+    /// Two kinds of operation make threads that are runnable but not stopped at a point (a
+    /// switch to one runs its own code up to its next point, serving nothing): one whose
+    /// footprint has `Footprint.creating(u)` makes thread u (which is not on the run queue
+    /// before: a thread_fork), and `deschedule(t)` blocks its thread t until `wake(t)` (a
+    /// make_runnable: t goes to the back of the run queue; one that comes first leaves a
+    /// token, as a reject word would). A thread that is made later is not on the queue at
+    /// the start.
     static func threads(_ s: Schedule, ops: [[[UInt64]]]) -> ([PointRecord], [PartialOrder.Event], [String]) {
         var records: [PointRecord] = []
         var served: [PartialOrder.Event] = []
         var op: [(thread: Int32, k: Int)] = []   // by point
         var next = [Int](repeating: 0, count: ops.count + 1)
         var pending: [Int32: Int] = [:]           // thread -> its pending point
-        var queue = (2...Int32(ops.count)).map { $0 }
-        var running: Int32 = 1
+        var made: Set<Int32> = []
+        for o in ops.joined().joined() where o >> 32 == Footprint.creation >> 32 {
+            made.insert(Int32(truncatingIfNeeded: o & 0xFFFF_FFFF))
+        }
+        var queue = (2...Int32(ops.count)).filter { !made.contains($0) }
+        var blocked: Set<Int32> = []
+        var tokens: Set<Int32> = []
+        var running: Int32? = 1
         func live(_ t: Int32) -> Bool { next[Int(t)] < ops[Int(t) - 1].count || pending[t] != nil }
         func serve(_ point: Int, decision: Int) {
-            served.append(PartialOrder.Event(point: point, decision: decision, thread: records[point].thread))
+            let t = records[point].thread
+            served.append(PartialOrder.Event(point: point, decision: decision, thread: t))
+            for o in records[point].footprint {
+                if o >> 32 == Footprint.creation >> 32 { queue.append(Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)) }
+                if o >> 32 == deschedules >> 32, Int32(truncatingIfNeeded: o & 0xFFFF) == t {
+                    if tokens.remove(t) == nil { blocked.insert(t) }
+                }
+                if o >> 32 == wakes >> 32 {
+                    let u = Int32(truncatingIfNeeded: o & 0xFFFF)
+                    if blocked.remove(u) != nil { queue.append(u) } else { tokens.insert(u) }
+                }
+            }
         }
-        while true {
-            if let p = pending.removeValue(forKey: running) { serve(p, decision: records.count - 1) }
-            guard next[Int(running)] < ops[Int(running) - 1].count else {
+        while let r = running {
+            if let p = pending.removeValue(forKey: r) { serve(p, decision: records.count - 1) }
+            guard next[Int(r)] < ops[Int(r) - 1].count, !blocked.contains(r) else {
                 queue.removeAll { !live($0) }
-                guard !queue.isEmpty else { break }
-                running = queue.removeFirst()
+                running = queue.isEmpty ? nil : queue.removeFirst()
                 continue
             }
             let i = records.count
-            let k = next[Int(running)]
-            next[Int(running)] += 1
+            let k = next[Int(r)]
+            next[Int(r)] += 1
             let choice = s.choices.first { $0.point == i }
-            records.append(PointRecord(index: i, thread: running, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
+            records.append(PointRecord(index: i, thread: r, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
                                        alternatives: queue.filter(live), switchedTo: choice?.thread,
-                                       footprint: ops[Int(running) - 1][k]))
-            op.append((running, k))
-            if let c = choice, c.thread != running {
-                pending[running] = i
-                queue.append(running)
+                                       footprint: ops[Int(r) - 1][k]))
+            op.append((r, k))
+            if let c = choice, c.thread != r {
+                pending[r] = i
+                queue.append(r)
                 queue.removeAll { $0 == c.thread }
                 running = c.thread
             } else {
@@ -298,6 +322,13 @@ import Testing
         return (records, served, trace.sorted())
     }
 
+    /// The model's deschedule and make_runnable of thread t (`threads`): both touch t, as
+    /// the kernel's footprints do (Footprint.thread), and carry a tag the model acts on.
+    static let deschedules: UInt64 = 0x7D << 32
+    static let wakes: UInt64 = 0x7E << 32
+    static func deschedule(_ t: Int32) -> [UInt64] { [Footprint.thread(t), deschedules | UInt64(t)] }
+    static func wake(_ t: Int32) -> [UInt64] { [Footprint.thread(t), wakes | UInt64(t)] }
+
     /// The traces of every run of a search over `ops`.
     static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool) -> (runs: [[String]], search: Exploration) {
         let e = Exploration(maxPreemptions: bound, partialOrder: true, sleepSets: sleepSets)
@@ -311,17 +342,29 @@ import Testing
     }
 
     /// Sleep sets: every equivalence class (Mazurkiewicz trace) the search without them reaches
-    /// within the bound is still reached, with fewer runs; where every branch starts with an
-    /// operation (threads stopped at points), each class runs exactly once.
+    /// within the bound is still reached, with fewer runs; each class runs once, also where a
+    /// branch switches to a thread not stopped at a point (every thread but the first at the
+    /// start, a thread created mid-run): its node is where that switch was decided
+    /// (PartialOrder.chosenAt), not the thread's first point.
     @Test(arguments: [
         // Three threads, each one operation on a lock of its own and one on a shared lock.
         ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], true),
         // Three threads on two locks: 1 and 3 share one, 2 and 3 the other.
         ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
-        // Three threads, two operations each, all on one lock. Switching to a thread not yet
-        // at a point runs no operation, so two branches can start the same way: some classes
-        // run twice (PartialOrder.nextOperation), still far fewer runs than without.
-        ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], false),
+        // Three threads, two operations each, all on one lock: 68 runs for 68 classes
+        // unbounded (107 when a reversal was put at the switched-to thread's first point;
+        // 308 without sleep sets then).
+        ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
+        // Thread 3 is created by thread 1's first operation (a thread_fork), then all three
+        // contend for one lock: 24 runs for 24 classes (32 before).
+        ([[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
+        // Thread 2 deschedules until thread 1 makes it runnable (woken, it is not at a point),
+        // all three contend for one lock: 10 runs for 9 classes (11 before; a run is cut
+        // where a sleeping thread ran). The search of every preemption reaches a tenth
+        // class that DPOR misses, with sleep sets or without, before this change and after
+        // (Explore/README, "Not done yet": a thread that runs next after a block or an end
+        // has no decision before its operation).
+        ([[[0x99], wake(2)], [deschedule(2), [0x99]], [[0x99], [0x99]]], false),
     ] as [([[[UInt64]]], Bool)])
     func sleepSetsRunEachEquivalenceClassOnce(ops: [[[UInt64]]], exact: Bool) {
         for bound in 1...6 {
@@ -331,10 +374,75 @@ import Testing
             if exact {
                 #expect(Set(with).count == with.count, "bound \(bound): a class ran twice: \(with.count) runs, \(Set(with).count) classes")
             }
-            if bound >= 2 {
-                #expect(without.count > with.count && e.slept + e.sleepCuts > 0,
+            if bound >= 2 && Set(without).count < without.count {
+                // DPOR alone ran a class twice: sleep sets must have taken some of it away.
+                #expect(e.slept + e.sleepCuts > 0,
                         "bound \(bound): nothing for sleep sets to remove? \(without.count) runs without, \(with.count) with")
             }
         }
+    }
+
+    /// Known holes (Explore/README, "Not done yet"), the same classes missed before and after
+    /// reversals went to the node a switch was decided at (PartialOrder.chosenAt): a thread
+    /// that runs next after another blocks or ends has no decision before its operation,
+    /// and a woken thread's events are not ordered after the make_runnable that woke it, so
+    /// with a thread created mid-run or woken from a block DPOR misses a class the search of
+    /// every preemption reaches, and sleep sets lose classes DPOR alone reaches. Marked as
+    /// known issues: this test fails when one is gone, to be turned into a plain check.
+    @Test func knownHolesWithThreadsCreatedOrWokenMidRun() {
+        let created: [[[UInt64]]] = [[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]]
+        let woken: [[[UInt64]]] = [[[0x99], Self.wake(2)], [Self.deschedule(2), [0x99]], [[0x99], [0x99]]]
+        let both: [[[UInt64]]] = [[[0x99], Self.wake(2), [0x99]], [Self.deschedule(2), [0x99]], [[Footprint.creating(4)], [0x99]], [[0x99]]]
+        for ops in [created, woken, both] {
+            let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
+            let all = Self.everyPreemption(ops, bound: 6)
+            withKnownIssue("DPOR misses classes with a thread created or woken mid-run") {
+                #expect(all.isSubset(of: Set(with)), "missed \(all.subtracting(with).count) of \(all.count) classes")
+            }
+        }
+        // Sleep sets lose classes DPOR alone reaches: with both of the above, and where a
+        // thread ends and the next one goes on with an operation it was given way at (a
+        // race of that operation is reversed at the node before the end, whose branch is
+        // then cut where the ended thread, asleep there, runs).
+        let ends: [[[UInt64]]] = [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x10], [0x99]]]
+        for ops in [both, ends] {
+            let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
+            let (without, _) = Self.search(ops, bound: 6, sleepSets: false)
+            withKnownIssue("sleep sets lose classes DPOR alone reaches") {
+                #expect(Set(without).isSubset(of: Set(with)), "lost \(Set(without).subtracting(with).count) of \(Set(without).count)")
+            }
+        }
+    }
+
+    /// The classes the search of every preemption (no DPOR) reaches, by bound.
+    static func everyPreemption(_ ops: [[[UInt64]]], bound: Int) -> Set<[String]> {
+        let e = Exploration(maxPreemptions: bound)
+        var traces = Set<[String]>()
+        while let s = e.next() {
+            let (records, served, trace) = threads(s, ops: ops)
+            traces.insert(trace)
+            e.finished(s, records: records, served: served)
+        }
+        return traces
+    }
+
+    /// DPOR with sleep sets, with a bound no reversal passes, reaches every class the search of
+    /// every preemption reaches, on the models where every thread but the first is runnable
+    /// from the start and none blocks (the reversals put at the node where a switch to a
+    /// thread not at a point was decided, PartialOrder.chosenAt, lose nothing); with the
+    /// three threads on one lock, it does so with one run per class, a fifth of the runs.
+    @Test(arguments: [
+        [[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]],
+        [[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]],
+        [[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]],
+        [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]],
+        [[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]],
+    ] as [[[[UInt64]]]])
+    func unboundedPartialOrderReachesEveryClass(ops: [[[UInt64]]]) {
+        let (with, e) = Self.search(ops, bound: 6, sleepSets: true)
+        #expect(e.beyondBound == 0, "bound 6 passed: not the whole space")
+        let all = Self.everyPreemption(ops, bound: 6)
+        #expect(all.isSubset(of: Set(with)), "DPOR missed \(all.subtracting(with).count) of \(all.count) classes")
+        #expect(Set(with).count == with.count, "\(with.count) runs for \(Set(with).count) classes")
     }
 }
