@@ -397,7 +397,9 @@ import Testing
             let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
             let all = Self.everyPreemption(ops, bound: 6)
             withKnownIssue("DPOR misses classes with a thread created or woken mid-run") {
-                #expect(all.isSubset(of: Set(with)), "missed \(all.subtracting(with).count) of \(all.count) classes")
+                // Counts, not the sets: Swift Testing would print every class of both.
+                let missed = all.subtracting(with).count
+                #expect(missed == 0, "missed \(missed) of \(all.count) classes")
             }
         }
         // Sleep sets lose classes DPOR alone reaches: with both of the above, and where a
@@ -409,7 +411,8 @@ import Testing
             let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
             let (without, _) = Self.search(ops, bound: 6, sleepSets: false)
             withKnownIssue("sleep sets lose classes DPOR alone reaches") {
-                #expect(Set(without).isSubset(of: Set(with)), "lost \(Set(without).subtracting(with).count) of \(Set(without).count)")
+                let lost = Set(without).subtracting(with).count
+                #expect(lost == 0, "lost \(lost) of \(Set(without).count) classes")
             }
         }
     }
