@@ -107,8 +107,7 @@ public final class ForkRunner {
                            footprint: [Footprint.console]))
         p.served(0, after: 0, thread: t.tid)
         // The footprints' name sets are static: made once here, not in every child.
-        _ = Footprint.objectCalls.contains("warm-up") || Footprint.wrappers.contains("warm-up")
-            || Footprint.local.contains("warm-up") || Footprint.consoleCalls.contains("warm-up")
+        _ = Footprint.buildNameSets()
         var report = RunReport()
         report.records = p.records
         report.served = p.served
@@ -133,6 +132,7 @@ public final class ForkRunner {
             t.frame.eip = eip
         }
         for i in 0..<Int32(16) { ForkRunner.warmedUp.tids.insert(i) }   // PointController.pendingTrap
+        for i in 0..<Int32(16) { ForkRunner.warmedUp.waiting[i] = UInt32(i) }   // PointController.waitingOn
         for i in 0..<UInt32(16) { ForkRunner.warmedUp.regions[i] = i }
         var damage = ConsoleDamage(rowCount: 2)
         damage.mark(row: 0, columns: 0...1)
@@ -141,8 +141,8 @@ public final class ForkRunner {
         ForkRunner.warmedUp.damage = damage
     }
 
-    static var warmedUp: (breakpoint: Breakpoint?, tids: Set<Int32>, regions: [UInt32: UInt32], damage: ConsoleDamage)
-        = (nil, [], [:], ConsoleDamage(rowCount: 0))
+    static var warmedUp: (breakpoint: Breakpoint?, tids: Set<Int32>, waiting: [Int32: UInt32], regions: [UInt32: UInt32],
+                          damage: ConsoleDamage) = (nil, [], [:], [:], ConsoleDamage(rowCount: 0))
 
     /// Shows the first task's pages in the guest range now, in the parent: the mappings are
     /// MAP_SHARED views of physical memory, which a forked child inherits as they are, so

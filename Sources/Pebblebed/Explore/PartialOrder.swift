@@ -267,4 +267,11 @@ enum Footprint {
     /// System calls with nothing shared, or only the console.
     static let local: Set<String> = ["gettid", "yield"]
     static let consoleCalls: Set<String> = ["print", "lprintf", "set_term_color", "set_cursor_pos", "get_cursor_pos", "sim_call"]
+
+    /// Builds every name set above (ForkRunner.warmUp, before forking): a static is built on
+    /// its first use in a process, and each explored run is a new process. A set added above
+    /// belongs here too.
+    static func buildNameSets() -> Bool {
+        [objectCalls, waitingCalls, wrappers, local, consoleCalls].contains { $0.contains("") }
+    }
 }
