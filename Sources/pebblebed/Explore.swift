@@ -11,11 +11,17 @@ struct Explore: ParsableCommand {
         The program runs natively between preemption points: its system calls and the entries \
         of the thread library's functions (mutex_lock, mutex_unlock, cond_wait, cond_signal, \
         sem_*, rwlock_*, thr_create, thr_join, thr_exit, ...), where the kernel plants int3 \
-        breakpoints. Every run starts from the same booted, loaded machine (a fork of it); a \
-        schedule says at which points the running thread gives way to which thread. All \
-        schedules with 0 preemptions run first, then 1, then 2 (iterative deepening up to \
-        --max-preemptions); a run that reaches a machine state an earlier run reached with no \
-        more preemptions is not extended (its future was already explored).
+        breakpoints, and the program's instructions that race, or are atomic operations on a \
+        word several threads use, found by watching every shared access of a run (first the \
+        default interleaving, then a few later ones; --no-races skips this). Every run starts \
+        from the same booted, loaded machine (a fork of it); a schedule says at which points \
+        the running thread gives way to which thread. All schedules with 0 preemptions run \
+        first, then 1, then 2 (iterative deepening up to --max-preemptions). Which schedules: \
+        dynamic partial-order reduction reverses the races between the operations of each \
+        run, aiming at one run per equivalence class (--no-dpor: every preemption at every \
+        point, slower but without the reduction's assumptions and known gaps, which the README \
+        lists); a run that reaches a machine state an earlier run reached with no more \
+        preemptions is not extended (its future was already explored).
 
         A run fails on: a non-zero exit status (a failed assert or panic), a thread killed by \
         a fault, a FAIL or END__FAIL line, a deadlock (every thread blocked, or spinning in \
