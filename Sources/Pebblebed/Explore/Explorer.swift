@@ -197,7 +197,7 @@ public final class ForkRunner {
         var request: [Int32] = [detectRaces ? 1 : 0, Int32(schedule.choices.count), Int32(schedule.extraPoints.count)]
         for c in schedule.choices { request += [Int32(c.point), c.thread] }
         for a in schedule.extraPoints { request.append(Int32(bitPattern: a)) }
-        var reply = [Int64](repeating: 0, count: 3)
+        var reply = [Int64](repeating: 0, count: 2)
         guard ForkRunner.transfer(server.socket, request, write: true),
               ForkRunner.transfer(server.socket, &reply) else {
             stopServer()
@@ -308,7 +308,7 @@ public final class ForkRunner {
                 child(Schedule(choices, extraPoints: extra), detectRaces: header[0] != 0)
             }
             let reset = Int64(kernel.machine.nanoseconds - t0)
-            var reply: [Int64] = [pid < 0 ? -Int64(errno) : 0, reset, 0]
+            var reply: [Int64] = [pid < 0 ? -Int64(errno) : 0, reset]
             if pid > 0 {
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
