@@ -45,8 +45,9 @@ public final class Exploration {
     public private(set) var beyondBound = 0
 
     /// Sleep sets (with DPOR; Godefroid 1996, Flanagan and Godefroid 2005). A *node* is the
-    /// state at decision point `point` of the runs whose choices before it are `prefix`, a
-    /// point where the state after a served event is first decided on (PartialOrder.chosenAt:
+    /// state at decision node `point` (PartialOrder.chosenAt) of the runs whose choices before it are `prefix`, a
+    /// decision where the state after a served event is first decided on (PartialOrder.chosenAt:
+    /// the free decision after a point whose thread stopped there, else the next point's, and
     /// not the first point of a thread switched to there, where nothing was served since);
     /// its branches are the threads that can run there, each told by the event it serves
     /// first (a thread not stopped at a point serves its next point's operation). A branch
@@ -57,6 +58,8 @@ public final class Exploration {
     public let sleepSets: Bool
     struct Node: Hashable {
         let prefix: [Schedule.Choice]
+        /// A decision node of the run (PartialOrder.chosenAt): preemptive at a point, or free
+        /// after a served event.
         let point: Int
     }
     /// The node each queued schedule branches from, and the thread it runs there (for the
@@ -174,7 +177,7 @@ public final class Exploration {
             // The node each event was chosen at (PartialOrder.chosenAt): nodes are the states
             // between two served events, each at the first decision point after the earlier
             // one was served, and a branch is told by the event it serves first.
-            let chosen = PartialOrder.chosenAt(served)
+            let chosen = PartialOrder.chosenAt(served, records: records)
             if sleepSets {
                 if let branch, let op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
                                                                     served: served, chosen: chosen, raceWords: raceWords) {
@@ -201,31 +204,46 @@ public final class Exploration {
                 }
             }
             var added: [Schedule] = []
-            for (point, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) {
-                guard point < meeting else { pruned += 1; continue }
-                var choices = schedule.choices.filter { $0.point < point }
-                let node = Node(prefix: choices, point: point)
-                if thread >= 0 { choices.append(Schedule.Choice(point: point, thread: thread)) }
-                guard choices.count <= maxPreemptions else { beyondBound += 1; continue }
-                if sleepSets, let first = chosen.firstIndex(where: { $0 >= point }) {
+            var order: [Schedule: Int] = [:]
+            // Where this run's choices were taken (PartialOrder.chosenAt's nodes): a reversal
+            // keeps those before its node.
+            let taken = schedule.choices.map { PartialOrder.node(of: $0, served, records: records) }
+            for (node, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) {
+                // The decision: preemptive at a point, or the free one after a point is served.
+                // The state at point `noted` (a preemption there is decided in it) or after it
+                // (a free decision after an event served there) is before the meeting.
+                let (point, free, noted) = PartialOrder.decision(of: node, served)
+                guard noted < meeting else { pruned += 1; continue }
+                var choices = zip(schedule.choices, taken).filter { $0.1.map { $0 < node } ?? false }.map(\.0)
+                let branch = Node(prefix: choices, point: node)
+                if thread >= 0 {
+                    choices.append(Schedule.Choice(point: point, thread: thread, free: free))
+                    choices.sort { $0.fileOrder < $1.fileOrder }
+                }
+                let s = Schedule(choices)
+                // Free choices preempt no one: only preemptions count against the bound.
+                guard s.preemptions <= maxPreemptions else { beyondBound += 1; continue }
+                if sleepSets, let first = chosen.firstIndex(where: { $0 >= node }) {
                     // This run took a branch at the node too: the thread whose event it served
                     // first from there (the one it switched to there, or the one that went on).
                     let here = served[first].thread
-                    if let op = PartialOrder.nextOperation(of: here, from: point, records: records, served: served,
+                    if let op = PartialOrder.nextOperation(of: here, from: node, records: records, served: served,
                                                            chosen: chosen, raceWords: raceWords) {
-                        ran(op, at: node)
+                        ran(op, at: branch)
                     }
                 }
-                let s = Schedule(choices)
                 guard generated.insert(s).inserted else { continue }
-                if sleepSets { branchOf[s] = (node, thread >= 0 ? thread : records[point].thread) }
+                // The default's thread: the one running at the point, or the queue's head.
+                let byDefault = free ? records[point].stopAlternatives?.first ?? records[point].thread : records[point].thread
+                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault) }
+                order[s] = node
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)
             }
             // Earliest decision first (popLast takes from the end), as the search without DPOR
             // runs its children: a switch early in the run reorders the most.
-            added.sort { ($0.choices.last?.point ?? -1) > ($1.choices.last?.point ?? -1) }
-            for s in added { levels[s.choices.count].append(s) }
+            added.sort { order[$0]! > order[$1]! }
+            for s in added { levels[s.preemptions].append(s) }
             switchKeys[schedule] = nil
             return
         }

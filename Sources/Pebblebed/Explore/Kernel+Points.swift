@@ -34,6 +34,9 @@ extension Kernel {
         default:
             return
         }
+        // A thread reached a point: the one that served the last point did not stop after it
+        // (or stopped and this is the next thread's point): no free decision is pending.
+        p.lastServed = nil
         if p.races != nil {
             raceSync(at: trap, t, function: trap == .breakpoint ? label : nil, caller: caller)
         }
@@ -71,6 +74,26 @@ extension Kernel {
         }
         // Served now: after the last point noted so far (PartialOrder's event order).
         if p.recording && !t.mustExit { p.served(index, after: p.pointCount - 1, thread: t.tid) }
+        // If `t` stops running while this trap is served (it blocks, yields or ends in it),
+        // the scheduler's pick next is the free decision after this point (freePick).
+        p.lastServed = t.mustExit ? nil : index
+    }
+
+    /// The scheduler's pick when a thread stopped running (Scheduler.pickHook): right after it
+    /// served point D (`lastServed`: no point since), the run queue is the free decision's
+    /// branches (recorded for the explorer) and a schedule's `next D THREAD` runs THREAD
+    /// instead of the head. Any other pick (a preemption's switch, a thread stopping
+    /// elsewhere, the first thread) takes the head.
+    func freePick() -> Thread? {
+        guard let p = points, let d = p.lastServed else { return nil }
+        p.lastServed = nil
+        let queue = scheduler.runQueue.all.map(\.tid)
+        guard let tid = p.freeDecision(after: d, queue: queue) else { return nil }
+        guard let u = threads[tid], u.state == .runnable, queue.contains(tid) else {
+            reportBug(.mismatch, "the schedule does not fit this run: after point \(d) thread \(tid) cannot run next (runnable: \(queue.map(String.init).joined(separator: ", ")))")
+        }
+        scheduler.runQueue.remove(u)
+        return u
     }
 
     /// What the operation at this point touches that other threads see (PartialOrder,

@@ -221,7 +221,7 @@ import Testing
                         alternatives: alternatives[i], switchedTo: nil, footprint: fps[i])
         }
         let served = records.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
-        let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.point)>\($0.thread)" })
+        let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.node >> 32)>\($0.thread)" })
         #expect(b == ["0>3", "1>3"], "\(b.sorted())")
         let f = PartialOrder.footprint(of: records[0], raceWords: [:])
         #expect(!f.all && f.objects.isEmpty && f.shared == [o])
@@ -272,9 +272,12 @@ import Testing
         var blocked: Set<Int32> = []
         var tokens: Set<Int32> = []
         var running: Int32? = 1
+        // The last point served, until a point is noted: a thread that stops now stops after it.
+        var lastServed: Int?
         func live(_ t: Int32) -> Bool { next[Int(t)] < ops[Int(t) - 1].count || pending[t] != nil }
         func serve(_ point: Int, decision: Int) {
             let t = records[point].thread
+            lastServed = point
             served.append(PartialOrder.Event(point: point, decision: decision, thread: t))
             for o in records[point].footprint {
                 if o >> 32 == Footprint.creation >> 32 { queue.append(Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)) }
@@ -291,13 +294,27 @@ import Testing
             if let p = pending.removeValue(forKey: r) { serve(p, decision: records.count - 1) }
             guard next[Int(r)] < ops[Int(r) - 1].count, !blocked.contains(r) else {
                 queue.removeAll { !live($0) }
+                // The free decision after the point whose serving stopped r (the kernel's
+                // freePick): the queue is its branches, a `next` choice picks among them.
+                if let d = lastServed, !queue.isEmpty {
+                    lastServed = nil
+                    records[d].stopAlternatives = queue
+                    if let c = s.choices.first(where: { $0.free && $0.point == d }) {
+                        guard let at = queue.firstIndex(of: c.thread) else {
+                            fatalError("\(s.choices): next \(d) \(c.thread) not runnable in \(queue); \(records.map { "\($0.index):\($0.thread) \($0.alternatives) \($0.stopAlternatives ?? [])" })")
+                        }
+                        running = queue.remove(at: at)
+                        continue
+                    }
+                }
                 running = queue.isEmpty ? nil : queue.removeFirst()
                 continue
             }
+            lastServed = nil
             let i = records.count
             let k = next[Int(r)]
             next[Int(r)] += 1
-            let choice = s.choices.first { $0.point == i }
+            let choice = s.choices.first { $0.point == i && !$0.free }
             records.append(PointRecord(index: i, thread: r, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
                                        alternatives: queue.filter(live), switchedTo: choice?.thread,
                                        footprint: ops[Int(r) - 1][k]))
