@@ -174,6 +174,8 @@ public final class Exploration {
             let branch = branchOf.removeValue(forKey: schedule)
             let start = branch?.node.point ?? 0
             var racing = served
+            // The awake branches of the node where a sleeping thread ran (below).
+            var cut: [(node: Int, thread: Int32)] = []
             // The node each event was chosen at (PartialOrder.chosenAt): nodes are the states
             // between two served events, each at the first decision point after the earlier
             // one was served, and a branch is told by the event it serves first.
@@ -196,6 +198,20 @@ public final class Exploration {
                     if z.contains(where: { $0.thread == e.thread }) {
                         sleepCuts += 1
                         racing = Array(served[..<k])
+                        // The run took a sleeping thread's branch at this node only because
+                        // its schedule said nothing there (the default ran): a search with
+                        // sleep sets takes an awake thread there instead. Every awake branch
+                        // of the node is tried (its races after the cut are not known).
+                        // Without them, a class in which an awake thread goes first there and
+                        // the sleeping one later was lost: "T1 wakes T2, T3 (asleep, its
+                        // branch ran) is the queue's head, T2 goes first, then T3" (issue 15).
+                        let (point, free, _) = PartialOrder.decision(of: chosen[k], served)
+                        let r = records[point]
+                        let branches: [Int32] = free ? r.stopAlternatives ?? [] : [r.thread] + r.alternatives
+                        let byDefault = free ? branches.first : r.thread
+                        for u in branches where u != e.thread && !z.contains(where: { $0.thread == u }) {
+                            cut.append((chosen[k], u == byDefault ? -1 : u))
+                        }
                         break
                     }
                     let f = PartialOrder.footprint(of: records[e.point], raceWords: raceWords)
@@ -208,7 +224,7 @@ public final class Exploration {
             // Where this run's choices were taken (PartialOrder.chosenAt's nodes): a reversal
             // keeps those before its node.
             let taken = schedule.choices.map { PartialOrder.node(of: $0, served, records: records) }
-            for (node, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) {
+            for (node, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) + cut {
                 // The decision: preemptive at a point, or the free one after a point is served.
                 // The state at point `noted` (a preemption there is decided in it) or after it
                 // (a free decision after an event served there) is before the meeting.
