@@ -160,8 +160,9 @@ public final class Exploration {
             // an earlier run with no more preemptions reached after its last choice, the
             // future is that run's, and so are the reversals of the races within it (both
             // events after the meeting, so their decision point too): only reversals decided
-            // before it are new.
-            let k = schedule.choices.count
+            // before it are new. (Preemptions left decide the future within the bound; free
+            // choices cost nothing.)
+            let k = schedule.preemptions
             var meeting = Int.max
             for (i, h) in states.sorted(by: { $0.key < $1.key }) {
                 if let k0 = seen[h], k0 <= k { meeting = i; break }

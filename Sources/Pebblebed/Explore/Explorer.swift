@@ -356,7 +356,9 @@ public final class ForkRunner {
         }
         p.recording = true
         p.maxPoints = maxPoints
-        p.fingerprintFrom = (schedule.choices.last?.point ?? -1) + 1
+        // After the schedule's last choice (free ones are placed in the run only as it goes).
+        p.fingerprintAfterLastChoice = schedule.preemptions < schedule.choices.count
+        p.fingerprintFrom = p.fingerprintAfterLastChoice ? Int.max : (schedule.choices.last?.point ?? -1) + 1
         p.runStartNanoseconds = kernel.machine.nanoseconds
         p.runLimitNanoseconds = UInt64(runLimitSeconds * 1e9)
         let resultFD = self.resultFD

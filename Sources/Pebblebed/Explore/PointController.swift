@@ -44,6 +44,17 @@ public final class PointController {
     /// `fingerprintFrom` on: the explorer needs them only after the schedule's last choice.
     public internal(set) var states: [Int: UInt64] = [:]
     public var fingerprintFrom = Int.max
+    /// Set `fingerprintFrom` when the schedule's last choice is taken: a free choice after
+    /// point D is taken when D's thread stops, which can come after later points (D was given
+    /// way at and served later), so the point after the last choice is not known beforehand.
+    /// States taken before it would be cached as the future of a run with no choices left.
+    public var fingerprintAfterLastChoice = false
+
+    private func tookChoice(free: Bool) {
+        if fingerprintAfterLastChoice && taken.count == schedule.choices.count {
+            fingerprintFrom = free ? pointCount : pointCount + 1
+        }
+    }
     /// What happened, for the explorer (one entry per point, in order).
     public private(set) var records: [PointRecord] = []
     /// Record points (explore); a replay only takes decisions.
@@ -66,10 +77,11 @@ public final class PointController {
     /// The free choices (`Schedule.Choice.free`): after point D is served, if its thread no
     /// longer runs, thread T runs next instead of the run queue's head.
     private var freeDecisions: [Int: Int32] = [:]
-    /// The last point served, while its thread has not reached another point (nor has any
-    /// thread): if the scheduler picks a thread now, that thread stopped running after this
-    /// point was served (blocked, yielded, ended) and the pick is the free decision after it.
-    var lastServed: Int?
+    /// The last point served and its thread, while no thread has reached another point: if
+    /// the scheduler picks a thread now, that thread stopped running after this point was
+    /// served, and if it blocked or ended there (not a yield) the pick is the free decision
+    /// after it (Kernel.freePick).
+    var lastServed: (point: Int, thread: Int32)?
 
     public init(schedule: Schedule, program: String) {
         self.schedule = schedule
@@ -115,7 +127,10 @@ public final class PointController {
     func freeDecision(after served: Int, queue: [Int32]) -> Int32? {
         if recording && served < records.count { records[served].stopAlternatives = queue }
         let d = freeDecisions[served]
-        if let d { taken.append(Schedule.Choice(point: served, thread: d, free: true)) }
+        if let d {
+            taken.append(Schedule.Choice(point: served, thread: d, free: true))
+            tookChoice(free: true)
+        }
         return d
     }
 
@@ -151,7 +166,10 @@ public final class PointController {
     /// are `alternatives`: the thread to give way to, if any.
     func decision(alternatives: [Int32]) -> Int32? {
         let d = decisions[pointCount] ?? seeded?.pick(alternatives)
-        if let d { taken.append(Schedule.Choice(point: pointCount, thread: d)) }
+        if let d {
+            taken.append(Schedule.Choice(point: pointCount, thread: d))
+            tookChoice(free: false)
+        }
         return d
     }
 
