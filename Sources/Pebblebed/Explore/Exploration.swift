@@ -45,10 +45,11 @@ public final class Exploration {
     public private(set) var beyondBound = 0
 
     /// Sleep sets (with DPOR; Godefroid 1996, Flanagan and Godefroid 2005). A *node* is the
-    /// state at decision node `point` (PartialOrder.chosenAt) of the runs whose choices before it are `prefix`, a
-    /// decision where the state after a served event is first decided on (PartialOrder.chosenAt:
-    /// the free decision after a point whose thread stopped there, else the next point's, and
-    /// not the first point of a thread switched to there, where nothing was served since);
+    /// state at decision `point` (PartialOrder.chosenAt) of the runs whose choices before it
+    /// are `prefix`, a decision where the state after a served event is first decided on (the
+    /// free decision after a point whose thread blocked or ended there, else the next
+    /// point's, and not the first point of a thread switched to there, where nothing was
+    /// served since);
     /// its branches are the threads that can run there, each told by the event it serves
     /// first (a thread not stopped at a point serves its next point's operation). A branch
     /// explored from a node puts its thread to sleep in the branches explored from it later,
@@ -133,7 +134,10 @@ public final class Exploration {
 
     /// The switch keys of `choices`, from the records of a run that shares them.
     private func switchKeys(_ choices: [Schedule.Choice], _ records: [PointRecord]) -> [String] {
-        choices.compactMap { c in c.point < records.count ? Exploration.switchKey(records[c.point], to: c.thread) : nil }
+        // A free choice is not the preemption at its point: told apart.
+        choices.compactMap { c in
+            c.point < records.count ? (c.free ? "next " : "") + Exploration.switchKey(records[c.point], to: c.thread) : nil
+        }
     }
 
     /// The switches `schedule` makes, as `switchKey`s (forgotten when its run is finished).
