@@ -66,6 +66,7 @@ extension Kernel {
     /// task's thread runs first. Returns only by halting.
     public func start() -> Never {
         scheduler.idleHook = { [unowned self] in points != nil ? scheduledIdle() : idleService() }
+        scheduler.pickHook = { [unowned self] in points != nil ? freePick() : nil }
         scheduler.run()
     }
 

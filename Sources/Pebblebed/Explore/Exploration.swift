@@ -45,9 +45,11 @@ public final class Exploration {
     public private(set) var beyondBound = 0
 
     /// Sleep sets (with DPOR; Godefroid 1996, Flanagan and Godefroid 2005). A *node* is the
-    /// state at decision point `point` of the runs whose choices before it are `prefix`, a
-    /// point where the state after a served event is first decided on (PartialOrder.chosenAt:
-    /// not the first point of a thread switched to there, where nothing was served since);
+    /// state at decision `point` (PartialOrder.chosenAt) of the runs whose choices before it
+    /// are `prefix`, a decision where the state after a served event is first decided on (the
+    /// free decision after a point whose thread blocked or ended there, else the next
+    /// point's, and not the first point of a thread switched to there, where nothing was
+    /// served since);
     /// its branches are the threads that can run there, each told by the event it serves
     /// first (a thread not stopped at a point serves its next point's operation). A branch
     /// explored from a node puts its thread to sleep in the branches explored from it later,
@@ -57,6 +59,8 @@ public final class Exploration {
     public let sleepSets: Bool
     struct Node: Hashable {
         let prefix: [Schedule.Choice]
+        /// A decision node of the run (PartialOrder.chosenAt): preemptive at a point, or free
+        /// after a served event.
         let point: Int
     }
     /// The node each queued schedule branches from, and the thread it runs there (for the
@@ -130,7 +134,10 @@ public final class Exploration {
 
     /// The switch keys of `choices`, from the records of a run that shares them.
     private func switchKeys(_ choices: [Schedule.Choice], _ records: [PointRecord]) -> [String] {
-        choices.compactMap { c in c.point < records.count ? Exploration.switchKey(records[c.point], to: c.thread) : nil }
+        // A free choice is not the preemption at its point: told apart.
+        choices.compactMap { c in
+            c.point < records.count ? (c.free ? "next " : "") + Exploration.switchKey(records[c.point], to: c.thread) : nil
+        }
     }
 
     /// The switches `schedule` makes, as `switchKey`s (forgotten when its run is finished).
@@ -157,8 +164,9 @@ public final class Exploration {
             // an earlier run with no more preemptions reached after its last choice, the
             // future is that run's, and so are the reversals of the races within it (both
             // events after the meeting, so their decision point too): only reversals decided
-            // before it are new.
-            let k = schedule.choices.count
+            // before it are new. (Preemptions left decide the future within the bound; free
+            // choices cost nothing.)
+            let k = schedule.preemptions
             var meeting = Int.max
             for (i, h) in states.sorted(by: { $0.key < $1.key }) {
                 if let k0 = seen[h], k0 <= k { meeting = i; break }
@@ -171,10 +179,12 @@ public final class Exploration {
             let branch = branchOf.removeValue(forKey: schedule)
             let start = branch?.node.point ?? 0
             var racing = served
+            // The awake branches of the node where a sleeping thread ran (below).
+            var cut: [(node: Int, thread: Int32)] = []
             // The node each event was chosen at (PartialOrder.chosenAt): nodes are the states
             // between two served events, each at the first decision point after the earlier
             // one was served, and a branch is told by the event it serves first.
-            let chosen = PartialOrder.chosenAt(served)
+            let chosen = PartialOrder.chosenAt(served, records: records)
             if sleepSets {
                 if let branch, let op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
                                                                     served: served, chosen: chosen, raceWords: raceWords) {
@@ -193,6 +203,20 @@ public final class Exploration {
                     if z.contains(where: { $0.thread == e.thread }) {
                         sleepCuts += 1
                         racing = Array(served[..<k])
+                        // The run took a sleeping thread's branch at this node only because
+                        // its schedule said nothing there (the default ran): a search with
+                        // sleep sets takes an awake thread there instead. Every awake branch
+                        // of the node is tried (its races after the cut are not known).
+                        // Without them, a class in which an awake thread goes first there and
+                        // the sleeping one later was lost: "T1 wakes T2, T3 (asleep, its
+                        // branch ran) is the queue's head, T2 goes first, then T3" (issue 15).
+                        let (point, free, _) = PartialOrder.decision(of: chosen[k], served)
+                        let r = records[point]
+                        let branches: [Int32] = free ? r.stopAlternatives ?? [] : [r.thread] + r.alternatives
+                        let byDefault = free ? branches.first : r.thread
+                        for u in branches where u != e.thread && !z.contains(where: { $0.thread == u }) {
+                            cut.append((chosen[k], u == byDefault ? -1 : u))
+                        }
                         break
                     }
                     let f = PartialOrder.footprint(of: records[e.point], raceWords: raceWords)
@@ -201,31 +225,46 @@ public final class Exploration {
                 }
             }
             var added: [Schedule] = []
-            for (point, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) {
-                guard point < meeting else { pruned += 1; continue }
-                var choices = schedule.choices.filter { $0.point < point }
-                let node = Node(prefix: choices, point: point)
-                if thread >= 0 { choices.append(Schedule.Choice(point: point, thread: thread)) }
-                guard choices.count <= maxPreemptions else { beyondBound += 1; continue }
-                if sleepSets, let first = chosen.firstIndex(where: { $0 >= point }) {
+            var order: [Schedule: Int] = [:]
+            // Where this run's choices were taken (PartialOrder.chosenAt's nodes): a reversal
+            // keeps those before its node.
+            let taken = schedule.choices.map { PartialOrder.node(of: $0, served, records: records) }
+            for (node, thread) in PartialOrder.backtracks(records: records, served: racing, raceWords: raceWords) + cut {
+                // The decision: preemptive at a point, or the free one after a point is served.
+                // The state at point `noted` (a preemption there is decided in it) or after it
+                // (a free decision after an event served there) is before the meeting.
+                let (point, free, noted) = PartialOrder.decision(of: node, served)
+                guard noted < meeting else { pruned += 1; continue }
+                var choices = zip(schedule.choices, taken).filter { $0.1.map { $0 < node } ?? false }.map(\.0)
+                let branch = Node(prefix: choices, point: node)
+                if thread >= 0 {
+                    choices.append(Schedule.Choice(point: point, thread: thread, free: free))
+                    choices.sort { $0.fileOrder < $1.fileOrder }
+                }
+                let s = Schedule(choices)
+                // Free choices preempt no one: only preemptions count against the bound.
+                guard s.preemptions <= maxPreemptions else { beyondBound += 1; continue }
+                if sleepSets, let first = chosen.firstIndex(where: { $0 >= node }) {
                     // This run took a branch at the node too: the thread whose event it served
                     // first from there (the one it switched to there, or the one that went on).
                     let here = served[first].thread
-                    if let op = PartialOrder.nextOperation(of: here, from: point, records: records, served: served,
+                    if let op = PartialOrder.nextOperation(of: here, from: node, records: records, served: served,
                                                            chosen: chosen, raceWords: raceWords) {
-                        ran(op, at: node)
+                        ran(op, at: branch)
                     }
                 }
-                let s = Schedule(choices)
                 guard generated.insert(s).inserted else { continue }
-                if sleepSets { branchOf[s] = (node, thread >= 0 ? thread : records[point].thread) }
+                // The default's thread: the one running at the point, or the queue's head.
+                let byDefault = free ? records[point].stopAlternatives?.first ?? records[point].thread : records[point].thread
+                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault) }
+                order[s] = node
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)
             }
             // Earliest decision first (popLast takes from the end), as the search without DPOR
             // runs its children: a switch early in the run reorders the most.
-            added.sort { ($0.choices.last?.point ?? -1) > ($1.choices.last?.point ?? -1) }
-            for s in added { levels[s.choices.count].append(s) }
+            added.sort { order[$0]! > order[$1]! }
+            for s in added { levels[s.preemptions].append(s) }
             switchKeys[schedule] = nil
             return
         }

@@ -256,12 +256,19 @@ public enum ExploreDriver {
         close(fd)
     }
 
+    /// The schedule's free choices (Schedule.Choice.free: who runs next after a thread
+    /// stopped), which are not preemptions, for the report's first line.
+    static func freeNote(_ schedule: Schedule) -> String {
+        let n = schedule.choices.count - schedule.preemptions
+        return n == 0 ? "" : " and \(n) choice\(n == 1 ? "" : "s") of the next thread after one stopped"
+    }
+
     /// Prints the report; returns the schedule file's path.
     @discardableResult
     static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
                        config: ExploreConfig, elapsed: Double, say: (String) -> Void) -> String {
         var s = ""
-        s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s"):\n"
+        s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)):\n"
         s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
         s += TraceTable(records: result.records, elfPath: config.elfPath).text
         let tail = result.output.split(separator: "\n").suffix(8)
@@ -276,7 +283,7 @@ public enum ExploreDriver {
             close(fd)
             s += "\nSchedule: \(file)\n"
         } else {
-            s += "\nSchedule: could not write \(file) (\(String(cString: strerror(errno)))); its choices: \(schedule.choices.map { "preempt \($0.point) \($0.thread)" }.joined(separator: "; "))\n"
+            s += "\nSchedule: could not write \(file) (\(String(cString: strerror(errno)))); its choices: \(schedule.choices.map { "\($0.free ? "next" : "preempt") \($0.point) \($0.thread)" }.joined(separator: "; "))\n"
         }
         s += "Replay:           \(replay)\n"
         s += "Timeline:         \(replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule"))   (open trace.json in https://ui.perfetto.dev)\n"
@@ -287,7 +294,7 @@ public enum ExploreDriver {
         if let md = config.markdownPath {
             let name = URLBasename(config.elfPath)
             var m = "# pebblebed explore: bug in `\(name)`\n\n"
-            m += "Found after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.choices.count) preemption\(schedule.choices.count == 1 ? "" : "s").\n\n"
+            m += "Found after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)).\n\n"
             m += "## The bug\n\n```\n\(bug)\n```\n\n## Preemption trace\n\n```\n"
             m += TraceTable(records: result.records, elfPath: config.elfPath).text
             m += "```\n\n## Last output of the failing run\n\n```\n"

@@ -195,7 +195,7 @@ public final class ForkRunner {
             return result
         }
         var request: [Int32] = [detectRaces ? 1 : 0, Int32(schedule.choices.count), Int32(schedule.extraPoints.count)]
-        for c in schedule.choices { request += [Int32(c.point), c.thread] }
+        for c in schedule.choices { request += [Int32(c.free ? ~c.point : c.point), c.thread] }   // free: complemented
         for a in schedule.extraPoints { request.append(Int32(bitPattern: a)) }
         var reply = [Int64](repeating: 0, count: 2)
         guard ForkRunner.transfer(server.socket, request, write: true),
@@ -294,7 +294,10 @@ public final class ForkRunner {
         while ForkRunner.transfer(socket, &header) {
             var body = [Int32](repeating: 0, count: Int(header[1]) * 2 + Int(header[2]))
             guard ForkRunner.transfer(socket, &body) else { break }
-            let choices = (0..<Int(header[1])).map { Schedule.Choice(point: Int(body[2 * $0]), thread: body[2 * $0 + 1]) }
+            let choices = (0..<Int(header[1])).map { k in
+                let p = Int(body[2 * k])
+                return Schedule.Choice(point: p < 0 ? ~p : p, thread: body[2 * k + 1], free: p < 0)
+            }
             let extra = body[(Int(header[1]) * 2)...].map { UInt32(bitPattern: $0) }
             let t0 = kernel.machine.nanoseconds
             snapshot.restore(into: memory)
@@ -353,7 +356,9 @@ public final class ForkRunner {
         }
         p.recording = true
         p.maxPoints = maxPoints
-        p.fingerprintFrom = (schedule.choices.last?.point ?? -1) + 1
+        // After the schedule's last choice (free ones are placed in the run only as it goes).
+        p.fingerprintAfterLastChoice = schedule.preemptions < schedule.choices.count
+        p.fingerprintFrom = p.fingerprintAfterLastChoice ? Int.max : (schedule.choices.last?.point ?? -1) + 1
         p.runStartNanoseconds = kernel.machine.nanoseconds
         p.runLimitNanoseconds = UInt64(runLimitSeconds * 1e9)
         let resultFD = self.resultFD

@@ -34,6 +34,9 @@ extension Kernel {
         default:
             return
         }
+        // A thread reached a point: the one that served the last point did not stop after it
+        // (or stopped and this is the next thread's point): no free decision is pending.
+        p.lastServed = nil
         if p.races != nil {
             raceSync(at: trap, t, function: trap == .breakpoint ? label : nil, caller: caller)
         }
@@ -71,6 +74,33 @@ extension Kernel {
         }
         // Served now: after the last point noted so far (PartialOrder's event order).
         if p.recording && !t.mustExit { p.served(index, after: p.pointCount - 1, thread: t.tid) }
+        // If `t` stops running while this trap is served (it blocks, yields or ends in it),
+        // the scheduler's pick next is the free decision after this point (freePick).
+        p.lastServed = t.mustExit ? nil : (index, t.tid)
+    }
+
+    /// The scheduler's pick when a thread stopped running (Scheduler.pickHook): right after it
+    /// served point D (`lastServed`: no point since) and blocked or ended there, the run queue
+    /// is the free decision's branches (recorded for the explorer) and a schedule's
+    /// `next D THREAD` runs THREAD instead of the head. Any other pick (a preemption's
+    /// switch, a yield, the first thread) takes the head.
+    ///
+    /// Not after a yield: the thread library's mutex yields to the holder on every failed
+    /// try, and a free decision at each of them (free: not counted against the bound) made
+    /// the space of a spinning program unbounded in practice (explore_lost_wakeup ran out of
+    /// its 120 s at bound 1, 1,841 runs). A yield's alternatives are reached by preempting
+    /// at the yield's point, as before.
+    func freePick() -> Thread? {
+        guard let p = points, let (d, stopped) = p.lastServed else { return nil }
+        p.lastServed = nil
+        if let me = threads[stopped], me.state == .runnable || me.state == .running { return nil }
+        let queue = scheduler.runQueue.all.map(\.tid)
+        guard let tid = p.freeDecision(after: d, queue: queue) else { return nil }
+        guard let u = threads[tid], u.state == .runnable, queue.contains(tid) else {
+            reportBug(.mismatch, "the schedule does not fit this run: after point \(d) thread \(tid) cannot run next (runnable: \(queue.map(String.init).joined(separator: ", ")))")
+        }
+        scheduler.runQueue.remove(u)
+        return u
     }
 
     /// What the operation at this point touches that other threads see (PartialOrder,

@@ -43,45 +43,88 @@ public enum PartialOrder {
         }
     }
 
-    /// The decision point at which each served event was *chosen*: the node of the search
-    /// (the state between two served events) that the event leaves. An event is served at
-    /// its decision point (`Event.decision`), but when the decisions before it switched to
-    /// threads that were not stopped at a point (a thread just created, woken from a block,
-    /// or back from a yield: it runs code of its own up to its next point, and only there
-    /// is a decision taken again), nothing was served at those earlier decisions: the state
-    /// after the previous event is the one at the first of them, the point right after the
-    /// previous event's decision, and the threads that could go first from that state are
-    /// the ones runnable there (that point's thread and its alternatives). The decisions
-    /// after it up to the event's own only moved threads through code of their own (which
-    /// touches nothing another thread sees, the assumption above) and changed the run
-    /// queue's order. So "switch to u at d, then, at u's first point p, give way to v"
-    /// (nothing served in between) is a way of running v first from the node at d, as
-    /// "switch to v at d" is: a race reversal of such an event goes to d, where it costs
-    /// one preemption instead of two, and the branches of a node (sleep sets, Exploration)
-    /// are told apart by the thread whose event they serve first.
-    /// Two events served after the same point (a thread blocked, yielded or ended there,
-    /// and the next in the run queue went on with the operation it had been given way at)
-    /// had no decision between them: the second is chosen where the first was.
-    static func chosenAt(_ served: [Event]) -> [Int] {
+    /// The decision at which each served event was *chosen*: the node of the search (the
+    /// state between two served events) that the event leaves, as a number in the order of
+    /// the run (`preemptive`, `free`): the preemptive decision at point P (taken before P's
+    /// trap is served), or the free decision taken when the thread of a served event stopped
+    /// running right after it (`Schedule.Choice.free`: the run queue's head, or a thread a
+    /// schedule names, runs next).
+    ///
+    /// An event is served at its decision point (`Event.decision`), but when the decisions
+    /// before it switched to threads that were not stopped at a point (a thread just created,
+    /// woken from a block, or back from a yield: it runs code of its own up to its next point,
+    /// and only there is a decision taken again), nothing was served at those earlier
+    /// decisions: the state after the previous event is the one at the first of them, the
+    /// point right after the previous event's decision, and the threads that could go first
+    /// from that state are the ones runnable there (that point's thread and its
+    /// alternatives). The decisions after it up to the event's own only moved threads through
+    /// code of their own (which touches nothing another thread sees, the assumption above)
+    /// and changed the run queue's order. So "switch to u at d, then, at u's first point p,
+    /// give way to v" (nothing served in between) is a way of running v first from the node
+    /// at d, as "switch to v at d" is: a race reversal of such an event goes to d, where it
+    /// costs one preemption instead of two, and the branches of a node (sleep sets,
+    /// Exploration) are told apart by the thread whose event they serve first.
+    ///
+    /// When the previous event's thread stopped running as it was served (its record has
+    /// `stopAlternatives`), the state after it is the free decision's: every thread on the run
+    /// queue then can go first from there, without a preemption, whether it was stopped at a
+    /// point (its pending operation is served at once) or not (it runs to its next point, as
+    /// above). Before free decisions, such an event was chosen where the previous one was (a
+    /// thread given way at a point went on with it) or at the next point's decision, where
+    /// running another thread first cost a preemption, or was not possible at all when that
+    /// thread's first operation came right after the stop: "T1 blocks, then T3, then T2" was
+    /// out of reach (issue 15, the holes with threads created or woken mid-run). Reports
+    /// without stop queues keep that rule.
+    static func chosenAt(_ served: [Event], records: [PointRecord]) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(served.count)
         for (k, e) in served.enumerated() {
             if k == 0 {
                 out.append(0)
-            } else if e.decision == served[k - 1].decision {
+                continue
+            }
+            let previous = served[k - 1]
+            if previous.point < records.count, records[previous.point].stopAlternatives != nil {
+                out.append(free(after: k - 1, served))
+            } else if e.decision == previous.decision {
                 out.append(out[k - 1])
             } else {
-                out.append(served[k - 1].decision + 1)
+                out.append(preemptive(previous.decision + 1))
             }
         }
         return out
     }
 
-    /// The alternatives to try for the races of one run: (decision point, thread to run
-    /// there). `served` is the run's events in the order they were served (Served.parse).
-    static func backtracks(records: [PointRecord], served: [Event], raceWords: [UInt32: [UInt32]]) -> [(point: Int, thread: Int32)] {
+    /// The node of the preemptive decision at point `p`.
+    static func preemptive(_ p: Int) -> Int { p << 32 }
+    /// The node of the free decision after served event `k` (its thread stopped there): after
+    /// the last point noted before it (the event's decision: a thread given way at a point is
+    /// served when it runs again, after later points) and after the events served before it
+    /// since then, before the next point. Every served event stops its thread at most once.
+    static func free(after k: Int, _ served: [Event]) -> Int { served[k].decision << 32 | (k + 1) }
+    /// A node's decision as a schedule's choice names it: the point (P for a preemptive one, D
+    /// for the free one after point D is served) and whether it is free; `noted`, the last
+    /// point noted when it is taken (P, or the stopped event's decision), whose successor's
+    /// state comes after it (the state cache's meeting point is compared with it).
+    static func decision(of node: Int, _ served: [Event]) -> (point: Int, free: Bool, noted: Int) {
+        let k = node & 0xFFFF_FFFF
+        return k == 0 ? (node >> 32, false, node >> 32) : (served[k - 1].point, true, node >> 32)
+    }
+    /// Where `choice` of a run's schedule was taken in the run (a node, as `chosenAt`); nil
+    /// for a free choice after a point whose thread did not stop there.
+    static func node(of choice: Schedule.Choice, _ served: [Event], records: [PointRecord]) -> Int? {
+        guard choice.free else { return preemptive(choice.point) }
+        guard choice.point < records.count, records[choice.point].stopAlternatives != nil,
+              let k = served.firstIndex(where: { $0.point == choice.point }) else { return nil }
+        return free(after: k, served)
+    }
+
+    /// The alternatives to try for the races of one run: (decision node, as `chosenAt`;
+    /// thread to run there, -1 for the default). `served` is the run's events in the order
+    /// they were served (Served.parse).
+    static func backtracks(records: [PointRecord], served: [Event], raceWords: [UInt32: [UInt32]]) -> [(node: Int, thread: Int32)] {
         guard !served.isEmpty else { return [] }
-        let chosen = chosenAt(served)
+        let chosen = chosenAt(served, records: records)
         // Dense thread numbers for the vector clocks.
         var slot: [Int32: Int] = [:]
         for r in records where slot[r.thread] == nil { slot[r.thread] = slot.count }
@@ -103,9 +146,11 @@ public enum PartialOrder {
         var created: [Int32: Clock] = [:]
         var started = [Bool](repeating: false, count: n)
         var out: [(Int, Int32)] = []
-        var seen = Set<Int64>()
-        func add(_ point: Int, _ thread: Int32) {
-            if seen.insert(Int64(point) << 32 | Int64(thread)).inserted { out.append((point, thread)) }
+        // (A node and a thread packed in an Int64 lost the node when the thread was -1.)
+        struct Pair: Hashable { let node: Int; let thread: Int32 }
+        var seen = Set<Pair>()
+        func add(_ node: Int, _ thread: Int32) {
+            if seen.insert(Pair(node: node, thread: thread)).inserted { out.append((node, thread)) }
         }
 
         for (k, e) in served.enumerated() {
@@ -127,13 +172,18 @@ public enum PartialOrder {
             // Only the races that are direct: one ordered before another candidate is not.
             for a in candidates where !candidates.contains(where: { $0.position > a.position && eventClock[$0.position][a.thread] >= a.count }) {
                 let node = chosen[a.position]
-                let r = records[node]
+                // A free decision's branches are the run queue when the thread stopped (its
+                // head is the default: -1); a preemptive one's are its alternatives.
+                let (at, free, _) = decision(of: node, served)
+                let r = records[at]
+                let queue = free ? r.stopAlternatives ?? [] : []
                 // The threads that can go first from the node: its alternatives, and the thread
                 // stopped at its point when the run switched away there (it goes first by not
                 // switching: -1). A thread chosen at the node by a switch to a thread not at a
                 // point leaves the thread given way at the node its next event pending, and
                 // that event (the second of a race) is reversed by going on there.
                 func first(_ u: Int32) -> Int32? {
+                    if free { return queue.contains(u) ? (u == queue.first ? -1 : u) : nil }
                     if r.alternatives.contains(u) { return u }
                     return u == r.thread && r.switchedTo != nil ? -1 : nil
                 }
@@ -144,11 +194,11 @@ public enum PartialOrder {
                     add(node, u)
                 } else {
                     // Nothing between could run there: every alternative, as FG05 does.
-                    for u in r.alternatives { add(node, u) }
+                    for u in free ? queue : r.alternatives { add(node, first(u)!) }
                 }
                 // The run without the decision's own switch, when it had one (the reversal may
-                // need the thread that was running there to go on).
-                if r.switchedTo != nil { add(node, -1) }
+                // need the thread that was running there to go on, or the queue's head).
+                if free ? served[a.position].thread != queue.first : r.switchedTo != nil { add(node, -1) }
             }
             // Its clock: program order, then everything it depends on.
             if fp.all {
@@ -190,7 +240,7 @@ public enum PartialOrder {
         }
     }
 
-    /// The next operation of `thread` from the node at decision point `point` on in a run:
+    /// The next operation of `thread` from decision node `point` on in a run (`chosenAt`):
     /// the first of its events chosen there or later (`chosen`: `chosenAt(served)`; the point
     /// it stopped at, or, for a thread not stopped at one, the next point it reaches: the
     /// code before it touches nothing another thread sees, PartialOrder's assumption). Nil if

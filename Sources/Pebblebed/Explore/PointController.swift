@@ -44,6 +44,17 @@ public final class PointController {
     /// `fingerprintFrom` on: the explorer needs them only after the schedule's last choice.
     public internal(set) var states: [Int: UInt64] = [:]
     public var fingerprintFrom = Int.max
+    /// Set `fingerprintFrom` when the schedule's last choice is taken: a free choice after
+    /// point D is taken when D's thread stops, which can come after later points (D was given
+    /// way at and served later), so the point after the last choice is not known beforehand.
+    /// States taken before it would be cached as the future of a run with no choices left.
+    public var fingerprintAfterLastChoice = false
+
+    private func tookChoice(free: Bool) {
+        if fingerprintAfterLastChoice && taken.count == schedule.choices.count {
+            fingerprintFrom = free ? pointCount : pointCount + 1
+        }
+    }
     /// What happened, for the explorer (one entry per point, in order).
     public private(set) var records: [PointRecord] = []
     /// Record points (explore); a replay only takes decisions.
@@ -63,10 +74,20 @@ public final class PointController {
     /// Names an address of the program under test (`lock_a`, `buf+0x8`) for reports.
     var symbolNamer: ((UInt32) -> String?)?
 
+    /// The free choices (`Schedule.Choice.free`): after point D is served, if its thread no
+    /// longer runs, thread T runs next instead of the run queue's head.
+    private var freeDecisions: [Int: Int32] = [:]
+    /// The last point served and its thread, while no thread has reached another point: if
+    /// the scheduler picks a thread now, that thread stopped running after this point was
+    /// served, and if it blocked or ended there (not a yield) the pick is the free decision
+    /// after it (Kernel.freePick).
+    var lastServed: (point: Int, thread: Int32)?
+
     public init(schedule: Schedule, program: String) {
         self.schedule = schedule
         self.program = program
         decisions = PointController.decisions(schedule)
+        freeDecisions = PointController.decisions(schedule, free: true)
     }
 
     /// A fresh run of `schedule` from the snapshot (the explorer's forked machine): the
@@ -74,6 +95,8 @@ public final class PointController {
     public func restart(with schedule: Schedule) {
         self.schedule = schedule
         decisions = PointController.decisions(schedule)
+        freeDecisions = PointController.decisions(schedule, free: true)
+        lastServed = nil
         pointCount = 0
         idleTicks = 0
         yieldStreak = [:]
@@ -92,9 +115,22 @@ public final class PointController {
     /// storage) costs each run the Swift runtime's metadata instantiation (demangling its
     /// name), a tenth of a short run. The non-empty dictionary's own storage type is used once
     /// before forking (ForkRunner.warmUp).
-    static func decisions(_ schedule: Schedule) -> [Int: Int32] {
+    static func decisions(_ schedule: Schedule, free: Bool = false) -> [Int: Int32] {
         var d: [Int: Int32] = [:]
-        for c in schedule.choices where d[c.point] == nil { d[c.point] = c.thread }
+        for c in schedule.choices where c.free == free && d[c.point] == nil { d[c.point] = c.thread }
+        return d
+    }
+
+    /// The free decision after point `served`, whose thread stopped running with `queue`
+    /// runnable (the head runs by default): noted in its record (`stopAlternatives`, the
+    /// explorer's branches there) and returned, if the schedule has one there.
+    func freeDecision(after served: Int, queue: [Int32]) -> Int32? {
+        if recording && served < records.count { records[served].stopAlternatives = queue }
+        let d = freeDecisions[served]
+        if let d {
+            taken.append(Schedule.Choice(point: served, thread: d, free: true))
+            tookChoice(free: true)
+        }
         return d
     }
 
@@ -130,7 +166,10 @@ public final class PointController {
     /// are `alternatives`: the thread to give way to, if any.
     func decision(alternatives: [Int32]) -> Int32? {
         let d = decisions[pointCount] ?? seeded?.pick(alternatives)
-        if let d { taken.append(Schedule.Choice(point: pointCount, thread: d)) }
+        if let d {
+            taken.append(Schedule.Choice(point: pointCount, thread: d))
+            tookChoice(free: false)
+        }
         return d
     }
 
@@ -170,9 +209,14 @@ public struct PointRecord: Equatable, Sendable {
     public let switchedTo: Int32?
     /// What its operation touches that other threads see (Footprint, PartialOrder).
     public let footprint: [UInt64]
+    /// When its thread stopped running right after this point was served (it blocked,
+    /// yielded or ended before reaching another point): the threads runnable then, the run
+    /// queue in order (its head runs unless a free choice picks another). Nil otherwise.
+    public var stopAlternatives: [Int32]?
 
     public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?,
-                footprint: [UInt64] = []) {
+                footprint: [UInt64] = [], stopAlternatives: [Int32]? = nil) {
+        self.stopAlternatives = stopAlternatives
         self.index = index
         self.thread = thread
         self.eip = eip
@@ -193,18 +237,34 @@ public enum BugKind: String, Sendable {
     case mismatch = "schedule mismatch"
 }
 
-/// A schedule: the preemptions of one interleaving, as "at point N, give way to thread T".
+/// A schedule: the choices of one interleaving, as "at point N, give way to thread T" and
+/// "after point N, if its thread stopped, run thread T next".
 /// Points and thread ids are numbered the same way in every run of the same program with the
 /// same arguments, so the choices replay the interleaving exactly.
 public struct Schedule: Hashable, Sendable {
+    /// `preempt POINT THREAD` (free: false): at point POINT, decided before its trap is
+    /// served, the running thread gives way to THREAD; it counts against the preemption bound.
+    /// `next POINT THREAD` (free: true): after point POINT is served, if its thread no longer
+    /// runs (it blocked, yielded or ended there), THREAD runs next instead of the run queue's
+    /// head. No thread is preempted by it (CHESS does not count scheduling after a block
+    /// either), so it is free: not counted against the bound (`preemptions`).
     public struct Choice: Equatable, Hashable, Sendable {
         public let point: Int
         public let thread: Int32
-        public init(point: Int, thread: Int32) {
+        public let free: Bool
+        public init(point: Int, thread: Int32, free: Bool = false) {
             self.point = point
             self.thread = thread
+            self.free = free
         }
+        /// Its place in a schedule file and `choices`: by point, a `preempt P` before a
+        /// `next P`. (Not the order of the run: a thread given way at P is served, and may
+        /// stop, after later points. PartialOrder.node(of:) places it in a run.)
+        public var fileOrder: Int { 2 * point + (free ? 1 : 0) }
     }
+
+    /// The choices that count against the preemption bound.
+    public var preemptions: Int { choices.count { !$0.free } }
 
     public var choices: [Choice]
     /// Instructions that are preemption points besides the system calls and library entries:
@@ -218,11 +278,13 @@ public struct Schedule: Hashable, Sendable {
 
     public static let header = "# pebblebed schedule v1"
 
-    /// The file: a header, a comment line with the program, one `preempt POINT THREAD` a line.
+    /// The file: a header, a comment line with the program, one `preempt POINT THREAD` or
+    /// `next POINT THREAD` a line (files written before free choices have no `next` lines
+    /// and replay as they did).
     public func text(program: [String]) -> String {
         var s = Schedule.header + "\n# program: " + program.joined(separator: " ") + "\n"
         for a in extraPoints { s += "point \(hex(a))\n" }
-        for c in choices { s += "preempt \(c.point) \(c.thread)\n" }
+        for c in choices { s += "\(c.free ? "next" : "preempt") \(c.point) \(c.thread)\n" }
         return s
     }
 
@@ -240,13 +302,15 @@ public struct Schedule: Hashable, Sendable {
                 extra.append(a)
                 continue
             }
-            guard w.count == 3, w[0] == "preempt", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
-                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
+            guard w.count == 3, w[0] == "preempt" || w[0] == "next", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
+                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD`, `next POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
             }
-            if let last = choices.last, last.point >= p {
-                throw ScheduleError(message: "line \(n + 1): points must increase (\(p) after \(last.point))")
+            let c = Choice(point: p, thread: t, free: w[0] == "next")
+            // In the order of the run: a `preempt P` before a `next P`, each at most once.
+            if let last = choices.last, last.fileOrder >= c.fileOrder {
+                throw ScheduleError(message: "line \(n + 1): points must increase (\(w[0]) \(p) after \(last.free ? "next" : "preempt") \(last.point))")
             }
-            choices.append(Choice(point: p, thread: t))
+            choices.append(c)
         }
         guard sawHeader else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header)` line)") }
         return Schedule(choices, extraPoints: extra)

@@ -4,7 +4,7 @@
 /// thousands of records a second: as text lines, formatting them in the child and splitting
 /// and parsing them in the parent was a tenth of exploring.
 ///
-/// Layout: records (count, then each record), served events (count, then point, decision,
+/// Layout: records (count, then each record, its stop queue last), served events (count, then point, decision,
 /// thread), fingerprints (count, then point and hash), races (count, then word, eip, eip),
 /// shared atomic instructions (count, then word, eip),
 /// watched accesses (-1 when not watched), the watch counts (count, then each), then the end:
@@ -66,6 +66,9 @@ public struct RunReport: Equatable {
             w.i32(r.switchedTo ?? RunReport.noThread)
             w.u32(r.footprint.count)
             for f in r.footprint { w.u64(f) }
+            // 0: its thread did not stop there; else 1 + the queue's length.
+            w.u32(r.stopAlternatives.map { $0.count + 1 } ?? 0)
+            for a in r.stopAlternatives ?? [] { w.i32(a) }
         }
         w.u32(served.count)
         for e in served {
@@ -118,9 +121,12 @@ public struct RunReport: Equatable {
             var foot: [UInt64] = []
             foot.reserveCapacity(nFoot)
             for _ in 0..<nFoot { guard let f = r.u64() else { return }; foot.append(f) }
+            guard let nStop = r.u32() else { return }
+            var stop: [Int32]? = nStop == 0 ? nil : []
+            for _ in 0..<max(nStop - 1, 0) { guard let a = r.i32() else { return }; stop!.append(a) }
             records.append(PointRecord(index: index, thread: thread, eip: UInt32(truncatingIfNeeded: eip),
                                        caller: UInt32(truncatingIfNeeded: caller), label: label, alternatives: alts,
-                                       switchedTo: to == RunReport.noThread ? nil : to, footprint: foot))
+                                       switchedTo: to == RunReport.noThread ? nil : to, footprint: foot, stopAlternatives: stop))
         }
         guard let nServed = r.u32() else { return }
         served.reserveCapacity(nServed)

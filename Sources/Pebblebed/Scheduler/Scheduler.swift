@@ -29,6 +29,10 @@ public final class Scheduler {
     /// What idle does between interrupts: serves devices and timers, halts when no task is
     /// left; set by the kernel.
     var idleHook: () -> Void = {}
+    /// Under a schedule, the thread to run instead of the run queue's head when the one that
+    /// ran stopped (a schedule's free choice, PointController.freeDecision): the kernel takes
+    /// it off the queue. Nil: the head runs. Set by the kernel.
+    var pickHook: (() -> Thread?)?
     /// The machine whose CPU this schedules (idle waits on it; seeded runs set its step
     /// budget); set at boot.
     var machine: Machine!
@@ -176,10 +180,11 @@ public final class Scheduler {
         if n > 0 { wake(first: n, of: sleepers) }
     }
 
-    /// The thread to run next: the head of the run queue, or a seeded choice under chaos.
-    /// Idles until some thread is runnable.
+    /// The thread to run next: the head of the run queue, a seeded choice under chaos, or a
+    /// schedule's free choice (pickHook). Idles until some thread is runnable.
     private func nextThread() -> Thread {
         while runQueue.isEmpty { idle() }
+        if let t = pickHook?() { return t }
         return chaos != nil ? runQueue.remove(at: chaos!.pick(runQueue.count)) : runQueue.removeFirst()
     }
 

@@ -85,6 +85,20 @@ import Testing
         } catch {
             #expect(error.message.contains("line 3"))
         }
+        // Free choices: `next POINT THREAD`, after a `preempt` at the same point, not counted
+        // against the bound; a file without them reads as before.
+        let free = Schedule([.init(point: 3, thread: 2), .init(point: 3, thread: 4, free: true), .init(point: 9, thread: 1, free: true)])
+        let freeText = free.text(program: ["prog"])
+        #expect(freeText.contains("preempt 3 2\nnext 3 4\nnext 9 1\n"), "\(freeText)")
+        #expect(try Schedule.parse(freeText) == free)
+        #expect(free.preemptions == 1)
+        #expect(try Schedule.parse(Schedule.header + "\npreempt 3 2\npreempt 17 4\n") == Schedule([.init(point: 3, thread: 2), .init(point: 17, thread: 4)]))
+        do {
+            _ = try Schedule.parse(Schedule.header + "\nnext 5 2\npreempt 5 3\n")
+            Issue.record("a preempt after a next at the same point accepted")
+        } catch {
+            #expect(error.message.contains("line 3"))
+        }
         do {
             _ = try Schedule.parse(Schedule.header + "\nswitch 5 2\n")
             Issue.record("a bad line accepted")
@@ -221,7 +235,7 @@ import Testing
                         alternatives: alternatives[i], switchedTo: nil, footprint: fps[i])
         }
         let served = records.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
-        let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.point)>\($0.thread)" })
+        let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.node >> 32)>\($0.thread)" })
         #expect(b == ["0>3", "1>3"], "\(b.sorted())")
         let f = PartialOrder.footprint(of: records[0], raceWords: [:])
         #expect(!f.all && f.objects.isEmpty && f.shared == [o])
@@ -272,9 +286,12 @@ import Testing
         var blocked: Set<Int32> = []
         var tokens: Set<Int32> = []
         var running: Int32? = 1
+        // The last point served, until a point is noted: a thread that stops now stops after it.
+        var lastServed: Int?
         func live(_ t: Int32) -> Bool { next[Int(t)] < ops[Int(t) - 1].count || pending[t] != nil }
         func serve(_ point: Int, decision: Int) {
             let t = records[point].thread
+            lastServed = point
             served.append(PartialOrder.Event(point: point, decision: decision, thread: t))
             for o in records[point].footprint {
                 if o >> 32 == Footprint.creation >> 32 { queue.append(Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)) }
@@ -291,13 +308,27 @@ import Testing
             if let p = pending.removeValue(forKey: r) { serve(p, decision: records.count - 1) }
             guard next[Int(r)] < ops[Int(r) - 1].count, !blocked.contains(r) else {
                 queue.removeAll { !live($0) }
+                // The free decision after the point whose serving stopped r (the kernel's
+                // freePick): the queue is its branches, a `next` choice picks among them.
+                if let d = lastServed, !queue.isEmpty {
+                    lastServed = nil
+                    records[d].stopAlternatives = queue
+                    if let c = s.choices.first(where: { $0.free && $0.point == d }) {
+                        guard let at = queue.firstIndex(of: c.thread) else {
+                            fatalError("\(s.choices): next \(d) \(c.thread) not runnable in \(queue); \(records.map { "\($0.index):\($0.thread) \($0.alternatives) \($0.stopAlternatives ?? [])" })")
+                        }
+                        running = queue.remove(at: at)
+                        continue
+                    }
+                }
                 running = queue.isEmpty ? nil : queue.removeFirst()
                 continue
             }
+            lastServed = nil
             let i = records.count
             let k = next[Int(r)]
             next[Int(r)] += 1
-            let choice = s.choices.first { $0.point == i }
+            let choice = s.choices.first { $0.point == i && !$0.free }
             records.append(PointRecord(index: i, thread: r, eip: 0x0100_0000, caller: 0, label: "mutex_lock",
                                        alternatives: queue.filter(live), switchedTo: choice?.thread,
                                        footprint: ops[Int(r) - 1][k]))
@@ -342,35 +373,39 @@ import Testing
     }
 
     /// Sleep sets: every equivalence class (Mazurkiewicz trace) the search without them reaches
-    /// within the bound is still reached, with fewer runs; each class runs once, also where a
-    /// branch switches to a thread not stopped at a point (every thread but the first at the
-    /// start, a thread created mid-run): its node is where that switch was decided
-    /// (PartialOrder.chosenAt), not the thread's first point.
+    /// is still reached, with fewer runs, wherever no reversal passed the bound; each class
+    /// runs once on most models, also where a branch switches to a thread not stopped at a
+    /// point (every thread but the first at the start, a thread created mid-run): its node is
+    /// where that switch was decided (PartialOrder.chosenAt), not the thread's first point.
     @Test(arguments: [
-        // Three threads, each one operation on a lock of its own and one on a shared lock.
-        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], true),
+        // Three threads, each one operation on a lock of its own and one on a shared lock: 8
+        // runs for the 6 classes (6 before free choices: a reversal at the free decision
+        // after a thread ends runs a class again that a later branch of an earlier node
+        // covers; sleep sets cannot see that in this search's order).
+        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),
         // Three threads on two locks: 1 and 3 share one, 2 and 3 the other.
         ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
-        // Three threads, two operations each, all on one lock: 68 runs for 68 classes
-        // unbounded (107 when a reversal was put at the switched-to thread's first point;
-        // 308 without sleep sets then).
+        // Three threads, two operations each, all on one lock: 90 runs for the 90 classes
+        // (every order of the six operations; 68 runs for 68 classes before free choices,
+        // which is all the search of every preemption reaches).
         ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
         // Thread 3 is created by thread 1's first operation (a thread_fork), then all three
-        // contend for one lock: 24 runs for 24 classes (32 before).
+        // contend for one lock: 30 runs for 30 classes (24 for 24 before free choices).
         ([[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
         // Thread 2 deschedules until thread 1 makes it runnable (woken, it is not at a point),
-        // all three contend for one lock: 10 runs for 9 classes (11 before; a run is cut
-        // where a sleeping thread ran). The search of every preemption reaches a tenth
-        // class that DPOR misses, with sleep sets or without, before this change and after
-        // (Explore/README, "Not done yet": a thread that runs next after a block or an end
-        // has no decision before its operation).
+        // all three contend for one lock: 17 runs for 12 classes (10 runs for 9 before free
+        // choices, when a tenth class the search of every preemption reaches was missed).
         ([[[0x99], wake(2)], [deschedule(2), [0x99]], [[0x99], [0x99]]], false),
     ] as [([[[UInt64]]], Bool)])
     func sleepSetsRunEachEquivalenceClassOnce(ops: [[[UInt64]]], exact: Bool) {
         for bound in 1...6 {
             let (with, e) = Self.search(ops, bound: bound, sleepSets: true)
-            let (without, _) = Self.search(ops, bound: bound, sleepSets: false)
-            #expect(Set(with) == Set(without), "bound \(bound): sleep sets lost \(Set(without).subtracting(with).count) of \(Set(without).count) classes")
+            let (without, e0) = Self.search(ops, bound: bound, sleepSets: false)
+            // Within a bound that cut reversals off, the two searches reach different parts
+            // of the space (knownHoleSleepSetsWithinABound).
+            if e.beyondBound == 0 && e0.beyondBound == 0 {
+                #expect(Set(with) == Set(without), "bound \(bound): sleep sets lost \(Set(without).subtracting(with).count) of \(Set(without).count) classes")
+            }
             if exact {
                 #expect(Set(with).count == with.count, "bound \(bound): a class ran twice: \(with.count) runs, \(Set(with).count) classes")
             }
@@ -382,39 +417,58 @@ import Testing
         }
     }
 
-    /// Known holes (Explore/README, "Not done yet"), the same classes missed before and after
-    /// reversals went to the node a switch was decided at (PartialOrder.chosenAt): a thread
-    /// that runs next after another blocks or ends has no decision before its operation,
-    /// and a woken thread's events are not ordered after the make_runnable that woke it, so
-    /// with a thread created mid-run or woken from a block DPOR misses a class the search of
-    /// every preemption reaches, and sleep sets lose classes DPOR alone reaches. Marked as
-    /// known issues: this test fails when one is gone, to be turned into a plain check.
+    /// Threads created or woken mid-run (issue 15; these were known holes): DPOR with sleep
+    /// sets reaches every class the search of every preemption reaches, and every class DPOR
+    /// without sleep sets reaches, with no bound cutting reversals off. Two changes closed
+    /// them: free decisions after a thread stops (a thread that runs next after another
+    /// blocks or ends had no decision before its operation: "T1 blocks, then T3's operation,
+    /// then T2's" could not be chosen), and trying the awake branches of a node where a
+    /// sleeping thread ran by default (a sleep cut lost "T1 wakes T2, then T2, then T3"
+    /// where T3, asleep, was the queue's head).
     @Test func knownHolesWithThreadsCreatedOrWokenMidRun() {
         let created: [[[UInt64]]] = [[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]]
         let woken: [[[UInt64]]] = [[[0x99], Self.wake(2)], [Self.deschedule(2), [0x99]], [[0x99], [0x99]]]
         let both: [[[UInt64]]] = [[[0x99], Self.wake(2), [0x99]], [Self.deschedule(2), [0x99]], [[Footprint.creating(4)], [0x99]], [[0x99]]]
-        for ops in [created, woken, both] {
-            let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
-            let all = Self.everyPreemption(ops, bound: 6)
-            withKnownIssue("DPOR misses classes with a thread created or woken mid-run") {
-                // Counts, not the sets: Swift Testing would print every class of both.
-                let missed = all.subtracting(with).count
-                #expect(missed == 0, "missed \(missed) of \(all.count) classes")
-            }
-        }
-        // Sleep sets lose classes DPOR alone reaches: with both of the above, and where a
-        // thread ends and the next one goes on with an operation it was given way at (a
-        // race of that operation is reversed at the node before the end, whose branch is
-        // then cut where the ended thread, asleep there, runs).
         let ends: [[[UInt64]]] = [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x10], [0x99]]]
-        for ops in [both, ends] {
-            let (with, _) = Self.search(ops, bound: 6, sleepSets: true)
-            let (without, _) = Self.search(ops, bound: 6, sleepSets: false)
-            withKnownIssue("sleep sets lose classes DPOR alone reaches") {
-                let lost = Set(without).subtracting(with).count
-                #expect(lost == 0, "lost \(lost) of \(Set(without).count) classes")
-            }
+        for ops in [created, woken, both, ends] {
+            let (with, e) = Self.search(ops, bound: 6, sleepSets: true)
+            let (without, e0) = Self.search(ops, bound: 6, sleepSets: false)
+            #expect(e.beyondBound == 0 && e0.beyondBound == 0, "bound 6 passed: not the whole space")
+            let all = Self.everyPreemption(ops, bound: 6)
+            // Counts, not the sets: Swift Testing would print every class of both.
+            let missed = all.subtracting(with).count
+            #expect(missed == 0, "missed \(missed) of \(all.count) classes")
+            let lost = Set(without).subtracting(with).count
+            #expect(lost == 0, "sleep sets lost \(lost) of \(Set(without).count) classes")
         }
+    }
+
+    /// Within a preemption bound that cuts reversals off, sleep sets lose classes the search
+    /// without them reaches within the same bound: a branch that put a thread to sleep may
+    /// have reached its class with fewer preemptions than the branch it sleeps in needs
+    /// (Coons, Musuvathi and McKinley, "Bounded partial-order reduction", OOPSLA 2013). With
+    /// the woken thread at bound 2: 9 classes with sleep sets, 11 without (12 unbounded).
+    /// Marked as a known issue: this test fails when it is gone.
+    @Test func knownHoleSleepSetsWithinABound() {
+        let woken: [[[UInt64]]] = [[[0x99], Self.wake(2)], [Self.deschedule(2), [0x99]], [[0x99], [0x99]]]
+        let (with, _) = Self.search(woken, bound: 2, sleepSets: true)
+        let (without, _) = Self.search(woken, bound: 2, sleepSets: false)
+        withKnownIssue("sleep sets lose classes within a preemption bound") {
+            let lost = Set(without).subtracting(with).count
+            #expect(lost == 0, "lost \(lost) of \(Set(without).count) classes")
+        }
+    }
+
+    /// Free decisions reach orders no preemption reaches: with three threads of two operations
+    /// each on one lock, every order of the six operations (90) is a class, and the search of
+    /// every preemption reaches 68 of them (a thread given way at a point goes on with that
+    /// point's operation as soon as the thread before it ends: nothing can run between).
+    @Test func freeDecisionsReachEveryOrderOnOneLock() {
+        let ops: [[[UInt64]]] = [[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]]
+        let (with, e) = Self.search(ops, bound: 6, sleepSets: true)
+        #expect(Set(with).count == 90 && with.count == 90, "\(with.count) runs, \(Set(with).count) classes")
+        #expect(e.beyondBound == 0)
+        #expect(Self.everyPreemption(ops, bound: 6).count == 68)
     }
 
     /// The classes the search of every preemption (no DPOR) reaches, by bound.
@@ -432,20 +486,20 @@ import Testing
     /// DPOR with sleep sets, with a bound no reversal passes, reaches every class the search of
     /// every preemption reaches, on the models where every thread but the first is runnable
     /// from the start and none blocks (the reversals put at the node where a switch to a
-    /// thread not at a point was decided, PartialOrder.chosenAt, lose nothing); with the
-    /// three threads on one lock, it does so with one run per class, a fifth of the runs.
+    /// thread not at a point was decided, PartialOrder.chosenAt, lose nothing); on most, with
+    /// one run per class.
     @Test(arguments: [
-        [[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]],
-        [[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]],
-        [[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]],
-        [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]],
-        [[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]],
-    ] as [[[[UInt64]]]])
-    func unboundedPartialOrderReachesEveryClass(ops: [[[UInt64]]]) {
+        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),   // 8 runs, 6 classes
+        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
+        ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
+        ([[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]], true),
+        ([[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]], true),
+    ] as [([[[UInt64]]], Bool)])
+    func unboundedPartialOrderReachesEveryClass(ops: [[[UInt64]]], exact: Bool) {
         let (with, e) = Self.search(ops, bound: 6, sleepSets: true)
         #expect(e.beyondBound == 0, "bound 6 passed: not the whole space")
         let all = Self.everyPreemption(ops, bound: 6)
         #expect(all.isSubset(of: Set(with)), "DPOR missed \(all.subtracting(with).count) of \(all.count) classes")
-        #expect(Set(with).count == with.count, "\(with.count) runs for \(Set(with).count) classes")
+        if exact { #expect(Set(with).count == with.count, "\(with.count) runs for \(Set(with).count) classes") }
     }
 }

@@ -91,6 +91,45 @@ import Testing
         #expect(r.status == 3 && r.stdout.contains("the schedule does not fit this run: at point 3 thread 9"), "\(r)")
     }
 
+    /// A free choice (`next POINT THREAD`): after point D is served, if its thread blocked or
+    /// ended there, the named thread runs next instead of the run queue's head (Kernel.freePick).
+    /// The stops are found by naming a thread that cannot run (the mismatch names the queue);
+    /// at the first with two runnable threads, the first point after it is run by the head
+    /// by default and by the other thread when the schedule names it (a preemption asked for
+    /// there names who else could run: the mismatch again).
+    @Test func aFreeChoiceRunsTheNamedThreadAfterAStop() throws {
+        let program = "explore_cond_if_ok"
+        func run(_ lines: String) throws -> GuestRun {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("next-\(UUID().uuidString).schedule").path
+            try "# pebblebed schedule v1\n\(lines)".write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            return try Guest.run(program, options: ["--schedule", file], timeout: 60)
+        }
+        func runnable(_ r: GuestRun, _ what: String) -> [String] {
+            guard let line = r.stdout.split(separator: "\n").first(where: { $0.contains(what) }),
+                  let open = line.range(of: "(runnable: ") else { return [] }
+            return line[open.upperBound...].dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        var stop: (point: Int, queue: [String])?
+        for d in 0..<80 {
+            let r = try run("next \(d) 99\n")
+            let q = runnable(r, "after point \(d) thread 99 cannot run next")
+            if q.isEmpty { continue }
+            #expect(r.status == 3, "\(r)")
+            if q.count >= 2 { stop = (d, q); break }
+        }
+        let (d, queue) = try #require(stop, "no stop with two runnable threads in the first 80 points")
+        let byDefault = runnable(try run("preempt \(d + 1) 99\n"), "at point \(d + 1) thread 99 cannot run")
+        let chosen = runnable(try run("next \(d) \(queue[1])\npreempt \(d + 1) 99\n"), "at point \(d + 1) thread 99 cannot run")
+        // By default the head runs on to point d+1 (the other is still queued); chosen, the other.
+        #expect(byDefault.contains(queue[1]) && !byDefault.contains(queue[0]), "\(byDefault) for queue \(queue)")
+        #expect(chosen.contains(queue[0]) && !chosen.contains(queue[1]), "\(chosen) for queue \(queue)")
+        // And the run with the choice alone ends as the program does, the same every time.
+        let a = try run("next \(d) \(queue[1])\n"), b = try run("next \(d) \(queue[1])\n")
+        #expect(a.status == 0 && a.stdout.contains("PASS"), "\(a)")
+        #expect(a.stdout == b.stdout)
+    }
+
     @Test func aBadScheduleFileIsRefusedWithItsLine() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).schedule").path
         try "# pebblebed schedule v1\npreempt x 2\n".write(toFile: file, atomically: true, encoding: .utf8)

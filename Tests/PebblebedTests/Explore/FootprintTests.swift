@@ -89,7 +89,7 @@ extension InProcessKernel {
             let r = try Self.run()
             let served = r.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
             let b = PartialOrder.backtracks(records: r, served: served, raceWords: [:])
-            let got = Set(b.map { "\($0.point)>\($0.thread)" })
+            let got = Set(b.map { "\($0.node >> 32)>\($0.thread)" })   // preemptive nodes: the point above bit 32
             #expect(got == ["2>2", "4>1", "6>1"], "\(got.sorted())")
         }
     }
