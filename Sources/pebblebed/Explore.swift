@@ -58,6 +58,7 @@ struct Explore: ParsableCommand {
     }
 
     func run() throws {
+        ForkRunner.bindSymbolsNow()
         // Before the first run (issue 18, 5): a search of minutes must not end unable to write
         // what it found.
         try CLIError.checkOutputPath(scheduleOut ?? "explore-\(URL(fileURLWithPath: program).lastPathComponent).schedule",

@@ -268,6 +268,9 @@ extension Kernel {
             t.frame.eip = address &+ length
         case .jump(let target):
             t.frame.eip = target
+        case .subtractFromStack(let immediate, let length):
+            (t.frame.esp, t.frame.eflags) = AccessEmulation.arithmetic(.sub, t.frame.esp, immediate, size: 4, flags: t.frame.eflags)
+            t.frame.eip = address &+ length
         case .step:
             return false
         }

@@ -38,7 +38,7 @@ enum PreemptionPoints {
     static func plant(_ image: ELFImage, in space: AddressSpace, extra: [UInt32] = []) -> [UInt32: Breakpoint] {
         var planted: [UInt32: Breakpoint] = [:]
         for a in extra where a >= 0x0100_0000 {
-            guard let code = try? space.copyIn(a, count: 5), let original = code.first,
+            guard let code = instructionBytes(space, at: a), let original = code.first,
                   original != int3, poke(space, a, int3) else { continue }
             planted[a] = Breakpoint(function: ForkRunner.racePointLabel, original: original, emulation: Emulation.decode(code, at: a))
         }
@@ -46,11 +46,18 @@ enum PreemptionPoints {
             guard let s = image.symbol(named: name), s.address >= 0x0100_0000, planted[s.address] == nil,
                   let original = try? space.copyIn(s.address, count: 1).first,
                   original != int3, poke(space, s.address, int3) else { continue }
-            let code = (try? space.copyIn(s.address, count: 5)) ?? [original]
+            let code = instructionBytes(space, at: s.address) ?? [original]
             planted[s.address] = Breakpoint(function: name, original: original,
                                             emulation: Emulation.decode([original] + code.dropFirst(), at: s.address))
         }
         return planted
+    }
+
+    /// The bytes at `a` that decoding a first instruction needs (`Emulation.decode`: up to 6),
+    /// fewer where the text ends sooner; nil when not even the first byte can be read.
+    static func instructionBytes(_ space: AddressSpace, at a: UInt32) -> [UInt8]? {
+        for n in [6, 5, 1] { if let code = try? space.copyIn(a, count: n) { return code } }
+        return nil
     }
 
     /// Stores one byte of text through the physical window. The page must have a frame of its
@@ -75,8 +82,9 @@ struct Breakpoint: Equatable {
 
 /// The first instructions of functions that the kernel carries out itself instead of stepping
 /// them (a single step costs a debug trap, a fifth of an exploration run's time). Only
-/// instructions with no effect on the flags and no way to fault other than through the stack
-/// access the kernel checks itself; anything else is stepped.
+/// instructions with no way to fault other than through the stack access the kernel checks
+/// itself, and whose flags the kernel computes exactly (`sub` reuses AccessEmulation's,
+/// which is checked against the CPU); anything else is stepped.
 enum Emulation: Equatable {
     /// `push r32` (50+r).
     case push(register: Int)
@@ -84,6 +92,10 @@ enum Emulation: Equatable {
     case loadFromStack(register: Int, displacement: Int32, length: UInt32)
     /// `jmp rel32` (E9): a tail call (thr_yield is `jmp yield`).
     case jump(target: UInt32)
+    /// `sub $imm, %esp` (83 EC ib, 81 EC id): the frame of a function gcc compiles without a
+    /// frame pointer (cond_destroy in the 410 library); it sets the flags as `sub` does. It
+    /// touches no memory: the stack pages are the guest's concern when it uses them.
+    case subtractFromStack(immediate: UInt32, length: UInt32)
     /// Put the byte back and step one instruction.
     case step
 
@@ -92,6 +104,13 @@ enum Emulation: Equatable {
         if op >= 0x50 && op <= 0x57 { return .push(register: Int(op - 0x50)) }
         if op == 0x8B, code.count >= 4, code[1] & 0xC7 == 0x44, code[2] == 0x24 {
             return .loadFromStack(register: Int(code[1] >> 3 & 7), displacement: Int32(Int8(bitPattern: code[3])), length: 4)
+        }
+        if op == 0x83, code.count >= 3, code[1] == 0xEC {
+            return .subtractFromStack(immediate: UInt32(bitPattern: Int32(Int8(bitPattern: code[2]))), length: 3)
+        }
+        if op == 0x81, code.count >= 6, code[1] == 0xEC {
+            let imm = UInt32(code[2]) | UInt32(code[3]) << 8 | UInt32(code[4]) << 16 | UInt32(code[5]) << 24
+            return .subtractFromStack(immediate: imm, length: 6)
         }
         if op == 0xE9, code.count >= 5 {
             let rel = UInt32(code[1]) | UInt32(code[2]) << 8 | UInt32(code[3]) << 16 | UInt32(code[4]) << 24

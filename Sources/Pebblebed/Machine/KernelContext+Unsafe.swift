@@ -14,8 +14,9 @@ final class KernelContext {
     // contexts that exit to it (which it outlives: the scheduler's context lives for the run)
     // read or write it.
     private let savedSP: UnsafeMutablePointer<UnsafeMutableRawPointer?>
-    // Safety: guard page + stack mapped until deinit; nil for the boot stack, which is not ours.
-    private let stackBase: UnsafeMutableRawPointer?
+    // Safety: guard page + stack mapped until deinit (then unmapped, or kept for the next
+    // context in `spareStacks`); nil for the boot stack, which is not ours. Read by tests.
+    let stackBase: UnsafeMutableRawPointer?
 
     /// The context of the code that is running now on a stack it did not get from us (the boot
     /// stack, or a test's own stack): it gets a saved stack pointer the first time it switches.
@@ -32,13 +33,19 @@ final class KernelContext {
     /// function does when it returns.
     init(entry: @convention(c) (UnsafeMutableRawPointer?) -> Void, exit: KernelContext) throws(PebblesError) {
         let total = KernelContext.stackSize + pageSize
-        guard let p = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
-              p != MAP_FAILED else { throw .noMemory }
-        // Without its guard page an overflowing kernel stack would write over whatever the host
-        // mapped below it: refuse the thread instead.
-        guard mprotect(p, pageSize, PROT_NONE) == 0 else {
-            munmap(p, total)
-            throw .noMemory
+        let p: UnsafeMutableRawPointer
+        if let spare = KernelContext.spareStacks.popLast() {
+            p = spare
+        } else {
+            guard let q = mmap(nil, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+                  q != MAP_FAILED else { throw .noMemory }
+            // Without its guard page an overflowing kernel stack would write over whatever the
+            // host mapped below it: refuse the thread instead.
+            guard mprotect(q, pageSize, PROT_NONE) == 0 else {
+                munmap(q, total)
+                throw .noMemory
+            }
+            p = q
         }
         stackBase = p
         savedSP = .allocate(capacity: 1)
@@ -46,9 +53,24 @@ final class KernelContext {
     }
 
     deinit {
-        if let stackBase { munmap(stackBase, KernelContext.stackSize + pageSize) }
+        if let stackBase {
+            if KernelContext.spareStacks.count < KernelContext.spareStackLimit {
+                KernelContext.spareStacks.append(stackBase)
+            } else {
+                munmap(stackBase, KernelContext.stackSize + pageSize)
+            }
+        }
         savedSP.deallocate()
     }
+
+    /// Kernel stacks of ended threads (guard page in place), for the next new threads: a
+    /// thread's birth and end cost three host calls on its stack otherwise (mmap, mprotect,
+    /// munmap), 5% of an explore run, whose programs create and end threads in every run
+    /// (perf). A context is freed only once its stack is no longer in use (its thread's kernel
+    /// loop has returned and the scheduler runs), so the stack can be handed out again at once.
+    // Safety: only KernelContext's init and deinit touch it; the kernel is one host thread.
+    nonisolated(unsafe) private static var spareStacks: [UnsafeMutableRawPointer] = []
+    static let spareStackLimit = 16
 
     /// Leaves the running context `self` for `next`; returns when some context switches back.
     func switchTo(_ next: KernelContext) {

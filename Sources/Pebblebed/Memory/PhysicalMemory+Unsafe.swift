@@ -89,3 +89,10 @@ public final class PhysicalMemory {
         return p.firstIndex(of: 0).map { $0 + offset }
     }
 }
+
+extension PhysicalMemory {
+    /// A new in-memory file (a memfd, closed on exec) that is not guest memory: explore's
+    /// scratch files for each run's output and report (ForkRunner.scratchFile). -1 and errno
+    /// when the host refuses.
+    static func memoryFile(named name: String) -> Int32 { pb_memfd_create(name) }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Pebblebed
 
 /// `pebblebed explore` on the textbook bugs (examples/tests/explore_*.c): it finds each one,
 /// the schedule it writes replays the failure byte for byte, and the correct twins come out
@@ -146,6 +147,24 @@ import Testing
         let (r, _) = try Self.explore("explore_counter")
         #expect(r.status == 1, "\(r)")
         #expect(r.stdout.contains("data-race in adder") || r.stdout.contains("data-race in main"), "\(r)")
+    }
+
+    /// A planted function whose first instruction is `sub $imm, %esp` (carried out by the
+    /// kernel, not stepped) leaves the stack pointer and flags the CPU gives, for the imm8 and
+    /// imm32 forms, with and without a borrow or a signed overflow
+    /// (examples/tests/explore_entry_emulation.c compares each with an unplanted twin).
+    @Test func aStackFrameEntryCarriedOutByTheKernelMatchesTheCPU() throws {
+        let (r, _) = try Self.explore("explore_entry_emulation")
+        #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
+        let code: [(bytes: [UInt8], expect: Emulation)] = [
+            ([0x83, 0xEC, 0x7C], .subtractFromStack(immediate: 0x7C, length: 3)),
+            ([0x83, 0xEC, 0xF0], .subtractFromStack(immediate: 0xFFFF_FFF0, length: 3)),
+            ([0x81, 0xEC, 0x00, 0x01, 0x00, 0x00], .subtractFromStack(immediate: 0x100, length: 6)),
+            ([0x81, 0xEC, 0x00, 0x01, 0x00], .step),   // cut short at the end of the text
+            ([0x83, 0xC4, 0x0C], .step),               // add to %esp: not a prologue
+            ([0x83, 0xED, 0x0C], .step),               // sub from %ebp
+        ]
+        for (bytes, expect) in code { #expect(Emulation.decode(bytes, at: 0x0100_0000) == expect, "\(bytes)") }
     }
 
     /// A watched access leaves its page withdrawn: the worker's second access to the same

@@ -263,6 +263,23 @@ extension InProcessKernel {
         #expect(throws: PebblesError.invalidArgument) { _ = try s.copyIn(Self.base, count: -1) }
     }
 
+    /// readWord reads straight into a word (no array): little-endian, across a page end, and
+    /// refused, changing nothing, where copyIn of the same four bytes is refused.
+    @Test func readWordAcrossAPageEndAndAtHoles() throws {
+        try freshMemory()
+        let s = AddressSpace()
+        try s.newPages(base: Self.base, length: 2 * 4096)
+        try s.copyOut([0x11, 0x22, 0x33, 0x44, 0x55], to: Self.base + 4096 - 2)
+        #expect(try s.readWord(Self.base + 4096 - 2) == 0x4433_2211)
+        #expect(try s.readWord(Self.base + 4096 - 1) == 0x5544_3322)
+        #expect(try s.readWord(Self.base + 4096 - 2) == littleEndianWords(try s.copyIn(Self.base + 4096 - 2, count: 4))[0])
+        let used = memory.pool.usedCount
+        #expect(try s.readWord(Self.base + 2 * 4096 - 4) == 0, "zero-fill reads zero")
+        #expect(memory.pool.usedCount == used, "a read fills nothing")
+        #expect(throws: PebblesError.badAddress) { _ = try s.readWord(Self.base + 2 * 4096 - 2) }
+        #expect(throws: PebblesError.badAddress) { _ = try s.readWord(0xFFFF_FFFE) }
+    }
+
     @Test func readStringStopsAtNulLimitAndHoles() throws {
         try freshMemory()
         let s = AddressSpace()
