@@ -69,11 +69,11 @@ void *watch_saved_esp;
         break;                                                              \
     }
 
-#define CASES 56
+#define CASES 61
 /* Cases whose %edx is an index (1) rather than an operand. */
 #define INDEXED(n) ((n) == 12 || (n) == 13)
 /* rep stos cases: ecx is a count (0..5). */
-#define STOSCASE(n) ((n) >= 50)
+#define STOSCASE(n) ((n) >= 50 && (n) <= 54)
 
 static const char *const names[CASES] = {
     "movl (%ebx),%eax", "movl %ecx,4(%ebx)", "movl moffs,%eax", "movl %eax,moffs",
@@ -91,6 +91,8 @@ static const char *const names[CASES] = {
     "adcl %ecx,(%ebx) (stepped)", "sbbb %al,1(%ebx) (stepped)",
     "rep stosl", "rep stosb", "rep stosl backwards", "rep stosl across a page", "rep stosb backwards",
     "orw %cx,(%ebx) (stepped)",
+    "xaddl %ecx,(%ebx)", "xaddb %dh,2(%ebx)", "cmpxchgl %ecx,12(%ebx)",
+    "movl 4(%ebx),%eax; cmpxchgl %edx,4(%ebx)", "cmpxchgb %cl,2(%ebx)",
 };
 
 static void run_case(struct rec *out)
@@ -162,6 +164,11 @@ static void run_case(struct rec *out)
     STOS(53, "rep stosl", -8)
     STOS(54, "rep stosb", 14)
     INSN(55, "orw %%cx, (%%ebx)")
+    INSN(56, "xaddl %%ecx, (%%ebx)")
+    INSN(57, "xaddb %%dh, 2(%%ebx)")
+    INSN(58, "cmpxchgl %%ecx, 12(%%ebx)")
+    INSN(59, "movl 4(%%ebx), %%eax\n\tcmpxchgl %%edx, 4(%%ebx)")
+    INSN(60, "cmpxchgb %%cl, 2(%%ebx)")
     }
     out->eax = a;
     out->ecx = c;

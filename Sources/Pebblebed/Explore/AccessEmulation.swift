@@ -6,7 +6,8 @@
 /// the page stays withdrawn. Anything not listed is stepped as before.
 ///
 /// Carried out: `mov` between a register or an immediate and memory (8 and 32 bits, the moffs
-/// forms too), `movzx`/`movsx` from memory, `xchg` with memory, `add`, `or`, `and`, `sub`,
+/// forms too), `movzx`/`movsx` from memory, `xchg`, `xadd` and `cmpxchg` with memory (the
+/// atomic primitives of thread libraries), `add`, `or`, `and`, `sub`,
 /// `xor`, `cmp` and `test` between memory and a register or an immediate (either direction,
 /// 8 and 32 bits), `inc`/`dec` of memory, `push m32`, and one page's worth of `rep stos`
 /// iterations. No prefix other than `rep` before `stos` (an operand-size, segment or lock
@@ -32,6 +33,11 @@ struct AccessEmulation: Equatable {
         case arithmetic(Operation, Source, memoryIsDestination: Bool)
         /// `xchg m, r`.
         case exchange(register: Int)
+        /// `xadd m, r`: m + r to m, the old m to r, add's flags.
+        case exchangeAdd(register: Int)
+        /// `cmpxchg m, r`: cmp's flags of the accumulator with m; if equal r to m, else m to
+        /// the accumulator (and m written back unchanged, as the CPU does).
+        case compareExchange(register: Int)
         /// `inc m` / `dec m`: like add/sub of 1, leaving CF alone.
         case increment(by: Int32)
         /// `push m32`.
@@ -122,8 +128,14 @@ struct AccessEmulation: Equatable {
             let size = op == 0xC6 ? 1 : 4
             guard let v = size == 1 ? byte(m.next) : word(m.next) else { return nil }
             return make(.store(.immediate(v)), size, m.address, m.next + size)
-        case 0x0F:   // movzx / movsx r32, m8 / m16
-            guard let op2 = byte(1), [0xB6, 0xB7, 0xBE, 0xBF].contains(op2), let m = modrm(2) else { return nil }
+        case 0x0F:   // movzx / movsx r32, m8 / m16; xadd, cmpxchg m, r
+            guard let op2 = byte(1), let m = modrm(2) else { return nil }
+            switch op2 {
+            case 0xC0, 0xC1: return make(.exchangeAdd(register: m.reg), op2 == 0xC0 ? 1 : 4, m.address, m.next)
+            case 0xB0, 0xB1: return make(.compareExchange(register: m.reg), op2 == 0xB0 ? 1 : 4, m.address, m.next)
+            case 0xB6, 0xB7, 0xBE, 0xBF: break
+            default: return nil
+            }
             let size = op2 & 1 == 0 ? 1 : 2
             return make(.load(register: m.reg, signExtend: op2 >= 0xBE, zeroExtend: op2 < 0xBE), size, m.address, m.next)
         case 0x86, 0x87:   // xchg r/m, r
@@ -257,6 +269,23 @@ struct AccessEmulation: Equatable {
         case .exchange(let r):
             guard let m = load(address, size), store(address, size, Self.read(cpu, register: r, size: size)) else { return false }
             Self.write(&next, register: r, size: size, m)
+        case .exchangeAdd(let r):
+            guard let m = load(address, size) else { return false }
+            let (sum, flags) = Self.arithmetic(.add, m, Self.read(cpu, register: r, size: size), size: size, flags: cpu.eflags)
+            guard store(address, size, sum) else { return false }
+            Self.write(&next, register: r, size: size, m)
+            next.eflags = flags
+        case .compareExchange(let r):
+            guard let m = load(address, size) else { return false }
+            let accumulator = Self.read(cpu, register: 0, size: size)
+            let (_, flags) = Self.arithmetic(.cmp, accumulator, m, size: size, flags: cpu.eflags)
+            if accumulator == m {
+                guard store(address, size, Self.read(cpu, register: r, size: size)) else { return false }
+            } else {
+                guard store(address, size, m) else { return false }
+                Self.write(&next, register: 0, size: size, m)
+            }
+            next.eflags = flags
         case .increment(let by):
             guard let m = load(address, size) else { return false }
             let (r, flags) = Self.arithmetic(by > 0 ? .add : .sub, m, 1, size: size, flags: cpu.eflags)

@@ -210,6 +210,7 @@ extension Kernel {
         if emulate(bp.emulation, t, at: address) { return }
         let space = t.task.space
         let watched = points?.races != nil && bp.function == ForkRunner.racePointLabel
+        if !watched && bp.function == ForkRunner.racePointLabel && carryOutRacePoint(t, at: address, original: bp.original) { return }
         PreemptionPoints.poke(space, address, bp.original)
         t.frame.eip = address
         machine.setStepping(true)

@@ -114,6 +114,28 @@ import Testing
         #expect(cpu.registers[1] == 0x77 && Self.word(mem, 0x0100_5000) == 0x10)
     }
 
+    /// The atomic primitives of thread libraries (fetch-and-add, compare-and-swap).
+    @Test func exchangeAddAndCompareExchange() throws {
+        // xadd %ecx,(%ebx): 0xFFFFFFF0 + 0x10 = 0 with CF, ZF, PF; ecx gets the old value.
+        var (cpu, mem) = try #require(Self.run([0x0F, 0xC1, 0x0B], memory: 0xFFFF_FFF0))
+        #expect(Self.word(mem, 0x0100_5000) == 0 && cpu.registers[1] == 0xFFFF_FFF0 && cpu.eip == 0x0100_0003)
+        #expect(cpu.eflags & AccessEmulation.arithmeticFlags == AccessEmulation.carry | AccessEmulation.zero | AccessEmulation.parity)
+        // cmpxchg %ecx,(%ebx) with eax equal to memory: ecx stored, ZF set, eax kept.
+        var regs = Self.registers
+        regs[0] = 0x1234
+        (cpu, mem) = try #require(Self.run([0x0F, 0xB1, 0x0B], memory: 0x1234, registers: regs))
+        #expect(Self.word(mem, 0x0100_5000) == 0x10 && cpu.registers[0] == 0x1234)
+        #expect(cpu.eflags & AccessEmulation.zero != 0)
+        // Unequal: memory unchanged (written back), loaded into eax, ZF clear.
+        (cpu, mem) = try #require(Self.run([0x0F, 0xB1, 0x0B], memory: 0x99, registers: regs))
+        #expect(Self.word(mem, 0x0100_5000) == 0x99 && cpu.registers[0] == 0x99)
+        #expect(cpu.eflags & AccessEmulation.zero == 0)
+        // cmpxchg %cl,(%ebx): byte form, al against the byte.
+        regs[0] = 0x1144
+        (cpu, mem) = try #require(Self.run([0x0F, 0xB0, 0x0B], memory: 0xAA44, registers: regs))
+        #expect(Self.word(mem, 0x0100_5000) == 0xAA10 && cpu.registers[0] == 0x1144)
+    }
+
     /// rep stos stops at the end of edi's page and resumes at itself (as after an interrupt
     /// between iterations), so the next page faults on its own.
     @Test func repStosStopsAtItsPage() throws {
