@@ -51,8 +51,11 @@ extension Kernel {
             target = u
         }
         // Every fourth point is enough: states that meet stay equal from then on (nothing
-        // differs in their futures), so a meeting shows at the next multiple of four.
-        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & 3 == 0 {
+        // differs in their futures), so a meeting shows at the next multiple of four; past
+        // the 256th point, every sixteenth (a long run spent a quarter of its time hashing
+        // its pages, race_broken_lock; a meeting seen up to 15 points late there keeps a
+        // reversal or two among thousands of points).
+        if p.recording && p.pointCount >= p.fingerprintFrom && p.pointCount & (p.pointCount < 256 ? 3 : 15) == 0 {
             p.states[p.pointCount] = stateFingerprint(current: t, label: label)
         }
         p.note(PointRecord(index: p.pointCount, thread: t.tid, eip: eip, caller: caller, label: label,
