@@ -146,15 +146,25 @@ extension Kernel {
         let f = t.frame
         let registers = [f.eax, f.ecx, f.edx, f.ebx, f.esp, f.ebp, f.esi, f.edi]
         guard let a = AccessEmulation.decode(code, registers: registers), a.kind != .repStore else { return false }
+        // `lock` is allowed only on a read-modify-write of memory; on anything else (lock mov,
+        // lock cmp) the CPU raises an invalid-opcode fault, which stepping delivers.
+        if locked {
+            switch a.kind {
+            case .arithmetic(let op, _, let memoryIsDestination) where memoryIsDestination && op != .cmp && op != .test: break
+            case .increment, .exchange, .exchangeAdd, .compareExchange: break
+            default: return false
+            }
+        }
         let write: Bool
         switch a.kind {
         case .load, .push: write = false
         case .arithmetic(let op, _, let memoryIsDestination): write = memoryIsDestination && op != .cmp && op != .test
         case .store, .exchange, .exchangeAdd, .compareExchange, .increment, .repStore: write = true
         }
-        f.eip = eip &+ (locked ? 1 : 0)
+        let before = f.eip
+        f.eip = eip &+ (locked ? 1 : 0)   // emulateAccess adds the length after the prefix
         guard emulateAccess(t, code: code, address: a.address, write: write) else {
-            f.eip = eip
+            f.eip = before
             return false
         }
         return true
