@@ -158,6 +158,40 @@ import Testing
         #expect(!nm.output.contains("_pb_heap_lock"), "Pebblebed's malloc wrappers are not linked")
     }
 
+    /// `pebblebed explore` on the textbook bugs built with that student library instead of
+    /// Pebblebed's (issue 15: programs built with other people's thread libraries): its
+    /// mutex, condition variables and thread calls are different code, found by name; each
+    /// bug is found, its schedule replays it, and each correct twin comes out clean.
+    @Test func exploreFindsTheTextbookBugsWithAStudentsThreadLibrary() throws {
+        let build = FileManager.default.temporaryDirectory.appendingPathComponent("pebbles-student-explore-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: build) }
+        let bugs = [("explore_lost_wakeup", "deadlock: every thread is blocked and nothing can wake one"),
+                    ("explore_lock_order", "deadlock: every thread is blocked or spins in yield"),
+                    ("explore_test_then_set", "FAIL explore_test_then_set: counter is 1, expected 2"),
+                    ("explore_exit_use", "killed: page fault (read)"),
+                    ("explore_wake_early", "deadlock: every thread is blocked and nothing can wake one"),
+                    ("explore_atomic_count", "FAIL explore_atomic_count: two threads are inside")]
+        let programs = bugs.flatMap { [$0.0, $0.0 + "_ok"] }
+        let make = try host("make", ["-s", "-C", Guest.root.appendingPathComponent("examples/student").path,
+                                     "BUILD=\(build.path)", "PEBBLES_CC=\(Guest.binary) cc",
+                                     "TESTS=\(programs.joined(separator: " "))"])
+        try #require(make.status == 0, "\(make.output)")
+        let nm = try host("nm", [build.appendingPathComponent("bin/explore_lock_order").path])
+        #expect(nm.output.contains(" thr_vanish_setting"), "the student's libthread is linked")
+        for (program, message) in bugs {
+            let prog = build.appendingPathComponent("bin/\(program)").path
+            let schedule = build.appendingPathComponent("\(program).schedule").path
+            let r = try Guest.launch(["explore", "--no-progress", "--budget", "60", "--ramdisk", Guest.ramdisk,
+                                      "--schedule-out", schedule, prog], timeout: 120)
+            #expect(r.status == 1 && r.stdout.contains(message), "\(program): \(r)")
+            let replay = try Guest.launch(["run", "--schedule", schedule, "--ramdisk", Guest.ramdisk, prog], timeout: 60)
+            #expect(replay.status != 0 && (replay.stdout + replay.stderr).contains(message), "\(program) replayed: \(replay)")
+            let twin = try Guest.launch(["explore", "--no-progress", "--budget", "60", "--ramdisk", Guest.ramdisk,
+                                         build.appendingPathComponent("bin/\(program)_ok").path], timeout: 120)
+            #expect(twin.status == 0 && twin.stdout.contains("No bug found: space exhausted"), "\(program)_ok: \(twin)")
+        }
+    }
+
     // MARK: course headers and libraries (issue 19, item 5)
 
     /// A program written with the course's headers (types.h, asm_style.h, test.h, rand.h,
