@@ -43,7 +43,7 @@ enum PreemptionPoints {
             planted[a] = Breakpoint(function: ForkRunner.racePointLabel, original: original, emulation: Emulation.decode(code, at: a))
         }
         for name in functions {
-            guard let s = image.symbol(named: name), s.address >= 0x0100_0000, planted[s.address] == nil,
+            guard let s = image.function(named: name), s.address >= 0x0100_0000, planted[s.address] == nil,
                   let original = try? space.copyIn(s.address, count: 1).first,
                   original != int3, poke(space, s.address, int3) else { continue }
             let code = instructionBytes(space, at: s.address) ?? [original]

@@ -17,6 +17,8 @@ struct SymbolTable {
         let size: UInt32
         /// STB_GLOBAL or STB_WEAK, which win over a same-named STB_LOCAL (a static function).
         let isGlobal: Bool
+        /// STT_OBJECT, STT_COMMON or STT_TLS: a variable, never code to patch.
+        var isData = false
     }
 
     static let empty = SymbolTable(reader: nil, records: 0..<0, stride: 16, strings: 0..<0)
@@ -107,7 +109,8 @@ struct SymbolTable {
         let type = info & 0xf, binding = info >> 4
         // STT_SECTION (3) and STT_FILE (4) name no address; SHN_UNDEF (0) is not defined here.
         guard type != 3, type != 4, entry.u16(14) != 0 else { return nil }
-        return Symbol(address: entry.u32(4), size: entry.u32(8), isGlobal: binding == 1 || binding == 2)
+        return Symbol(address: entry.u32(4), size: entry.u32(8), isGlobal: binding == 1 || binding == 2,
+                      isData: type == 1 || type == 5 || type == 6)
     }
 }
 

@@ -51,6 +51,16 @@ public struct ELFImage {
         guard let symbol = symbols.lookup(name) else { return nil }
         return (symbol.address, symbol.size)
     }
+
+    /// `symbol(named:)` when it names code: not a variable (STT_OBJECT, STT_COMMON, STT_TLS), and
+    /// inside an executable segment. For the kernel's patches of the program's text (explore's
+    /// planted int3s, the Simics magic-call patch): a program may well have a variable named
+    /// like a thread-library function, and patching it would change its value.
+    public func function(named name: String) -> (address: UInt32, size: UInt32)? {
+        guard let symbol = symbols.lookup(name), !symbol.isData,
+              segments.contains(where: { $0.protection.contains(.execute) && $0.contains(symbol.address) }) else { return nil }
+        return (symbol.address, symbol.size)
+    }
 }
 
 // MARK: - Validation steps

@@ -5,7 +5,7 @@ extension MagicPatch {
     /// shared copy-on-write), so writing them changes no other task. Returns the sites patched.
     @discardableResult
     static func apply(_ image: ELFImage, named name: String, to space: AddressSpace) -> Int {
-        guard let symbol = image.symbol(named: symbolName),
+        guard let symbol = image.function(named: symbolName),
               let range = searchRange(address: symbol.address, size: symbol.size) else { return 0 }
         let base = UInt32(range.lowerBound)
         let code = mappedBytes(space, from: base, count: Int(range.count))

@@ -167,6 +167,14 @@ import Testing
         for (bytes, expect) in code { #expect(Emulation.decode(bytes, at: 0x0100_0000) == expect, "\(bytes)") }
     }
 
+    /// A variable named like a thread-library function (examples/tests/explore_data_symbol.c:
+    /// an initialized `int rwlock_downgrade`) keeps its value: points are planted only at code
+    /// (ELFImage.function(named:)). Planted, it read 0x123456CC and the run failed.
+    @Test func aVariableNamedLikeALibraryFunctionIsNotPatched() throws {
+        let (r, _) = try Self.explore("explore_data_symbol")
+        #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
+    }
+
     /// A watched access leaves its page withdrawn: the worker's second access to the same
     /// page (the racing one) faults too, after a first access that was stepped (its page
     /// shown for the step) and after one the kernel carried out (examples/tests/
