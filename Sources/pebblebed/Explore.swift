@@ -66,6 +66,10 @@ struct Explore: ParsableCommand {
         if let json { try CLIError.checkOutputPath(json, option: "--json") }
         if let markdown { try CLIError.checkOutputPath(markdown, option: "--markdown") }
         var o = try machine.bootOptions()
+        // As `pebblebed run` starts it (without --init), which is how its schedule replays:
+        // the program is not init, and orphans go to the kernel. Run as init it adopted its
+        // grandchildren, and orphan_wait's second wait() got one back (a bug `run` never shows).
+        o.firstTaskIsInit = false
         let ramdisk = o.ramdisk
         var name = program
         var elfPath = ramdisk + "/" + program

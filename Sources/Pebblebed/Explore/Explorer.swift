@@ -369,7 +369,8 @@ public final class ForkRunner {
         p.restart(with: schedule)
         if detectRaces {
             let library = self.library
-            p.races = RaceDetector { eip in library.contains { $0.contains(eip) } }
+            p.races = RaceDetector(isLibrary: { eip in library.contains { $0.contains(eip) } },
+                                   taskOf: { [unowned kernel] tid in kernel.threads[tid]?.task.id ?? 0 })
             // The parent showed the program's pages (mapFirstTask): every access must fault.
             if let space = kernel.firstTask?.space { kernel.withdrawWritable(space) }
         }

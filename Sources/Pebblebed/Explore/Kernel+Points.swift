@@ -62,7 +62,7 @@ extension Kernel {
                            alternatives: alternatives, switchedTo: target?.tid,
                            footprint: p.recording ? footprint(trap, t, label: label, servedLater: target != nil) : []))
         if p.pointCount > p.maxPoints {
-            reportBug(.stepBound, "step bound exceeded: \(p.maxPoints) preemption points in one run (an endless loop?)")
+            reportBug(.stepBound, "step bound exceeded: \(p.maxPoints) preemption points in one run (an endless loop? a program that needs more: --max-points)")
         }
         if p.noteYield(t.tid, isYield: isYield) { checkSpinDeadlock(spinner: t) }
         if let chosen = target?.tid {
@@ -252,7 +252,7 @@ extension Kernel {
     func checkRunTime() {
         checkTimeout()
         guard let p = points, let limit = p.runLimitNanoseconds, machine.nanoseconds >= p.runStartNanoseconds + limit else { return }
-        reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop?")
+        reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop? (a program that needs longer: --run-limit)")
     }
 
     /// Carries out an emulated first instruction (PreemptionPoints.swift), exactly as the CPU

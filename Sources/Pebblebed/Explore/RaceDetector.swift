@@ -18,6 +18,12 @@
 ///   done its work: by then the object's clock holds its last release before the acquire;
 ///   a later release folded in too would only hide a race, never invent one;
 /// - a new thread starts with its creator's clock at thread_fork.
+/// A word is an address in one task's memory (`taskOf`): tasks share no memory (a forked
+/// child's pages are copies; copy-on-write shares only what neither writes), so the same
+/// address in a parent and its forked child is two words. Keyed by address alone, their
+/// accesses after the fork raced: exec_args's memcpy in parent and child became a point,
+/// and a child that exec'd the program again then dropped it from the planted table
+/// (ProgramLoader), so the parent died on its int3.
 /// Two accesses to one word by different threads, at least one a write, with neither before
 /// the other, are a race; both instructions become points. So do the program's own atomic
 /// instructions on a word more than one thread uses atomically (`sharedAtomics`): they order
@@ -39,8 +45,9 @@ final class RaceDetector {
     private var pendingAcquires: [Int32: [String]] = [:]
     /// The clocks of threads about to be created, by the tid they will get.
     private var forkClocks: [Int32: Clock] = [:]
-    private var lastWrite: [UInt32: Access] = [:]
-    private var reads: [UInt32: [Access]] = [:]
+    /// By word: the task's id in the high half, the address in the low (`key`).
+    private var lastWrite: [UInt64: Access] = [:]
+    private var reads: [UInt64: [Access]] = [:]
     /// Racing instruction pairs found, in the order found.
     private(set) var races: [(UInt32, UInt32, UInt32)] = []   // (address, first eip, second eip)
     private var racingPairs: Set<UInt64> = []
@@ -49,13 +56,13 @@ final class RaceDetector {
         var threads: Set<Int32> = []
         var eips: [UInt32] = []
     }
-    private var atomicSites: [UInt32: AtomicSites] = [:]
+    private var atomicSites: [UInt64: AtomicSites] = [:]
 
     /// The program's atomic instructions on words more than one thread used atomically, with
     /// their words: preemption points, like racing instructions.
     var sharedAtomics: [(word: UInt32, eip: UInt32)] {
         atomicSites.filter { $0.value.threads.count > 1 }.sorted { $0.key < $1.key }
-            .flatMap { w in w.value.eips.map { (word: w.key, eip: $0) } }
+            .flatMap { w in w.value.eips.map { (word: UInt32(truncatingIfNeeded: w.key), eip: $0) } }
     }
     /// Code of the thread library: accesses there are synchronisation, not data.
     let isLibrary: (UInt32) -> Bool
@@ -67,8 +74,17 @@ final class RaceDetector {
     var faults = 0
     var emulated = 0
 
-    init(isLibrary: @escaping (UInt32) -> Bool) {
+    /// The task a thread belongs to (whose memory its addresses name).
+    let taskOf: (Int32) -> Int32
+
+    init(isLibrary: @escaping (UInt32) -> Bool, taskOf: @escaping (Int32) -> Int32 = { _ in 0 }) {
         self.isLibrary = isLibrary
+        self.taskOf = taskOf
+    }
+
+    /// The word at `address` in the memory of thread `t`'s task.
+    private func key(_ t: Int32, _ address: UInt32) -> UInt64 {
+        UInt64(UInt32(bitPattern: taskOf(t))) << 32 | UInt64(address & ~3)
     }
 
     /// The racing instructions, each once.
@@ -123,16 +139,16 @@ final class RaceDetector {
     /// `eip` (a spinlock's exchange, an atomic add): it orders the threads that use the word,
     /// as a lock would.
     func atomic(_ t: Int32, address: UInt32, eip: UInt32) {
-        let word = address & ~3
+        let word = key(t, address)
         var site = atomicSites[word] ?? AtomicSites()
         site.threads.insert(t)
         if !site.eips.contains(eip) { site.eips.append(eip) }
         atomicSites[word] = site
         settle(t)
         var c = clock(t)
-        if let o = objects["atomic \(address & ~3)"] { RaceDetector.join(&c, o) }
+        if let o = objects["atomic \(word)"] { RaceDetector.join(&c, o) }
         clocks[t] = c
-        release(t, "atomic \(address & ~3)")
+        release(t, "atomic \(word)")
     }
 
     /// A tracked access of the word at `address`.
@@ -141,12 +157,12 @@ final class RaceDetector {
         accesses += 1
         settle(t)
         let c = clock(t)
-        let word = address & ~3
+        let word = key(t, address)
         let now = Access(thread: t, time: c[t] ?? 0, eip: eip)
         func before(_ a: Access) -> Bool { a.thread == t || a.time <= (c[a.thread] ?? 0) }
-        if let w = lastWrite[word], !before(w) { found(word, w.eip, eip) }
+        if let w = lastWrite[word], !before(w) { found(address & ~3, w.eip, eip) }
         if write {
-            for r in reads[word] ?? [] where !before(r) { found(word, r.eip, eip) }
+            for r in reads[word] ?? [] where !before(r) { found(address & ~3, r.eip, eip) }
             lastWrite[word] = now
             reads[word] = nil
         } else {

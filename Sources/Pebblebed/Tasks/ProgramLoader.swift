@@ -67,7 +67,14 @@ enum ProgramLoader {
         // After the magic patch, which only touches sim_call (never a stub shape).
         if kernel.fastCallEnabled { SyscallStub.apply(image, to: space) }
         if let p = kernel.points, name == p.program {
-            p.breakpoints = PreemptionPoints.plant(image, in: space, extra: p.schedule.extraPoints)
+            // Another task may run this program already (a forked child exec'ing it again):
+            // the table keeps its points, whose int3s are in that task's text, and the new image
+            // gets the data-race points too (same program, same addresses). Replaced, the
+            // table lost the race points explore had planted in the first task's text, and
+            // that task died on their int3s.
+            let racePoints = p.breakpoints.filter { $0.value.function == ForkRunner.racePointLabel }.map(\.key)
+            let planted = PreemptionPoints.plant(image, in: space, extra: Array(Set(p.schedule.extraPoints + racePoints)).sorted())
+            p.breakpoints.merge(planted) { kept, _ in kept }
             p.symbolNamer = { image.symbolName(containing: $0) == nil ? nil : image.describe($0) }
         }
         for page in stackLow..<stackLow + stackPages { space.mapZeroFill(page) }
