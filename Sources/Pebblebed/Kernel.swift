@@ -42,6 +42,12 @@ public struct BootOptions {
 
     /// Replay this schedule: preempt only at its points (Explore/); nil for normal runs.
     public var schedule: Schedule? = nil
+    /// The step bounds of the explore run the schedule came from (its file's `run-limit` and
+    /// `max-points`): the replay of a run explore ended as an endless loop ends the same way
+    /// (exit 3) instead of looping for ever. Not the wall-clock one under gdb, whose stops
+    /// are not the guest's time.
+    public var scheduleRunLimitSeconds: Double? = nil
+    public var scheduleMaxPoints: Int? = nil
     /// With `seed`: seeded decisions at preemption points only (Explore/PointController),
     /// instead of single-stepping the guest (Scheduler/Chaos).
     public var seedAtPoints = false

@@ -35,6 +35,9 @@ public struct ExploreConfig {
     public var jsonPath: String?
     /// Write the bug report as Markdown here.
     public var markdownPath: String?
+    /// The guest's argv (program name and arguments), written into the schedule file so that
+    /// `run --schedule` can refuse a replay on another program (ExploreDriver.run sets it from the boot options).
+    public var argv: [String]?
 
     public init(elfPath: String, replayWords: [String]) {
         self.elfPath = elfPath
@@ -67,6 +70,8 @@ public enum ExploreDriver {
 
         var o = options
         o.schedule = Schedule()
+        var config = config
+        config.argv = o.arguments
         let k: Kernel
         let runner: ForkRunner
         do {
@@ -279,7 +284,7 @@ public enum ExploreDriver {
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let replay = (["pebblebed", "run", "--schedule", file] + config.replayWords).map(shellQuote).joined(separator: " ")
         if fd >= 0 {
-            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords))
+            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints))
             close(fd)
             s += "\nSchedule: \(file)\n"
         } else {
@@ -302,7 +307,7 @@ public enum ExploreDriver {
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
             m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
             m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "   # step through it in gdb\n```\n\n"
-            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
+            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {
                 ForkRunner.writeAll(fd, m)
@@ -314,10 +319,7 @@ public enum ExploreDriver {
 
     static func URLBasename(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
 
-    static func shellQuote(_ w: String) -> String {
-        let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
-        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-    }
+    static func shellQuote(_ w: String) -> String { Schedule.shellQuote(w) }
 }
 
 extension String {

@@ -1,0 +1,89 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `pebblebed explore`, `run --schedule` and `stress` used as the README tells a student to,
+/// with the mistakes a student makes: a schedule replayed on another program or cut short, a
+/// run explore ended as an endless loop, options of one machine given to commands of many,
+/// shards sharing a folder, Ctrl-C in the middle of a search (issue 15, acceptance).
+@Suite(.serialized) struct ExploreAcceptanceTests {
+    static func scratch(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Explores `program` with its schedule written to `schedule`.
+    static func explore(_ program: String, _ extra: [String] = [], schedule: String) throws -> GuestRun {
+        try Guest.launch(["explore", "--no-progress", "--budget", "120", "--ramdisk", Guest.ramdisk,
+                          "--schedule-out", schedule] + extra + [program], timeout: 180)
+    }
+
+    /// Points and threads are numbered for one program and its arguments: replayed on another,
+    /// the lost wake-up's schedule ran explore_counter as some other interleaving, which
+    /// passed, and said nothing. The file names what it was made for, and a replay on
+    /// anything else is refused (exit 3, a schedule that does not fit) before the boot.
+    @Test func aScheduleForAnotherProgramIsRefused() throws {
+        let dir = try Self.scratch("other")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("s").path
+        let found = try Self.explore("explore_lost_wakeup", schedule: schedule)
+        #expect(found.status == 1, "\(found)")
+        let other = try Guest.run("explore_counter", options: ["--schedule", schedule], timeout: 60)
+        #expect(other.status == 3, "\(other)")
+        #expect(other.stderr.contains("pebblebed: --schedule \(schedule) was made for `explore_lost_wakeup`, not `explore_counter`"), "\(other)")
+        #expect(!other.stdout.contains("PASS"), "the machine ran: \(other)")
+        let moreArguments = try Guest.run("explore_lost_wakeup", ["extra"], options: ["--schedule", schedule], timeout: 60)
+        #expect(moreArguments.status == 3 && moreArguments.stderr.contains("not `explore_lost_wakeup extra`"), "\(moreArguments)")
+        // Its own program, named by a host path too, replays the bug.
+        let own = try Guest.run(Guest.ramdisk + "/explore_lost_wakeup", options: ["--schedule", schedule], timeout: 60)
+        #expect(own.status == 3 && own.stdout.contains("deadlock: every thread is blocked"), "\(own)")
+    }
+
+    /// A schedule file cut short at a line boundary read as a shorter schedule, and replayed as
+    /// the default interleaving (the lost wake-up's passed); now its missing `end` line says
+    /// so. Lines after the end, and malformed lines, are refused with the line, as one
+    /// `pebblebed:` line (not a usage dump of the root command).
+    @Test func aScheduleCutShortOrWithGarbageIsRefused() throws {
+        let dir = try Self.scratch("cut")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("s").path
+        _ = try Self.explore("explore_lost_wakeup", schedule: schedule)
+        let text = try String(contentsOfFile: schedule, encoding: .utf8)
+        #expect(text.hasSuffix("end\n") && text.contains("argv explore_lost_wakeup\n"), "\(text)")
+        func replay(_ content: String) throws -> GuestRun {
+            let file = dir.appendingPathComponent("edited").path
+            try content.write(toFile: file, atomically: true, encoding: .utf8)
+            return try Guest.run("explore_lost_wakeup", options: ["--schedule", file], timeout: 60)
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines.removeLast(2)   // "end" and the empty string after the last newline
+        for cut in [lines.joined(separator: "\n") + "\n", lines.dropLast().joined(separator: "\n") + "\n"] {
+            let r = try replay(cut)
+            #expect(r.status == 64 && r.stderr.contains("the file is cut short: no `end` line"), "\(cut)\n\(r)")
+            #expect(!r.stdout.contains("PASS"), "\(r)")
+        }
+        let after = try replay(text + "preempt 40 1\n")
+        #expect(after.status == 64 && after.stderr.contains("line \(lines.count + 2): `preempt 40 1` after the `end` line"), "\(after)")
+        let garbage = try replay(text.replacingOccurrences(of: "end\n", with: "hello world\nend\n"))
+        #expect(garbage.status == 64 && garbage.stderr.hasPrefix("pebblebed: --schedule "), "\(garbage)")
+        #expect(garbage.stderr.contains("found `hello world`") && !garbage.stderr.contains("Usage:"), "\(garbage)")
+    }
+
+    /// A run explore ended as an endless loop (more than --run-limit seconds) replayed for
+    /// ever: `run --schedule` had no such limit. The file carries the bounds, and the replay
+    /// ends as the same bug, twice alike.
+    @Test(.timeLimit(.minutes(3))) func anEndlessLoopReplaysAsTheSameStepBound() throws {
+        let dir = try Self.scratch("loop")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("s").path
+        let found = try Self.explore("guard_spin", ["--run-limit", "1"], schedule: schedule)
+        #expect(found.status == 1 && found.stdout.contains("step bound exceeded: the run took more than 1 s"), "\(found)")
+        let text = try String(contentsOfFile: schedule, encoding: .utf8)
+        #expect(text.contains("run-limit 1.0\n") && text.contains("max-points 100000\n"), "\(text)")
+        let a = try Guest.run("guard_spin", options: ["--schedule", schedule], timeout: 60)
+        let b = try Guest.run("guard_spin", options: ["--schedule", schedule], timeout: 60)
+        #expect(!a.timedOut && a.status == 3 && a.stdout.contains("step bound exceeded: the run took more than 1 s"), "\(a)")
+        #expect(a.stdout == b.stdout && a.status == b.status, "\(a)\n\(b)")
+    }
+}
