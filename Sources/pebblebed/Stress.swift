@@ -37,7 +37,7 @@ struct Stress: ParsableCommand {
     /// `--shard K/N` as (K, N), 1 <= K <= N.
     func parsedShard() throws -> (Int, Int)? {
         guard let shard else { return nil }
-        let parts = shard.split(separator: "/")
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
             throw ValidationError("--shard must be K/N with 1 <= K <= N, not \(shard)")
         }
@@ -336,17 +336,25 @@ struct StressMerge: ParsableCommand {
             let runs = explore.reduce(0) { $0 + ($1["interleavings"] as? Int ?? 0) }
             let bugs = explore.filter { $0["outcome"] as? String == "bug" }
             let exhausted = explore.allSatisfy { $0["outcome"] as? String == "space exhausted" }
+            // Shards that stopped short of their part without a bug or a host failure: the
+            // budget ran out, or a signal interrupted them (each named, with its outcome).
+            let short = explore.filter {
+                let outcome = $0["outcome"] as? String ?? ""
+                return outcome != "space exhausted" && outcome != "bug" && !outcome.hasPrefix("host failure")
+            }
             // A shard the host stopped (explore exit 2) did not search its part.
             let failed = explore.filter { ($0["outcome"] as? String ?? "").hasPrefix("host failure") }
             let shards = Set(explore.compactMap { $0["shard"] as? String }).sorted()
             let name = explore.first?["program"] as? String ?? "?"
             print("\(name): \(explore.count) explore shard\(explore.count == 1 ? "" : "s") (\(shards.joined(separator: ", "))), \(runs) interleavings, " +
                   (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard"
-                                   : failed.isEmpty ? "no bug, but some shard ran out of budget" : "no bug, but \(failed.count) could not finish")
+                                   : failed.isEmpty ? "no bug, but \(short.count) did not exhaust \(short.count == 1 ? "its" : "their") part" : "no bug, but \(failed.count) could not finish")
                                 : "\(bugs.count) found a bug"))
-            for f in failed { print("  shard \(f["shard"] as? String ?? "?"): \(f["outcome"] as? String ?? "")") }
+            for f in failed + short { print("  shard \(f["shard"] as? String ?? "?"): \(f["outcome"] as? String ?? "") after \(f["interleavings"] as? Int ?? 0) interleavings") }
             for b in bugs {
-                print("  shard \(b["shard"] as? String ?? "?"): \(b["bug"] as? String ?? "")")
+                // (A multi-line bug, a deadlock's threads, indented under its shard.)
+                let bug = (b["bug"] as? String ?? "").split(separator: "\n").joined(separator: "\n    ")
+                print("  shard \(b["shard"] as? String ?? "?"): \(bug)")
                 if let r = b["replay"] as? String { print("    replay: \(r)") }
             }
             if !bugs.isEmpty { throw ExitCode(1) }

@@ -86,4 +86,50 @@ import Testing
         #expect(!a.timedOut && a.status == 3 && a.stdout.contains("step bound exceeded: the run took more than 1 s"), "\(a)")
         #expect(a.stdout == b.stdout && a.status == b.status, "\(a)\n\(b)")
     }
+
+    /// "--budget -5" was "Missing value for '--budget'"; a negative number now reaches the
+    /// check that names what is wrong.
+    @Test(arguments: [("--budget", "-5", "--budget must be positive"),
+                      ("--max-preemptions", "-1", "--max-preemptions must be 0...20"),
+                      ("--run-limit", "-1", "--run-limit must be positive"),
+                      ("--max-points", "-3", "--max-points must be at least 1"),
+                      ("--shard", "1//2", "--shard must be K/N")])
+    func aNegativeOrMalformedNumberIsNamed(option: String, value: String, message: String) throws {
+        let r = try Guest.launch(["explore", "--ramdisk", Guest.ramdisk, option, value, "explore_counter"], timeout: 30)
+        #expect(r.status == 64 && r.stderr.contains(message) && !r.stderr.contains("Missing value"), "\(r)")
+    }
+
+    /// Options of one machine given to explore: --gdb-port made every run wait for gdb (the
+    /// search hung), --trace had every run write into one file (not JSON), --log was left
+    /// empty. Each is refused, naming the replay that does it.
+    @Test(.timeLimit(.minutes(2)), arguments: [["--gdb-port", "0"], ["--trace", "/tmp/pebblebed-explore-trace.json"], ["--log", "-"]])
+    func optionsOfOneRunAreRefusedWithTheReplayToUse(option: [String]) throws {
+        let r = try Guest.launch(["explore", "--ramdisk", Guest.ramdisk] + option + ["explore_counter"], timeout: 60)
+        #expect(!r.timedOut && r.status == 64, "\(r)")
+        #expect(r.stderr.contains("\(option[0]): explore makes many runs") || r.stderr.contains("\(option[0]): explore reads each run's log"), "\(r)")
+        #expect(r.stderr.contains("pebblebed run --"), "\(r)")
+    }
+
+    /// The README's job array, literally: every shard in one folder, no --schedule-out. All
+    /// wrote explore-PROGRAM.schedule, so every shard's replay command named the file of the
+    /// shard that wrote last. Each shard now has its own, and the merge prints each bug's
+    /// lines under its shard.
+    @Test func shardsInOneFolderKeepTheirOwnSchedules() throws {
+        let dir = try Self.scratch("shards")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for k in 1...2 {
+            let r = try ProcessRun.run(Guest.binary, ["explore", "--no-progress", "--ramdisk", Guest.ramdisk, "--shard", "\(k)/2",
+                                                      "--json", "e\(k).json", "explore_lock_order"], directory: dir, timeout: 180)
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stdout.contains("Replay:           pebblebed run --schedule explore-explore_lock_order-\(k)-of-2.schedule "), "\(r)")
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("explore-explore_lock_order-\(k)-of-2.schedule").path))
+        }
+        let merged = try ProcessRun.run(Guest.binary, ["stress-merge", "e1.json", "e2.json"], directory: dir, timeout: 30)
+        #expect(merged.status == 1, "\(merged)")
+        #expect(merged.stdout.contains("replay: pebblebed run --schedule explore-explore_lock_order-1-of-2.schedule"), "\(merged)")
+        #expect(merged.stdout.contains("replay: pebblebed run --schedule explore-explore_lock_order-2-of-2.schedule"), "\(merged)")
+        for line in merged.stdout.split(separator: "\n").dropFirst() {
+            #expect(line.hasPrefix("  shard ") || line.hasPrefix("    "), "not under its shard: \(line)")
+        }
+    }
 }
