@@ -31,7 +31,8 @@ struct Explore: ParsableCommand {
 
         Exit code: 0 no bug found (space exhausted or budget ran out), 1 a bug, 2 the machine \
         could not boot or the host would not make a run (a fork refused, the fork server \
-        killed).
+        killed). Ctrl-C stops the search after the run under way, says how far it got, and \
+        ends by the signal (130).
         """)
 
     // (.unconditional numbers: "--budget -5" reaches validate() instead of "Missing value".)

@@ -81,7 +81,28 @@ public enum ExploreDriver {
             progress("pebblebed: \(error.description)\n")
             return 2
         }
+        // Ctrl-C (SIGINT; also HUP and TERM) in the middle of a search: the handlers would end
+        // the explorer at once, saying nothing of what had run, with the fork server left
+        // behind (an orphan zombie where nothing reaps it), and a Ctrl-C at a terminal reaches
+        // the whole process group: the run it killed came back as a bug, "the machine died of
+        // signal 2". So they are blocked from here (after the machine's init, which empties
+        // the mask; the fork server and the runs inherit the block) and looked for between
+        // runs (`pendingStop`): the explorer says where it stood, stops and reaps the server,
+        // and unblocks, so the pending signal ends it as before (130 for SIGINT), terminal
+        // restored by its handler. A run still going finishes first (at most --run-limit).
+        var stopSignals = sigset_t(), maskBefore = sigset_t()
+        sigemptyset(&stopSignals)
+        for sig in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&stopSignals, sig) }
+        sigprocmask(SIG_BLOCK, &stopSignals, &maskBefore)
+        defer { sigprocmask(SIG_SETMASK, &maskBefore, nil) }
+        func pendingStop() -> Int32? {
+            var pending = sigset_t()
+            sigpending(&pending)
+            return [SIGINT, SIGHUP, SIGTERM].first { sigismember(&pending, $0) == 1 }
+        }
         // Reaps the fork server: the runs' CPU time is the explorer's only then (make bench).
+        // (Deferred after the unblock above, so it runs before it: a signal delivered then
+        // finds the server reaped.)
         defer { runner.stopServer() }
         runner.runLimitSeconds = config.runLimitSeconds
         runner.maxPoints = config.maxPoints
@@ -129,6 +150,11 @@ public enum ExploreDriver {
 
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
+        if let sig = pendingStop() {
+            say("Interrupted by \(Kernel.signalName(sig)) before the search began (after the race run): no interleaving explored.\n")
+            writeJSON(config, program: o.program, runs: 0, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+            return 128 + sig   // the deferred unblock delivers the signal first
+        }
         var raceWords: [UInt32: [UInt32]] = [:]
         func learn(_ points: [(word: UInt32, eip: UInt32)]) {
             for (word, e) in points where !(raceWords[e] ?? []).contains(word) { raceWords[e, default: []].append(word) }
@@ -158,6 +184,13 @@ public enum ExploreDriver {
         }
 
         while let schedule = search.next() {
+            if let sig = pendingStop() {
+                showProgress(final: true)
+                say("Interrupted by \(Kernel.signalName(sig)) after \(search.runs) interleavings at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
+                say(costLine(runner, search, elapsed(), watchedCounts))
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+                return 128 + sig   // the deferred unblock delivers the signal first
+            }
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
                 say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")

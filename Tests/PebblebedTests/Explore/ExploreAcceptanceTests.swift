@@ -132,4 +132,30 @@ import Testing
             #expect(line.hasPrefix("  shard ") || line.hasPrefix("    "), "not under its shard: \(line)")
         }
     }
+
+    /// Ctrl-C during a search ended the explorer at once: nothing said about what had run,
+    /// its fork server left to whoever reaps orphans. Now it says where it stood, reaps the
+    /// server and ends by the signal.
+    @Test(.timeLimit(.minutes(3))) func anInterruptedSearchSaysWhereItStoodAndLeavesNoProcess() throws {
+        let dir = try Self.scratch("interrupt")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("e.json").path
+        var server: pid_t = 0
+        let r = try Guest.launch(["explore", "--no-progress", "--budget", "120", "--max-preemptions", "4", "--ramdisk", Guest.ramdisk,
+                                  "--json", json, "explore_cond_if_ok"], timeout: 150) { pid in
+            // Interrupted once its fork server runs (a search of minutes at bound 4).
+            guard server == 0,
+                  let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8),
+                  let first = children.split(separator: " ").first, let child = pid_t(first) else { return }
+            server = child
+            kill(pid, SIGINT)
+        }
+        #expect(server != 0 && !r.timedOut, "\(r)")
+        #expect(r.status == SIGINT, "ends by the signal: \(r)")
+        #expect(r.stdout.contains("Interrupted by SIGINT "), "\(r)")
+        #expect(r.stdout.contains("no bug found in them; the space was not exhausted") || r.stdout.contains("no interleaving explored"), "\(r)")
+        #expect(kill(server, 0) == -1 && errno == ESRCH, "the fork server \(server) was left behind")
+        let outcome = try String(contentsOfFile: json, encoding: .utf8)
+        #expect(outcome.contains("\"outcome\": \"interrupted by SIGINT\""), "\(outcome)")
+    }
 }
