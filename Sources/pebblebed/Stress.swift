@@ -20,7 +20,9 @@ struct Stress: ParsableCommand {
         same seed replays the same interleaving. Not reproduced: the timing of keyboard \
         input, and host failures.
         A run fails on a non-zero exit status, a thread killed by a fault, a hang past \
-        --timeout, a kernel panic or a failed frame audit.
+        --timeout, a kernel panic or a failed frame audit. Each failing seed is listed with \
+        its last output lines and the command that reruns it; --trace FILE reruns the first \
+        failing seed with --trace FILE, a timeline of that interleaving.
         """)
 
     // (.unconditional: "--runs -5" reaches validate() instead of "Missing value".)
@@ -49,6 +51,14 @@ struct Stress: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1...64") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        // Options of one machine that were passed to no run at all: refused, not ignored.
+        if machine.gdbPort != nil {
+            throw ValidationError("--gdb-port: stress makes many runs; debug a failing seed by rerunning it: pebblebed run --gdb --seed S --points PROGRAM (each failing seed's rerun command is printed)")
+        }
+        if machine.log != nil {
+            throw ValidationError("--log: each run's log goes with its output (failing seeds show their last lines); a rerun takes --log: pebblebed run --log FILE --seed S --points PROGRAM")
+        }
+        if singleStep && machine.points { throw ValidationError("--single-step and --points exclude each other") }
         // Each job holds an output file and the spawn's pipes; each machine needs its own.
         if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine + 4 * jobs, for: "stress with --jobs \(jobs)") {
             throw ValidationError(problem + " (lower --jobs or raise the limit)")
@@ -58,6 +68,17 @@ struct Stress: ParsableCommand {
     func run() throws {
         // Before the first run, not after the last (issue 18, 5).
         if let json { try CLIError.checkOutputPath(json, option: "--json") }
+        if let trace = machine.trace { try CLIError.checkOutputPath(trace, option: "--trace") }
+        // A program that cannot be loaded fails every seed the same way: said once, exit 2, as
+        // `run` and `explore` do (it was a hundred failing "seeds", each exit status 2).
+        let ramdisk = try machine.checkedRAMDisk()
+        if program.contains("/") {
+            if case .failure(let why) = HostFile.read(program) { throw CLIError.load("cannot load \(program): \(why)") }
+        } else {
+            let disk: RAMDisk
+            do { disk = try RAMDisk(directory: ramdisk) } catch { throw CLIError.load(error.description) }
+            guard disk.contents(of: program) != nil else { throw CLIError.load("\(program): no such program in the RAM disk \(ramdisk)") }
+        }
         HostProcess.closeDescriptorsAboveLimit()
         // --seed (a machine option) is the first seed here: runs use seed, seed+1, ...
         let first = machine.seed ?? UInt64.random(in: 1...999_999)
@@ -77,6 +98,13 @@ struct Stress: ParsableCommand {
             print("  seed \(f.seed): \(f.reason)")
             for line in f.lastLines { print("    | \(line)") }
             print("    rerun: pebblebed run --seed \(f.seed) \(rerun)")
+        }
+        if let trace = machine.trace {
+            if let first = failures.min(by: { $0.seed < $1.seed }) {
+                print(runner.traceRerun(seed: first.seed, trace: trace, timeout: timeout))
+            } else {
+                print("  no seed failed: no trace written (--trace \(trace) traces the first failing seed)")
+            }
         }
         if let json {
             let record: [String: Any] = [
@@ -131,6 +159,28 @@ struct StressRunner {
 
     func rerunArguments(timeout: Double) -> [String] {
         machineArguments + ["--timeout", String(timeout)] + [program] + arguments
+    }
+
+    /// `stress --trace FILE` (issue 15, 6): reruns `seed` with `--trace FILE` (the same
+    /// interleaving: the seed decides every choice), and says what came of it.
+    func traceRerun(seed: UInt64, trace: String, timeout: Double) -> String {
+        let words = ["run", "--seed", String(seed)] + machineArguments + ["--trace", trace, "--timeout", String(timeout)] + [program] + arguments
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = words
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        // (Written afresh: an old file of that name must not pass for this seed's trace.)
+        try? FileManager.default.removeItem(atPath: trace)
+        do { try p.run() } catch { return "  trace of seed \(seed): not written: cannot start a machine (\(error.localizedDescription))" }
+        p.waitUntilExit()
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        let command = "pebblebed " + words.joined(separator: " ")
+        guard FileManager.default.fileExists(atPath: trace) else {
+            return "  trace of seed \(seed): not written (the rerun exited \(status)): \(command)"
+        }
+        return "  trace of seed \(seed), the first failing seed (the rerun exited \(status)): \(trace) (open it in https://ui.perfetto.dev, or `pebblebed trace summary \(trace)`); made by: \(command)"
     }
 
     mutating func runAll(seeds: [UInt64], jobs: Int) -> [StressResult] {

@@ -158,4 +158,27 @@ import Testing
         let outcome = try String(contentsOfFile: json, encoding: .utf8)
         #expect(outcome.contains("\"outcome\": \"interrupted by SIGINT\""), "\(outcome)")
     }
+
+    /// A program that is not there failed every seed (a hundred "exit status 2" failures,
+    /// exit 1); it is one load error now, as for run and explore.
+    @Test func stressOfAMissingProgramIsOneLoadError() throws {
+        let r = try Guest.launch(["stress", "--runs", "3", "--ramdisk", Guest.ramdisk, "no_such_program"], timeout: 60)
+        #expect(r.status == 2 && r.stderr.contains("pebblebed: no_such_program: no such program in the RAM disk"), "\(r)")
+        #expect(!r.stdout.contains("seed "), "\(r)")
+    }
+
+    /// `stress --trace FILE` was taken and ignored; it traces the first failing seed (issue
+    /// 15, 6), a trace `trace summary` reads.
+    @Test func stressTracesTheFirstFailingSeed() throws {
+        let dir = try Self.scratch("stresstrace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("first.json").path
+        let r = try Guest.launch(["stress", "--runs", "6", "--seed", "1", "--ramdisk", Guest.ramdisk, "--trace", trace,
+                                  "race_broken_deschedule"], timeout: 120)
+        #expect(r.status == 1, "\(r)")
+        let first = try #require(StressOutput(r.stdout).failures.map(\.seed).min(), "\(r)")
+        #expect(r.stdout.contains("trace of seed \(first), the first failing seed (the rerun exited 3): \(trace)"), "\(r)")
+        let summary = try Guest.launch(["trace", "summary", trace], timeout: 30)
+        #expect(summary.status == 0 && summary.stdout.contains("race_broken_deschedule"), "\(summary)")
+    }
 }
