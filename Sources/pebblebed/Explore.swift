@@ -44,7 +44,7 @@ struct Explore: ParsableCommand {
     @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.") var noProgress = false
     @Option(help: ArgumentHelp("Explore only shard K of N (1-based): the schedules whose first preemption is the K-th of every N, and their descendants. Shards are disjoint and together cover the space.", valueName: "K/N")) var shard: String?
     @Option(help: ArgumentHelp("Also write the outcome as JSON to FILE (`pebblebed stress-merge` sums shards).", valueName: "FILE")) var json: String?
-    @Option(name: .customLong("markdown"), help: ArgumentHelp("Write the bug report as Markdown to FILE too.", valueName: "FILE")) var markdown: String?
+    @Option(name: .customLong("markdown"), help: ArgumentHelp("Write the bug report as Markdown to FILE too (with no bug, the outcome).", valueName: "FILE")) var markdown: String?
     @Flag(name: .customLong("no-races"), help: "Skip the data-race run: preemption points only at system calls and thread-library entries.") var noRaces = false
     @Flag(name: .customLong("no-dpor"), help: "Search without dynamic partial-order reduction: every preemption at every later point, pruned by a cache of machine states (as --shard always does).") var noDPOR = false
     @OptionGroup var machine: MachineOptions

@@ -112,6 +112,7 @@ public enum ExploreDriver {
         func hostFailure(_ problem: String, runs: Int) -> Int32 {
             progress("pebblebed: explore: could not run interleaving \(runs + 1): \(problem); \(runs) interleavings had run, no bug found in them\n")
             writeJSON(config, program: o.program, runs: runs, outcome: "host failure: \(problem)", bug: nil, schedule: nil)
+            writeCleanMarkdown(config, program: o.program, runs: runs, outcome: "host failure: \(problem)")
             return 2
         }
         var racesNote = ""
@@ -153,6 +154,7 @@ public enum ExploreDriver {
         if let sig = pendingStop() {
             say("Interrupted by \(Kernel.signalName(sig)) before the search began (after the race run): no interleaving explored.\n")
             writeJSON(config, program: o.program, runs: 0, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+            writeCleanMarkdown(config, program: o.program, runs: 0, outcome: "interrupted by \(Kernel.signalName(sig))")
             return 128 + sig   // the deferred unblock delivers the signal first
         }
         var raceWords: [UInt32: [UInt32]] = [:]
@@ -189,6 +191,7 @@ public enum ExploreDriver {
                 say("Interrupted by \(Kernel.signalName(sig)) after \(search.runs) interleavings at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+                writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))")
                 return 128 + sig   // the deferred unblock delivers the signal first
             }
             if elapsed() >= config.budgetSeconds {
@@ -196,6 +199,7 @@ public enum ExploreDriver {
                 say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
+                writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "budget ran out")
                 return 0
             }
             let switches = search.switches(of: schedule)
@@ -253,6 +257,7 @@ public enum ExploreDriver {
         say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
         say(costLine(runner, search, elapsed(), watchedCounts))
         writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
+        writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "space exhausted")
         return 0
     }
 
@@ -291,6 +296,17 @@ public enum ExploreDriver {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { return }
         ForkRunner.writeAll(fd, "{\n  " + fields.joined(separator: ",\n  ") + "\n}\n")
+        close(fd)
+    }
+
+    /// `--markdown FILE` when no bug was found: the outcome, so that the file a CI job
+    /// publishes is never the report of an earlier run's bug (it was left as it was).
+    static func writeCleanMarkdown(_ config: ExploreConfig, program: String, runs: Int, outcome: String) {
+        guard let path = config.markdownPath else { return }
+        let shard = config.shard.map { ", shard \($0.k)/\($0.n)" } ?? ""
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return }
+        ForkRunner.writeAll(fd, "# pebblebed explore: no bug found in `\(program)`\n\nOutcome: \(outcome), after \(runs) interleavings with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s")\(shard).\n")
         close(fd)
     }
 

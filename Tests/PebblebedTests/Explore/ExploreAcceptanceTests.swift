@@ -159,6 +159,20 @@ import Testing
         #expect(outcome.contains("\"outcome\": \"interrupted by SIGINT\""), "\(outcome)")
     }
 
+    /// `--markdown FILE` on a clean search wrote nothing: a file from an earlier run that found
+    /// a bug stayed, and a CI job publishing it showed the fixed bug again.
+    @Test func aCleanSearchWritesItsOutcomeAsMarkdown() throws {
+        let dir = try Self.scratch("markdown")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let md = dir.appendingPathComponent("report.md").path
+        try "# pebblebed explore: bug in `explore_counter_ok` (an earlier run)\n".write(toFile: md, atomically: true, encoding: .utf8)
+        let r = try Self.explore("explore_counter_ok", ["--markdown", md], schedule: dir.appendingPathComponent("s").path)
+        #expect(r.status == 0, "\(r)")
+        let text = try String(contentsOfFile: md, encoding: .utf8)
+        #expect(text.hasPrefix("# pebblebed explore: no bug found in `explore_counter_ok`"), "\(text)")
+        #expect(text.contains("Outcome: space exhausted, after ") && !text.contains("an earlier run"), "\(text)")
+    }
+
     /// A program that is not there failed every seed (a hundred "exit status 2" failures,
     /// exit 1); it is one load error now, as for run and explore.
     @Test func stressOfAMissingProgramIsOneLoadError() throws {
