@@ -113,6 +113,10 @@ struct Explore: ParsableCommand {
         var replay: [String] = []
         if machine.memory != 128 { replay += ["--memory", String(machine.memory)] }
         if let r = machine.ramdisk { replay += ["--ramdisk", r] }
+        // What changes the run besides the schedule: the replay must have it too.
+        if machine.audit { replay.append("--audit") }
+        if machine.noFastcall { replay.append("--no-fastcall") }
+        if machine.debugPanicVector { replay.append("--debug-panic-vector") }
         replay += [program] + arguments
         var config = ExploreConfig(elfPath: elfPath, replayWords: replay)
         config.budgetSeconds = budget

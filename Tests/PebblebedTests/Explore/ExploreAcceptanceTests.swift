@@ -173,6 +173,23 @@ import Testing
         #expect(text.contains("Outcome: space exhausted, after ") && !text.contains("an earlier run"), "\(text)")
     }
 
+    /// A kernel panic in an explored run read as a clean run: the panic runs the shutdown
+    /// hooks first (to restore the terminal), and the forked run's hook ended the process with
+    /// the first task's status, 0 ("space exhausted"). It is a bug now, and its replay command
+    /// carries the options that change the run (here the test-only panic vector).
+    @Test func aKernelPanicInARunIsABug() throws {
+        let dir = try Self.scratch("panic")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let schedule = dir.appendingPathComponent("s").path
+        let r = try Self.explore("guard_panic", ["--debug-panic-vector"], schedule: schedule)
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("kernel panic: debug panic vector"), "\(r)")
+        let replay = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Replay:") }, "\(r)")
+        #expect(replay.hasSuffix("--schedule \(schedule) --ramdisk \(Guest.ramdisk) --debug-panic-vector guard_panic"), "\(replay)")
+        let again = try Guest.run("guard_panic", options: ["--schedule", schedule, "--debug-panic-vector"], timeout: 60)
+        #expect(again.status == 70 && again.stderr.contains("kernel panic: debug panic vector"), "\(again)")
+    }
+
     /// A program that is not there failed every seed (a hundred "exit status 2" failures,
     /// exit 1); it is one load error now, as for run and explore.
     @Test func stressOfAMissingProgramIsOneLoadError() throws {
