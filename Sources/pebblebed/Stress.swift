@@ -92,6 +92,9 @@ struct Stress: ParsableCommand {
         let failures = results.filter { !$0.passed }
         let shardNote = shard.map { ", shard \($0)" } ?? ""
         print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(runs) - 1)\(shardNote))")
+        if let sig = runner.interruptedBy {
+            print("  interrupted by \(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP") after \(results.count) of \(seeds.count) runs; the machines still running were stopped")
+        }
         // The rerun gets --timeout too: a hang then ends as the same timeout, not forever.
         let rerun = runner.rerunArguments(timeout: timeout).joined(separator: " ")
         for f in failures.sorted(by: { $0.seed < $1.seed }) {
@@ -115,6 +118,7 @@ struct Stress: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: json))
         }
+        if let sig = runner.interruptedBy { MachinePool.endBySignal(sig) }
         if let hostFailure = runner.hostFailure {
             // Not a seed's fault: the host could not start a machine at all (issue 17, 5).
             FileHandle.standardError.write(Data("pebblebed stress: stopped after \(results.count) of \(runs) runs: cannot start a machine: \(hostFailure)\n".utf8))
@@ -142,6 +146,7 @@ struct StressRunner {
     let timeout: Double
     /// Set when the host refused to start a machine with none of ours running.
     var hostFailure: String? { pool.hostFailure }
+    var interruptedBy: Int32? { pool.interruptedBy }
     private var pool: MachinePool
 
     init(executable: String, machineArguments: [String], program: String, arguments: [String], timeout: Double) {
@@ -230,8 +235,24 @@ struct MachinePool {
     let label: String
     /// Set when the host refused to start a machine with none of ours running.
     private(set) var hostFailure: String?
+    /// The signal (SIGINT, SIGHUP, SIGTERM) that stopped `runAll` early: the machines still
+    /// running were killed and reaped; the caller reports what finished, then `endBySignal`.
+    private(set) var interruptedBy: Int32?
 
     static var selfPath: String { DataDirectory.executable }
+
+    /// Ends the process by `signal`, as it would have ended without the pool's handler (a
+    /// shell sees 128+N).
+    static func endBySignal(_ sig: Int32) -> Never {
+        fflush(stdout)   // the summary, when stdout is a file or a pipe
+        signal(sig, SIG_DFL)
+        var only = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, sig)
+        sigprocmask(SIG_UNBLOCK, &only, nil)
+        raise(sig)
+        exit(128 + sig)
+    }
 
     /// One finished (or hung, then killed) machine: the index of its argument list.
     struct Outcome {
@@ -259,7 +280,35 @@ struct MachinePool {
         var results: [Outcome] = []
         let tty = isatty(2) != 0
         var shown = -1
+        // Ctrl-C (and HUP, TERM) used to end this process alone: the machines run in process
+        // groups of their own (Foundation's Process), so a Ctrl-C at the terminal did not reach
+        // them, and a hanging one, whose timeout only this process enforced, ran for ever.
+        // Now the signal is noted and the loop below kills and reaps them first. (Left
+        // ignored where it was ignored: a background job of a non-interactive shell.)
+        machinePoolStop = 0
+        var previous: [(Int32, sighandler_t?)] = []
+        for sig in [SIGINT, SIGHUP, SIGTERM] {
+            let old = signal(sig) { machinePoolStop = $0 }
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
+            previous.append((sig, old))
+        }
+        defer { for (sig, old) in previous { signal(sig, old) } }
+        // And taken even if the parent left them blocked (a test runner's thread may).
+        var stops = sigset_t(), maskBefore = sigset_t()
+        sigemptyset(&stops)
+        for sig in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&stops, sig) }
+        sigprocmask(SIG_UNBLOCK, &stops, &maskBefore)
+        defer { sigprocmask(SIG_SETMASK, &maskBefore, nil) }
         while !pending.isEmpty || !running.isEmpty {
+            if machinePoolStop != 0 {
+                for r in running {
+                    kill(r.process.processIdentifier, SIGKILL)
+                    r.process.waitUntilExit()
+                    try? FileManager.default.removeItem(at: r.output)
+                }
+                interruptedBy = machinePoolStop
+                break
+            }
             starting: while hostFailure == nil, running.count < jobs, let i = pending.first {
                 switch start(index: i, arguments: runs[i]) {
                 case .success(let r):
@@ -346,6 +395,9 @@ struct MachinePool {
         }
     }
 }
+
+/// The signal that asked MachinePool.runAll to stop (its handler's only write).
+nonisolated(unsafe) var machinePoolStop: Int32 = 0
 
 /// `pebblebed stress-merge`: the summary of several shards' `--json` files, as one stress run.
 struct StressMerge: ParsableCommand {

@@ -198,6 +198,29 @@ import Testing
         #expect(!r.stdout.contains("seed "), "\(r)")
     }
 
+    /// Ctrl-C on stress ended stress alone: its machines run in process groups of their own,
+    /// and one hanging, whose --timeout only stress enforced, spun for ever. Now stress kills
+    /// and reaps them, says how far it got, and ends by the signal. (SIGTERM here: stress
+    /// leaves a SIGINT its parent ignores ignored, as a shell's background job must, and the
+    /// test runner may be such a parent.)
+    @Test(.timeLimit(.minutes(3))) func anInterruptedStressStopsItsMachines() throws {
+        var machines: [pid_t] = []
+        let r = try Guest.launch(["stress", "--runs", "4", "--jobs", "2", "--timeout", "100", "--ramdisk", Guest.ramdisk,
+                                  "guard_spin"], timeout: 150) { pid in
+            guard machines.isEmpty,
+                  let children = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return }
+            let found = children.split(separator: " ").compactMap { pid_t($0) }
+            guard found.count == 2 else { return }
+            machines = found
+            kill(pid, SIGTERM)
+        }
+        defer { for m in machines { kill(m, SIGKILL) } }
+        #expect(machines.count == 2 && !r.timedOut, "\(r)")
+        #expect(r.status == SIGTERM, "ends by the signal: \(r)")
+        #expect(r.stdout.contains("interrupted by SIGTERM after 0 of 4 runs; the machines still running were stopped"), "\(r)")
+        for m in machines { #expect(kill(m, 0) == -1 && errno == ESRCH, "machine \(m) was left running") }
+    }
+
     /// `stress --trace FILE` was taken and ignored; it traces the first failing seed (issue
     /// 15, 6), a trace `trace summary` reads.
     @Test func stressTracesTheFirstFailingSeed() throws {
