@@ -40,6 +40,7 @@ extension Kernel {
         // Before the program loads: the loader plants the preemption points' breakpoints.
         if let schedule = options.schedule {
             k.points = PointController(schedule: schedule, program: options.program)
+            if let n = options.scheduleMaxPoints { k.points!.maxPoints = n }
         } else if options.seedAtPoints, let seed = options.seed {
             k.points = PointController(schedule: Schedule(), program: options.program)
             k.points!.seeded = PointController.SeededPolicy(seed: seed)
@@ -52,11 +53,19 @@ extension Kernel {
         if k.points == nil && options.seed == nil {
             let tErr = machine.startTimer(periodNanoseconds: k.tickNanoseconds)
             guard tErr == 0 else { throw .host("starting the timer", tErr) }
-        } else if k.points != nil && (options.simics.timeoutNanoseconds != nil || k.debugger != nil) {
-            // Under points the timer never preempts; it only watches --timeout, which a guest
-            // looping with no preemption point would otherwise never reach, and gdb's ^C.
-            let tErr = machine.startTimer(periodNanoseconds: 100_000_000)
-            guard tErr == 0 else { throw .host("starting the timer", tErr) }
+        } else if let p = k.points {
+            // The schedule's wall-clock step bound (BootOptions.scheduleRunLimitSeconds).
+            if let limit = options.scheduleRunLimitSeconds, k.debugger == nil {
+                p.runLimitNanoseconds = UInt64(limit * 1e9)
+                p.runStartNanoseconds = machine.nanoseconds
+            }
+            // Under points the timer never preempts; it only watches --timeout and that step
+            // bound, which a guest looping with no preemption point would otherwise never
+            // reach, and gdb's ^C.
+            if options.simics.timeoutNanoseconds != nil || k.debugger != nil || p.runLimitNanoseconds != nil {
+                let tErr = machine.startTimer(periodNanoseconds: 100_000_000)
+                guard tErr == 0 else { throw .host("starting the timer", tErr) }
+            }
         }
         try machine.installHostCallFilter()
         return k

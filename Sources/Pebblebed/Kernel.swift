@@ -42,6 +42,12 @@ public struct BootOptions {
 
     /// Replay this schedule: preempt only at its points (Explore/); nil for normal runs.
     public var schedule: Schedule? = nil
+    /// The step bounds of the explore run the schedule came from (its file's `run-limit` and
+    /// `max-points`): the replay of a run explore ended as an endless loop ends the same way
+    /// (exit 3) instead of looping for ever. Not the wall-clock one under gdb, whose stops
+    /// are not the guest's time.
+    public var scheduleRunLimitSeconds: Double? = nil
+    public var scheduleMaxPoints: Int? = nil
     /// With `seed`: seeded decisions at preemption points only (Explore/PointController),
     /// instead of single-stepping the guest (Scheduler/Chaos).
     public var seedAtPoints = false
@@ -71,6 +77,8 @@ public final class Kernel {
     }
     /// Runs on every way out of the machine (restores the terminal, flushes the console).
     public var shutdownHooks: [() -> Void] = []
+    /// Set while a kernel panic or failed audit runs the shutdown hooks (`runShutdownHooks`).
+    public internal(set) var failingExit: Int32?
     /// Keyboard interrupt service (the keyboard device sets it).
     public var ioHook: () -> Void = {}
     /// The console and keyboard (none in an in-process test machine).
@@ -135,7 +143,12 @@ public final class Kernel {
         machine.powerOff(exitCode: exitCode(haltStatus: status))
     }
 
-    func runShutdownHooks() {
+    /// Runs the shutdown hooks once. `failing`: the exit code of the abnormal stop that runs
+    /// them before ending the process itself (a kernel panic, a failed audit), kept in
+    /// `failingExit` for the hooks: the explorer's forked run must not end the process with
+    /// the first task's status then (a panic read as a clean run).
+    func runShutdownHooks(failing: Int32? = nil) {
+        if let failing { failingExit = failing }
         let hooks = shutdownHooks
         shutdownHooks = []
         for h in hooks { h() }

@@ -12,6 +12,10 @@ enum ExitStatus {
     /// A command-line mistake: unknown command or option, a bad value, an output path that
     /// cannot be written (sysexits' EX_USAGE, as swift-argument-parser uses).
     static let usage: Int32 = 64
+    /// `run --schedule` or `--points`: a deadlock, a step bound, or a schedule that does not fit
+    /// the program (Kernel+Points halts with it), and a schedule file made for another program
+    /// or other arguments (refused here, before the boot).
+    static let scheduleMismatch: Int32 = 3
     static let panic: Int32 = 70
     static let audit: Int32 = 71
     static let inputEnded: Int32 = 72

@@ -20,7 +20,9 @@ struct Stress: ParsableCommand {
         same seed replays the same interleaving. Not reproduced: the timing of keyboard \
         input, and host failures.
         A run fails on a non-zero exit status, a thread killed by a fault, a hang past \
-        --timeout, a kernel panic or a failed frame audit.
+        --timeout, a kernel panic or a failed frame audit. Each failing seed is listed with \
+        its last output lines and the command that reruns it; --trace FILE reruns the first \
+        failing seed with --trace FILE, a timeline of that interleaving.
         """)
 
     // (.unconditional: "--runs -5" reaches validate() instead of "Missing value".)
@@ -37,7 +39,7 @@ struct Stress: ParsableCommand {
     /// `--shard K/N` as (K, N), 1 <= K <= N.
     func parsedShard() throws -> (Int, Int)? {
         guard let shard else { return nil }
-        let parts = shard.split(separator: "/")
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, k >= 1, k <= n else {
             throw ValidationError("--shard must be K/N with 1 <= K <= N, not \(shard)")
         }
@@ -49,6 +51,14 @@ struct Stress: ParsableCommand {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1...64") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        // Options of one machine that were passed to no run at all: refused, not ignored.
+        if machine.gdbPort != nil {
+            throw ValidationError("--gdb-port: stress makes many runs; debug a failing seed by rerunning it: pebblebed run --gdb --seed S --points PROGRAM (each failing seed's rerun command is printed)")
+        }
+        if machine.log != nil {
+            throw ValidationError("--log: each run's log goes with its output (failing seeds show their last lines); a rerun takes --log: pebblebed run --log FILE --seed S --points PROGRAM")
+        }
+        if singleStep && machine.points { throw ValidationError("--single-step and --points exclude each other") }
         // Each job holds an output file and the spawn's pipes; each machine needs its own.
         if let problem = HostProcess.ensureOpenFiles(HostProcess.descriptorsPerMachine + 4 * jobs, for: "stress with --jobs \(jobs)") {
             throw ValidationError(problem + " (lower --jobs or raise the limit)")
@@ -58,6 +68,17 @@ struct Stress: ParsableCommand {
     func run() throws {
         // Before the first run, not after the last (issue 18, 5).
         if let json { try CLIError.checkOutputPath(json, option: "--json") }
+        if let trace = machine.trace { try CLIError.checkOutputPath(trace, option: "--trace") }
+        // A program that cannot be loaded fails every seed the same way: said once, exit 2, as
+        // `run` and `explore` do (it was a hundred failing "seeds", each exit status 2).
+        let ramdisk = try machine.checkedRAMDisk()
+        if program.contains("/") {
+            if case .failure(let why) = HostFile.read(program) { throw CLIError.load("cannot load \(program): \(why)") }
+        } else {
+            let disk: RAMDisk
+            do { disk = try RAMDisk(directory: ramdisk) } catch { throw CLIError.load(error.description) }
+            guard disk.contents(of: program) != nil else { throw CLIError.load("\(program): no such program in the RAM disk \(ramdisk)") }
+        }
         HostProcess.closeDescriptorsAboveLimit()
         // --seed (a machine option) is the first seed here: runs use seed, seed+1, ...
         let first = machine.seed ?? UInt64.random(in: 1...999_999)
@@ -71,12 +92,22 @@ struct Stress: ParsableCommand {
         let failures = results.filter { !$0.passed }
         let shardNote = shard.map { ", shard \($0)" } ?? ""
         print("\n\(program): \(results.count) runs, \(results.count - failures.count) passed, \(failures.count) failed (seeds \(first)...\(first &+ UInt64(runs) - 1)\(shardNote))")
+        if let sig = runner.interruptedBy {
+            print("  interrupted by \(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP") after \(results.count) of \(seeds.count) runs; the machines still running were stopped")
+        }
         // The rerun gets --timeout too: a hang then ends as the same timeout, not forever.
         let rerun = runner.rerunArguments(timeout: timeout).joined(separator: " ")
         for f in failures.sorted(by: { $0.seed < $1.seed }) {
             print("  seed \(f.seed): \(f.reason)")
             for line in f.lastLines { print("    | \(line)") }
             print("    rerun: pebblebed run --seed \(f.seed) \(rerun)")
+        }
+        if let trace = machine.trace {
+            if let first = failures.min(by: { $0.seed < $1.seed }) {
+                print(runner.traceRerun(seed: first.seed, trace: trace, timeout: timeout))
+            } else {
+                print("  no seed failed: no trace written (--trace \(trace) traces the first failing seed)")
+            }
         }
         if let json {
             let record: [String: Any] = [
@@ -87,6 +118,7 @@ struct Stress: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: json))
         }
+        if let sig = runner.interruptedBy { MachinePool.endBySignal(sig) }
         if let hostFailure = runner.hostFailure {
             // Not a seed's fault: the host could not start a machine at all (issue 17, 5).
             FileHandle.standardError.write(Data("pebblebed stress: stopped after \(results.count) of \(runs) runs: cannot start a machine: \(hostFailure)\n".utf8))
@@ -114,6 +146,7 @@ struct StressRunner {
     let timeout: Double
     /// Set when the host refused to start a machine with none of ours running.
     var hostFailure: String? { pool.hostFailure }
+    var interruptedBy: Int32? { pool.interruptedBy }
     private var pool: MachinePool
 
     init(executable: String, machineArguments: [String], program: String, arguments: [String], timeout: Double) {
@@ -131,6 +164,28 @@ struct StressRunner {
 
     func rerunArguments(timeout: Double) -> [String] {
         machineArguments + ["--timeout", String(timeout)] + [program] + arguments
+    }
+
+    /// `stress --trace FILE` (issue 15, 6): reruns `seed` with `--trace FILE` (the same
+    /// interleaving: the seed decides every choice), and says what came of it.
+    func traceRerun(seed: UInt64, trace: String, timeout: Double) -> String {
+        let words = ["run", "--seed", String(seed)] + machineArguments + ["--trace", trace, "--timeout", String(timeout)] + [program] + arguments
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = words
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        // (Written afresh: an old file of that name must not pass for this seed's trace.)
+        try? FileManager.default.removeItem(atPath: trace)
+        do { try p.run() } catch { return "  trace of seed \(seed): not written: cannot start a machine (\(error.localizedDescription))" }
+        p.waitUntilExit()
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        let command = "pebblebed " + words.joined(separator: " ")
+        guard FileManager.default.fileExists(atPath: trace) else {
+            return "  trace of seed \(seed): not written (the rerun exited \(status)): \(command)"
+        }
+        return "  trace of seed \(seed), the first failing seed (the rerun exited \(status)): \(trace) (open it in https://ui.perfetto.dev, or `pebblebed trace summary \(trace)`); made by: \(command)"
     }
 
     mutating func runAll(seeds: [UInt64], jobs: Int) -> [StressResult] {
@@ -180,8 +235,24 @@ struct MachinePool {
     let label: String
     /// Set when the host refused to start a machine with none of ours running.
     private(set) var hostFailure: String?
+    /// The signal (SIGINT, SIGHUP, SIGTERM) that stopped `runAll` early: the machines still
+    /// running were killed and reaped; the caller reports what finished, then `endBySignal`.
+    private(set) var interruptedBy: Int32?
 
     static var selfPath: String { DataDirectory.executable }
+
+    /// Ends the process by `signal`, as it would have ended without the pool's handler (a
+    /// shell sees 128+N).
+    static func endBySignal(_ sig: Int32) -> Never {
+        fflush(stdout)   // the summary, when stdout is a file or a pipe
+        signal(sig, SIG_DFL)
+        var only = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, sig)
+        sigprocmask(SIG_UNBLOCK, &only, nil)
+        raise(sig)
+        exit(128 + sig)
+    }
 
     /// One finished (or hung, then killed) machine: the index of its argument list.
     struct Outcome {
@@ -209,7 +280,35 @@ struct MachinePool {
         var results: [Outcome] = []
         let tty = isatty(2) != 0
         var shown = -1
+        // Ctrl-C (and HUP, TERM) used to end this process alone: the machines run in process
+        // groups of their own (Foundation's Process), so a Ctrl-C at the terminal did not reach
+        // them, and a hanging one, whose timeout only this process enforced, ran for ever.
+        // Now the signal is noted and the loop below kills and reaps them first. (Left
+        // ignored where it was ignored: a background job of a non-interactive shell.)
+        machinePoolStop = 0
+        var previous: [(Int32, sighandler_t?)] = []
+        for sig in [SIGINT, SIGHUP, SIGTERM] {
+            let old = signal(sig) { machinePoolStop = $0 }
+            if unsafeBitCast(old, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { signal(sig, SIG_IGN) }
+            previous.append((sig, old))
+        }
+        defer { for (sig, old) in previous { signal(sig, old) } }
+        // And taken even if the parent left them blocked (a test runner's thread may).
+        var stops = sigset_t(), maskBefore = sigset_t()
+        sigemptyset(&stops)
+        for sig in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&stops, sig) }
+        sigprocmask(SIG_UNBLOCK, &stops, &maskBefore)
+        defer { sigprocmask(SIG_SETMASK, &maskBefore, nil) }
         while !pending.isEmpty || !running.isEmpty {
+            if machinePoolStop != 0 {
+                for r in running {
+                    kill(r.process.processIdentifier, SIGKILL)
+                    r.process.waitUntilExit()
+                    try? FileManager.default.removeItem(at: r.output)
+                }
+                interruptedBy = machinePoolStop
+                break
+            }
             starting: while hostFailure == nil, running.count < jobs, let i = pending.first {
                 switch start(index: i, arguments: runs[i]) {
                 case .success(let r):
@@ -297,6 +396,9 @@ struct MachinePool {
     }
 }
 
+/// The signal that asked MachinePool.runAll to stop (its handler's only write).
+nonisolated(unsafe) var machinePoolStop: Int32 = 0
+
 /// `pebblebed stress-merge`: the summary of several shards' `--json` files, as one stress run.
 struct StressMerge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -336,17 +438,25 @@ struct StressMerge: ParsableCommand {
             let runs = explore.reduce(0) { $0 + ($1["interleavings"] as? Int ?? 0) }
             let bugs = explore.filter { $0["outcome"] as? String == "bug" }
             let exhausted = explore.allSatisfy { $0["outcome"] as? String == "space exhausted" }
+            // Shards that stopped short of their part without a bug or a host failure: the
+            // budget ran out, or a signal interrupted them (each named, with its outcome).
+            let short = explore.filter {
+                let outcome = $0["outcome"] as? String ?? ""
+                return outcome != "space exhausted" && outcome != "bug" && !outcome.hasPrefix("host failure")
+            }
             // A shard the host stopped (explore exit 2) did not search its part.
             let failed = explore.filter { ($0["outcome"] as? String ?? "").hasPrefix("host failure") }
             let shards = Set(explore.compactMap { $0["shard"] as? String }).sorted()
             let name = explore.first?["program"] as? String ?? "?"
             print("\(name): \(explore.count) explore shard\(explore.count == 1 ? "" : "s") (\(shards.joined(separator: ", "))), \(runs) interleavings, " +
                   (bugs.isEmpty ? (exhausted ? "no bug, space exhausted in every shard"
-                                   : failed.isEmpty ? "no bug, but some shard ran out of budget" : "no bug, but \(failed.count) could not finish")
+                                   : failed.isEmpty ? "no bug, but \(short.count) did not exhaust \(short.count == 1 ? "its" : "their") part" : "no bug, but \(failed.count) could not finish")
                                 : "\(bugs.count) found a bug"))
-            for f in failed { print("  shard \(f["shard"] as? String ?? "?"): \(f["outcome"] as? String ?? "")") }
+            for f in failed + short { print("  shard \(f["shard"] as? String ?? "?"): \(f["outcome"] as? String ?? "") after \(f["interleavings"] as? Int ?? 0) interleavings") }
             for b in bugs {
-                print("  shard \(b["shard"] as? String ?? "?"): \(b["bug"] as? String ?? "")")
+                // (A multi-line bug, a deadlock's threads, indented under its shard.)
+                let bug = (b["bug"] as? String ?? "").split(separator: "\n").joined(separator: "\n    ")
+                print("  shard \(b["shard"] as? String ?? "?"): \(bug)")
                 if let r = b["replay"] as? String { print("    replay: \(r)") }
             }
             if !bugs.isEmpty { throw ExitCode(1) }

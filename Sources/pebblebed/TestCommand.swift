@@ -92,6 +92,10 @@ struct TestCommand: ParsableCommand {
                 throw CLIError.usage("--junit \(junit): cannot write it (\(error.localizedDescription))")
             }
         }
+        if let sig = pool.interruptedBy {
+            print("  interrupted after \(results.count) of \(tests.count) tests; the machines still running were stopped")
+            MachinePool.endBySignal(sig)
+        }
         if let hostFailure = pool.hostFailure {
             throw CLIError.load("test: stopped after \(results.count) of \(tests.count) tests: cannot start a machine: \(hostFailure)")
         }

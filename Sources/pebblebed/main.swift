@@ -213,7 +213,9 @@ struct Run: ParsableCommand {
         var o = try machine.bootOptions()
         o.simics.report = report
         o.firstTaskIsInit = asInit
-        o.schedule = replay
+        o.schedule = replay?.schedule
+        o.scheduleRunLimitSeconds = replay?.runLimitSeconds
+        o.scheduleMaxPoints = replay?.maxPoints
         if let timeout {
             guard timeout > 0 && timeout < 1e6 else { throw ValidationError("--timeout must be a positive number of seconds") }
             o.simics.timeoutNanoseconds = UInt64(timeout * 1e9)
@@ -238,13 +240,24 @@ struct Run: ParsableCommand {
 
 extension Run {
     /// The --schedule file, parsed; nil without one.
-    func loadSchedule() throws -> Schedule? {
+    func loadSchedule() throws -> Schedule.File? {
         guard let schedule else { return nil }
         guard machine.seed == nil else { throw ValidationError("--schedule and --seed exclude each other") }
         guard let text = try? String(contentsOfFile: schedule, encoding: .utf8) else {
             throw CLIError.usage("--schedule \(schedule): cannot read it; give a file `pebblebed explore` wrote (explore-PROGRAM.schedule)")
         }
-        do { return try Schedule.parse(text) } catch { throw ValidationError("\(schedule): \(error.description)") }
+        let parsed: Schedule.File
+        do { parsed = try Schedule.parseFile(text) } catch { throw CLIError.usage("--schedule \(schedule): \(error.description)") }
+        // Points and threads are numbered for the program and arguments the schedule was made
+        // with; on another program it would replay some other interleaving, saying nothing.
+        let name = program.contains("/") ? URL(fileURLWithPath: program).lastPathComponent : program
+        if let argv = parsed.argv, argv != [name] + arguments {
+            let made = argv.map(Schedule.shellQuote).joined(separator: " ")
+            let given = ([name] + arguments).map(Schedule.shellQuote).joined(separator: " ")
+            throw CLIError(description: "--schedule \(schedule) was made for `\(made)`, not `\(given)`: its points and threads are numbered for that program and those arguments; replay it with them (or explore \(Schedule.shellQuote(name)) for a schedule of its own)",
+                           code: ExitStatus.scheduleMismatch)
+        }
+        return parsed
     }
 
     /// --gdb, --gdb-batch: the machine runs in a child process that serves the gdb stub on a

@@ -35,6 +35,9 @@ public struct ExploreConfig {
     public var jsonPath: String?
     /// Write the bug report as Markdown here.
     public var markdownPath: String?
+    /// The guest's argv (program name and arguments), written into the schedule file so that
+    /// `run --schedule` can refuse a replay on another program (ExploreDriver.run sets it from the boot options).
+    public var argv: [String]?
 
     public init(elfPath: String, replayWords: [String]) {
         self.elfPath = elfPath
@@ -67,6 +70,8 @@ public enum ExploreDriver {
 
         var o = options
         o.schedule = Schedule()
+        var config = config
+        config.argv = o.arguments
         let k: Kernel
         let runner: ForkRunner
         do {
@@ -76,7 +81,28 @@ public enum ExploreDriver {
             progress("pebblebed: \(error.description)\n")
             return 2
         }
+        // Ctrl-C (SIGINT; also HUP and TERM) in the middle of a search: the handlers would end
+        // the explorer at once, saying nothing of what had run, with the fork server left
+        // behind (an orphan zombie where nothing reaps it), and a Ctrl-C at a terminal reaches
+        // the whole process group: the run it killed came back as a bug, "the machine died of
+        // signal 2". So they are blocked from here (after the machine's init, which empties
+        // the mask; the fork server and the runs inherit the block) and looked for between
+        // runs (`pendingStop`): the explorer says where it stood, stops and reaps the server,
+        // and unblocks, so the pending signal ends it as before (130 for SIGINT), terminal
+        // restored by its handler. A run still going finishes first (at most --run-limit).
+        var stopSignals = sigset_t(), maskBefore = sigset_t()
+        sigemptyset(&stopSignals)
+        for sig in [SIGINT, SIGHUP, SIGTERM] { sigaddset(&stopSignals, sig) }
+        sigprocmask(SIG_BLOCK, &stopSignals, &maskBefore)
+        defer { sigprocmask(SIG_SETMASK, &maskBefore, nil) }
+        func pendingStop() -> Int32? {
+            var pending = sigset_t()
+            sigpending(&pending)
+            return [SIGINT, SIGHUP, SIGTERM].first { sigismember(&pending, $0) == 1 }
+        }
         // Reaps the fork server: the runs' CPU time is the explorer's only then (make bench).
+        // (Deferred after the unblock above, so it runs before it: a signal delivered then
+        // finds the server reaped.)
         defer { runner.stopServer() }
         runner.runLimitSeconds = config.runLimitSeconds
         runner.maxPoints = config.maxPoints
@@ -86,6 +112,7 @@ public enum ExploreDriver {
         func hostFailure(_ problem: String, runs: Int) -> Int32 {
             progress("pebblebed: explore: could not run interleaving \(runs + 1): \(problem); \(runs) interleavings had run, no bug found in them\n")
             writeJSON(config, program: o.program, runs: runs, outcome: "host failure: \(problem)", bug: nil, schedule: nil)
+            writeCleanMarkdown(config, program: o.program, runs: runs, outcome: "host failure: \(problem)")
             return 2
         }
         var racesNote = ""
@@ -124,6 +151,12 @@ public enum ExploreDriver {
 
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
+        if let sig = pendingStop() {
+            say("Interrupted by \(Kernel.signalName(sig)) before the search began (after the race run): no interleaving explored.\n")
+            writeJSON(config, program: o.program, runs: 0, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+            writeCleanMarkdown(config, program: o.program, runs: 0, outcome: "interrupted by \(Kernel.signalName(sig))")
+            return 128 + sig   // the deferred unblock delivers the signal first
+        }
         var raceWords: [UInt32: [UInt32]] = [:]
         func learn(_ points: [(word: UInt32, eip: UInt32)]) {
             for (word, e) in points where !(raceWords[e] ?? []).contains(word) { raceWords[e, default: []].append(word) }
@@ -153,11 +186,20 @@ public enum ExploreDriver {
         }
 
         while let schedule = search.next() {
+            if let sig = pendingStop() {
+                showProgress(final: true)
+                say("Interrupted by \(Kernel.signalName(sig)) after \(search.runs) interleavings at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
+                say(costLine(runner, search, elapsed(), watchedCounts))
+                writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
+                writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))")
+                return 128 + sig   // the deferred unblock delivers the signal first
+            }
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
                 say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
+                writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "budget ran out")
                 return 0
             }
             let switches = search.switches(of: schedule)
@@ -215,6 +257,7 @@ public enum ExploreDriver {
         say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
         say(costLine(runner, search, elapsed(), watchedCounts))
         writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
+        writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "space exhausted")
         return 0
     }
 
@@ -256,6 +299,17 @@ public enum ExploreDriver {
         close(fd)
     }
 
+    /// `--markdown FILE` when no bug was found: the outcome, so that the file a CI job
+    /// publishes is never the report of an earlier run's bug (it was left as it was).
+    static func writeCleanMarkdown(_ config: ExploreConfig, program: String, runs: Int, outcome: String) {
+        guard let path = config.markdownPath else { return }
+        let shard = config.shard.map { ", shard \($0.k)/\($0.n)" } ?? ""
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return }
+        ForkRunner.writeAll(fd, "# pebblebed explore: no bug found in `\(program)`\n\nOutcome: \(outcome), after \(runs) interleavings with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s")\(shard).\n")
+        close(fd)
+    }
+
     /// The schedule's free choices (Schedule.Choice.free: who runs next after a thread
     /// stopped), which are not preemptions, for the report's first line.
     static func freeNote(_ schedule: Schedule) -> String {
@@ -279,7 +333,7 @@ public enum ExploreDriver {
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let replay = (["pebblebed", "run", "--schedule", file] + config.replayWords).map(shellQuote).joined(separator: " ")
         if fd >= 0 {
-            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords))
+            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints))
             close(fd)
             s += "\nSchedule: \(file)\n"
         } else {
@@ -302,7 +356,7 @@ public enum ExploreDriver {
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
             m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
             m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "   # step through it in gdb\n```\n\n"
-            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords) + "```\n"
+            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {
                 ForkRunner.writeAll(fd, m)
@@ -314,10 +368,7 @@ public enum ExploreDriver {
 
     static func URLBasename(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
 
-    static func shellQuote(_ w: String) -> String {
-        let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
-        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-    }
+    static func shellQuote(_ w: String) -> String { Schedule.shellQuote(w) }
 }
 
 extension String {

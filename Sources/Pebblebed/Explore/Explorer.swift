@@ -400,6 +400,8 @@ public final class ForkRunner {
             _exit(3)
         }
         kernel.shutdownHooks.append { [unowned kernel] in
+            // A panic or failed audit ends the process itself (70, 71) after the hooks.
+            if kernel.failingExit != nil { return report() }
             let status = kernel.firstTaskStatus ?? kernel.firstTask.status
             report(status: status)
             // Last hook: the console is flushed, the audit passed. Nothing else of this

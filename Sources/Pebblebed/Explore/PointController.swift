@@ -276,28 +276,83 @@ public struct Schedule: Hashable, Sendable {
         self.extraPoints = extraPoints
     }
 
+    /// The header of the files written now (`header2`); files with `header` (v1, written
+    /// before the `argv` and `end` lines, or by hand) are still read, with no `end` needed.
+    public static let header2 = "# pebblebed schedule v2"
     public static let header = "# pebblebed schedule v1"
 
-    /// The file: a header, a comment line with the program, one `preempt POINT THREAD` or
-    /// `next POINT THREAD` a line (files written before free choices have no `next` lines
-    /// and replay as they did).
-    public func text(program: [String]) -> String {
-        var s = Schedule.header + "\n# program: " + program.joined(separator: " ") + "\n"
+    /// What a schedule file says besides the choices.
+    public struct File {
+        public var schedule: Schedule
+        /// The guest's argv it was made for (nil in files that do not say: v1, hand-written).
+        public var argv: [String]?
+        /// The step bounds of the explore run that found it (`run-limit SECONDS`,
+        /// `max-points N`): a replay ends where that run ended, as a step bound, instead of
+        /// looping for ever (nil: no wall-clock limit, the default point limit).
+        public var runLimitSeconds: Double?
+        public var maxPoints: Int?
+    }
+
+    /// The file: a header, a comment line with the replay command's words, an `argv` line with
+    /// the guest's program name and arguments (shell-quoted) when known, the step bounds when
+    /// given, one `preempt POINT THREAD` or `next POINT THREAD` a line, and a last line `end`.
+    /// Why `argv`: points and threads are numbered for one program and its arguments, and a
+    /// schedule replayed on another program ran as some other interleaving, silently
+    /// (`run --schedule` now refuses it, naming the program the schedule is for). Why `end`: a
+    /// file cut short at a line boundary (a full disk, a copy interrupted) reads as a shorter
+    /// schedule, and replayed as another interleaving; without its `end` a v2 file is refused.
+    public func text(program: [String], argv: [String]? = nil, runLimitSeconds: Double? = nil, maxPoints: Int? = nil) -> String {
+        var s = Schedule.header2 + "\n# program: " + program.map(Schedule.shellQuote).joined(separator: " ") + "\n"
+        if let argv { s += "argv " + argv.map(Schedule.shellQuote).joined(separator: " ") + "\n" }
+        if let runLimitSeconds { s += "run-limit \(runLimitSeconds)\n" }
+        if let maxPoints { s += "max-points \(maxPoints)\n" }
         for a in extraPoints { s += "point \(hex(a))\n" }
         for c in choices { s += "\(c.free ? "next" : "preempt") \(c.point) \(c.thread)\n" }
-        return s
+        return s + "end\n"
     }
 
     /// Parses a schedule file; the error says which line is wrong.
     public static func parse(_ text: String) throws(ScheduleError) -> Schedule {
+        try parseFile(text).schedule
+    }
+
+    /// Parses a schedule file, with what it says besides the choices.
+    public static func parseFile(_ text: String) throws(ScheduleError) -> File {
         var choices: [Choice] = []
         var extra: [UInt32] = []
-        var sawHeader = false
+        var version = 0
+        var argv: [String]?
+        var runLimit: Double?
+        var maxPoints: Int?
+        var ended = false
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line == header { sawHeader = true; continue }
+            if line == header && version == 0 { version = 1; continue }
+            if line == header2 && version == 0 { version = 2; continue }
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if ended {
+                throw ScheduleError(message: "line \(n + 1): `\(line)` after the `end` line (two schedules run together?)")
+            }
+            if line == "end" { ended = true; continue }
+            if line.hasPrefix("argv ") {
+                guard argv == nil, let words = shellWords(line.dropFirst(5)), !words.isEmpty else {
+                    throw ScheduleError(message: "line \(n + 1): expected one `argv PROGRAM ARGUMENTS` line with shell-quoted words, found `\(line)`")
+                }
+                argv = words
+                continue
+            }
             let w = line.split(separator: " ")
+            if w.first == "run-limit" || w.first == "max-points" {
+                if w.count == 2, w[0] == "run-limit", runLimit == nil, let v = Double(w[1]), v > 0, v.isFinite {
+                    runLimit = v
+                    continue
+                }
+                if w.count == 2, w[0] == "max-points", maxPoints == nil, let v = Int(w[1]), v >= 1 {
+                    maxPoints = v
+                    continue
+                }
+                throw ScheduleError(message: "line \(n + 1): expected one `run-limit SECONDS` (positive) or `max-points N` (at least 1), found `\(line)`")
+            }
             if w.count == 2, w[0] == "point", w[1].hasPrefix("0x"), let a = UInt32(w[1].dropFirst(2), radix: 16) {
                 extra.append(a)
                 continue
@@ -312,8 +367,41 @@ public struct Schedule: Hashable, Sendable {
             }
             choices.append(c)
         }
-        guard sawHeader else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header)` line)") }
-        return Schedule(choices, extraPoints: extra)
+        guard version > 0 else { throw ScheduleError(message: "not a pebblebed schedule (no `\(header2)` line)") }
+        if version == 2 && !ended {
+            throw ScheduleError(message: "the file is cut short: no `end` line after its last choice (write it again with `pebblebed explore`)")
+        }
+        return File(schedule: Schedule(choices, extraPoints: extra), argv: argv, runLimitSeconds: runLimit, maxPoints: maxPoints)
+    }
+
+    /// A word as a POSIX shell reads it back: bare when it is plain, else in single quotes.
+    public static func shellQuote(_ w: String) -> String {
+        let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
+        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+
+    /// The words of `line` as `shellQuote` writes them (bare, single-quoted, `\x`), or nil if
+    /// a quote is left open.
+    static func shellWords(_ line: Substring) -> [String]? {
+        var words: [String] = []
+        var word = "", inWord = false, quoted = false, escaped = false
+        for ch in line {
+            if escaped { word.append(ch); escaped = false; continue }
+            if quoted {
+                if ch == "'" { quoted = false } else { word.append(ch) }
+                continue
+            }
+            switch ch {
+            case "'": quoted = true; inWord = true
+            case "\\": escaped = true; inWord = true
+            case " ", "\t":
+                if inWord { words.append(word); word = ""; inWord = false }
+            default: word.append(ch); inWord = true
+            }
+        }
+        guard !quoted && !escaped else { return nil }
+        if inWord { words.append(word) }
+        return words
     }
 }
 

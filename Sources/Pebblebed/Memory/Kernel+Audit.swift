@@ -23,7 +23,7 @@ extension Kernel {
         guard !r.isClean else { return }
         KernelLog.line("pebblebed: frame audit failed \(context):")
         for p in r.problems { KernelLog.line("  " + p) }
-        runShutdownHooks()
+        runShutdownHooks(failing: Kernel.auditFailureExit)
         machine.powerOff(exitCode: Kernel.auditFailureExit)
     }
 

@@ -41,7 +41,7 @@ private func panicReport(headline: String, regs: String?) -> Never {
     KernelLog.fd = 2
     KernelLog.lift()
     // Restore the terminal first, so the report lands on a usable screen.
-    kernel?.runShutdownHooks()
+    kernel?.runShutdownHooks(failing: kernelPanicExit)
     KernelLog.line(headline)
     if let t = kernel?.scheduler.current {
         KernelLog.line("  current thread \(t.tid) of task \(t.task.id) '\(t.task.name)' (\(t.state))")

@@ -57,7 +57,7 @@ extension Kernel {
         guard !problems.isEmpty else { return }
         KernelLog.line("pebblebed: thread/task audit failed \(context):")
         for p in problems { KernelLog.line("  " + p) }
-        runShutdownHooks()
+        runShutdownHooks(failing: Kernel.auditFailureExit)
         machine.powerOff(exitCode: Kernel.auditFailureExit)
     }
 }
