@@ -252,7 +252,10 @@ extension Kernel {
     func checkRunTime() {
         checkTimeout()
         guard let p = points, let limit = p.runLimitNanoseconds, machine.nanoseconds >= p.runStartNanoseconds + limit else { return }
-        reportBug(.stepBound, "step bound exceeded: the run took more than \(limit / 1_000_000_000) s (\(p.pointCount) preemption points); an endless loop? (a program that needs longer: --run-limit)")
+        // Whole seconds as such, a fraction as given (--run-limit 0.5 said "more than 0 s").
+        let seconds = Double(limit) / 1e9
+        let shown = seconds == seconds.rounded() ? "\(Int(seconds))" : "\(seconds)"
+        reportBug(.stepBound, "step bound exceeded: the run took more than \(shown) s (\(p.pointCount) preemption points); an endless loop? (a program that needs longer: --run-limit)")
     }
 
     /// Carries out an emulated first instruction (PreemptionPoints.swift), exactly as the CPU

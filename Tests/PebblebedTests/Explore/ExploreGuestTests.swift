@@ -181,6 +181,12 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("No bug found: space exhausted"), "\(r)")
     }
 
+    /// A run past a fractional --run-limit says the limit as given (it said "more than 0 s").
+    @Test func aFractionalRunLimitIsNamedAsGiven() throws {
+        let (r, _) = try Self.explore("guard_spin", ["--run-limit", "0.5"])
+        #expect(r.status == 1 && r.stdout.contains("step bound exceeded: the run took more than 0.5 s"), "\(r)")
+    }
+
     /// A variable named like a thread-library function (examples/tests/explore_data_symbol.c:
     /// an initialized `int rwlock_downgrade`) keeps its value: points are planted only at code
     /// (ELFImage.function(named:)). Planted, it read 0x123456CC and the run failed.
@@ -237,7 +243,9 @@ import Testing
     /// by the kernel, and the forms it does not know (neg, adc, sbb, a 16-bit or, 162 cases
     /// each) stepped.
     @Test func watchedAccessesCarriedOutByTheKernelMatchTheCPU() throws {
-        let r = try Guest.launch(["explore", "--max-preemptions", "0", "--budget", "300", "--ramdisk", Guest.ramdisk,
+        // Its race run (every access watched, ~366,000 of them) takes about 9 s in a debug
+        // build: the default 10 s run limit made it a "step bound" bug on a loaded machine.
+        let r = try Guest.launch(["explore", "--max-preemptions", "0", "--budget", "300", "--run-limit", "200", "--ramdisk", Guest.ramdisk,
                                   "explore_watch_emulation"], timeout: 400)
         #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
         let line = try #require(r.stderr.split(separator: "\n").first { $0.hasPrefix("Race run: ") }, "\(r)")
