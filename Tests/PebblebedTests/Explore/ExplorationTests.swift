@@ -275,7 +275,11 @@ import Testing
     /// make_runnable: t goes to the back of the run queue; one that comes first leaves a
     /// token, as a reject word would). A thread that is made later is not on the queue at
     /// the start.
-    static func threads(_ s: Schedule, ops: [[[UInt64]]]) -> ([PointRecord], [PartialOrder.Event], [String]) {
+    ///
+    /// An operation with the `yields` tag is a yield: its thread goes to the back of the run
+    /// queue and the head runs, as the kernel does, with no free decision there unless
+    /// `yieldFree` (the record's `stopAlternatives` then include the yielder, at the back).
+    static func threads(_ s: Schedule, ops: [[[UInt64]]], yieldFree: Bool = false) -> ([PointRecord], [PartialOrder.Event], [String]) {
         var records: [PointRecord] = []
         var served: [PartialOrder.Event] = []
         var op: [(thread: Int32, k: Int)] = []   // by point
@@ -301,14 +305,37 @@ import Testing
                 if o >> 32 == deschedules >> 32, Int32(truncatingIfNeeded: o & 0xFFFF) == t {
                     if tokens.remove(t) == nil { blocked.insert(t) }
                 }
+                if o >> 32 == yields >> 32 { yielded = true }
                 if o >> 32 == wakes >> 32 {
                     let u = Int32(truncatingIfNeeded: o & 0xFFFF)
                     if blocked.remove(u) != nil { queue.append(u) } else { tokens.insert(u) }
                 }
             }
         }
+        var yielded = false
+        // A yield (the model's `yields` tag) puts its thread at the back of the queue and runs
+        // the head: no free decision there (Kernel.freePick).
+        func yieldIfAsked(_ r: Int32) -> Bool {
+            guard yielded else { return false }
+            yielded = false
+            queue.removeAll { !live($0) }
+            guard !queue.isEmpty, live(r) else { return false }
+            queue.append(r)
+            if yieldFree, let d = lastServed {
+                lastServed = nil
+                records[d].stopAlternatives = queue
+                if let c = s.choices.first(where: { $0.free && $0.point == d }), let at = queue.firstIndex(of: c.thread) {
+                    running = queue.remove(at: at)
+                    return true
+                }
+            }
+            lastServed = nil
+            running = queue.removeFirst()
+            return true
+        }
         while let r = running {
             if let p = pending.removeValue(forKey: r) { serve(p, decision: records.count - 1) }
+            if yieldIfAsked(r) { continue }
             guard next[Int(r)] < ops[Int(r) - 1].count, !blocked.contains(r) else {
                 queue.removeAll { !live($0) }
                 // The free decision after the point whose serving stopped r (the kernel's
@@ -343,6 +370,7 @@ import Testing
                 running = c.thread
             } else {
                 serve(i, decision: i)
+                _ = yieldIfAsked(r)
             }
         }
         var trace: [String] = []
@@ -360,15 +388,16 @@ import Testing
     /// the kernel's footprints do (Footprint.thread), and carry a tag the model acts on.
     static let deschedules: UInt64 = 0x7D << 32
     static let wakes: UInt64 = 0x7E << 32
+    static let yields: UInt64 = 0x7F << 32
     static func deschedule(_ t: Int32) -> [UInt64] { [Footprint.thread(t), deschedules | UInt64(t)] }
     static func wake(_ t: Int32) -> [UInt64] { [Footprint.thread(t), wakes | UInt64(t)] }
 
     /// The traces of every run of a search over `ops`.
-    static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool) -> (runs: [[String]], search: Exploration) {
+    static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool, yieldFree: Bool = false) -> (runs: [[String]], search: Exploration) {
         let e = Exploration(maxPreemptions: bound, partialOrder: true, sleepSets: sleepSets)
         var runs: [[String]] = []
         while let s = e.next() {
-            let (records, served, trace) = threads(s, ops: ops)
+            let (records, served, trace) = threads(s, ops: ops, yieldFree: yieldFree)
             runs.append(trace)
             e.finished(s, records: records, served: served)
         }
@@ -507,6 +536,31 @@ import Testing
             let missedWithout = all.subtracting(without).count
             #expect(missedWithout == 0, "bound \(bound): without sleep sets, missed \(missedWithout) of \(all.count) classes")
         }
+    }
+
+    /// Yields (the thread library's mutex yields to the holder on every failed try) have no
+    /// free decision after them: the thread that runs next is the queue's head, and another
+    /// one costs a preemption at the yield's point. Within a bound, DPOR then misses classes
+    /// the search of every preemption reaches (T1 [yield, yield, A], T2 [A, yield, A], T3 [A];
+    /// 3 of 38 at bound 2, 1 of 71 at bound 4; none unbounded): the conservative branches go
+    /// to the latest node the run paid for, and a switch made by a yield is none. With free
+    /// decisions after yields the model misses none (140 classes, every order the yields
+    /// allow), but in the kernel they blow up spinning programs: even one per streak of
+    /// yields left four twins unexhausted in 40 s (Explore/README, "Not done yet").
+    @Test func knownHoleYieldsWithinABound() {
+        let y: [UInt64] = [Self.yields, 0x99]
+        let ops: [[[UInt64]]] = [[y, y, [0x99]], [[0x99], y, [0x99]], [[0x99]]]
+        for bound in 2...4 {
+            let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
+            let all = Self.everyPreemption(ops, bound: bound)
+            withKnownIssue("no free decision after a yield: DPOR misses bounded classes around yields") {
+                let missed = all.subtracting(with).count
+                #expect(missed == 0, "bound \(bound): missed \(missed) of \(all.count) classes")
+            }
+            let (free, _) = Self.search(ops, bound: bound, sleepSets: true, yieldFree: true)
+            #expect(all.isSubset(of: Set(free)), "bound \(bound), free decisions after yields: missed \(all.subtracting(free).count)")
+        }
+        #expect(Self.everyPreemption(ops, bound: 8).isSubset(of: Set(Self.search(ops, bound: 8, sleepSets: true).runs)))
     }
 
     /// A race reversal runs an *initial* of the reversed sequence (source-set DPOR), not the
