@@ -56,6 +56,16 @@ public final class Exploration {
     /// until an event dependent with that thread's next operation runs: a run in which the
     /// sleeping thread goes first is equivalent to one that ran it at the node, which the
     /// earlier branch covered.
+    ///
+    /// Within a preemption bound, only if the earlier branch covered it *within the bound*:
+    /// the equivalent run of the earlier branch p runs p's operation first and then switches
+    /// back to the later branch q, a preemption unless that operation stopped p; so it costs
+    /// what p paid at the node, less what q paid, plus one unless p stopped there. A branch
+    /// run earlier puts its thread to sleep in a later one only when that is at most zero
+    /// (the running thread run on first sleeps in the switches away from it; two switches, or
+    /// two picks at a free decision, do not sleep each other). With every branch asleep, the
+    /// runs one preemption over the bound that a sleeper stood for left their classes at the
+    /// bound out (woken thread, bound 2: 9 classes with sleep sets, 11 without).
     public let sleepSets: Bool
     struct Node: Hashable {
         let prefix: [Schedule.Choice]
@@ -63,9 +73,10 @@ public final class Exploration {
         /// after a served event.
         let point: Int
     }
-    /// The node each queued schedule branches from, and the thread it runs there (for the
-    /// schedule without its node's choice, the thread that was running).
-    private var branchOf: [Schedule: (node: Node, thread: Int32)] = [:]
+    /// The node each queued schedule branches from, the thread it runs there (for the
+    /// schedule without its node's choice, the thread that was running), and the preemptions
+    /// its choice there costs (bounded sleep sets, above).
+    private var branchOf: [Schedule: (node: Node, thread: Int32, cost: Int)] = [:]
     /// The threads asleep at a node, inherited from the run that reached it (known when a run
     /// walked through it after its own decision; unknown, so none, otherwise).
     private var nodeSleep: [Node: [PartialOrder.Sleeper]] = [:]
@@ -109,7 +120,13 @@ public final class Exploration {
                 // Its sleep set: what slept at the node, and the branches run from it so far
                 // (they ran before this one: the order of runs is the order of exploration).
                 var z = nodeSleep[b.node] ?? []
-                for r in nodeRan[b.node] ?? [] where !z.contains(where: { $0.thread == r.thread }) { z.append(r) }
+                for r in nodeRan[b.node] ?? [] where !z.contains(where: { $0.thread == r.thread }) {
+                    // Bounded: only a branch whose equivalent runs cost no more than this one's
+                    // (above). The same thread's branch again (another way to run it first)
+                    // needs no switch back.
+                    if r.cost - b.cost + (r.thread == b.thread || r.stops ? 0 : 1) > 0 { continue }
+                    z.append(r)
+                }
                 if z.contains(where: { $0.thread == b.thread }) {
                     slept += 1
                     branchOf[s] = nil
@@ -127,9 +144,14 @@ public final class Exploration {
     public var leftAtBound: Int { bound <= maxPreemptions ? levels[bound].count : 0 }
     public var queuedNext: Int { bound + 1 <= maxPreemptions ? levels[bound + 1].count : 0 }
 
-    /// Notes that the branch of `op.thread` ran from `node`.
+    /// Notes that the branch of `op.thread` ran from `node` (the cheapest way it ran, if more
+    /// than one: that one's runs had the most of the bound left).
     private func ran(_ op: PartialOrder.Sleeper, at node: Node) {
-        if !(nodeRan[node] ?? []).contains(where: { $0.thread == op.thread }) { nodeRan[node, default: []].append(op) }
+        if let i = (nodeRan[node] ?? []).firstIndex(where: { $0.thread == op.thread }) {
+            if op.cost < nodeRan[node]![i].cost { nodeRan[node]![i] = op }
+        } else {
+            nodeRan[node, default: []].append(op)
+        }
     }
 
     /// The switch keys of `choices`, from the records of a run that shares them.
@@ -186,8 +208,9 @@ public final class Exploration {
             // one was served, and a branch is told by the event it serves first.
             let chosen = PartialOrder.chosenAt(served, records: records)
             if sleepSets {
-                if let branch, let op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
+                if let branch, var op = PartialOrder.nextOperation(of: branch.thread, from: start, records: records,
                                                                     served: served, chosen: chosen, raceWords: raceWords) {
+                    op.cost = PartialOrder.cost(at: start, records: records, served: served, chosen: chosen)
                     ran(op, at: branch.node)
                 }
                 var z = asleep.removeValue(forKey: schedule) ?? []
@@ -248,15 +271,16 @@ public final class Exploration {
                     // This run took a branch at the node too: the thread whose event it served
                     // first from there (the one it switched to there, or the one that went on).
                     let here = served[first].thread
-                    if let op = PartialOrder.nextOperation(of: here, from: node, records: records, served: served,
+                    if var op = PartialOrder.nextOperation(of: here, from: node, records: records, served: served,
                                                            chosen: chosen, raceWords: raceWords) {
+                        op.cost = PartialOrder.cost(at: node, records: records, served: served, chosen: chosen)
                         ran(op, at: branch)
                     }
                 }
                 guard generated.insert(s).inserted else { continue }
                 // The default's thread: the one running at the point, or the queue's head.
                 let byDefault = free ? records[point].stopAlternatives?.first ?? records[point].thread : records[point].thread
-                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault) }
+                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault, !free && thread >= 0 ? 1 : 0) }
                 order[s] = node
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)

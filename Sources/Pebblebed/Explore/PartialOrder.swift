@@ -25,11 +25,12 @@
 ///
 /// For every pair of events in a run that race (dependent, of different threads, and not
 /// ordered by happens-before through other events), the run that reverses them is scheduled:
-/// at the decision point where the first of them was *chosen* (`chosenAt`), the second's
-/// thread runs instead (or, if it could not run there, the first thread that could of those
-/// between the two that do not happen after the first). Schedules keep the preemption bound;
-/// each is run once, and not at all when its thread sleeps at its node (sleep sets,
-/// Exploration).
+/// at the decision point where the first of them was *chosen* (`chosenAt`), an initial of the
+/// reversal runs instead (the second's thread when it is one, `backtracks`). Where that costs
+/// a preemption the run did not make, the same reversal also goes to the latest earlier node
+/// where the run paid for its thread already (a conservative branch: Coons, Musuvathi and
+/// McKinley's bounded partial-order reduction). Schedules keep the preemption bound; each is
+/// run once, and not at all when its thread sleeps at its node (sleep sets, Exploration).
 public enum PartialOrder {
     /// One served event: its point, the point whose decision let it be served, its thread.
     public struct Event: Equatable, Sendable {
@@ -145,12 +146,39 @@ public enum PartialOrder {
         var lastAll = [Last?](repeating: nil, count: n)
         var created: [Int32: Clock] = [:]
         var started = [Bool](repeating: false, count: n)
-        var out: [(Int, Int32)] = []
+        var out: [(node: Int, thread: Int32)] = []
         // (A node and a thread packed in an Int64 lost the node when the thread was -1.)
         struct Pair: Hashable { let node: Int; let thread: Int32 }
         var seen = Set<Pair>()
         func add(_ node: Int, _ thread: Int32) {
             if seen.insert(Pair(node: node, thread: thread)).inserted { out.append((node, thread)) }
+        }
+        // The threads that can go first from a node: a preemptive one's alternatives, and the
+        // thread stopped at its point when the run switched away there (it goes first by not
+        // switching: -1); a free one's, the run queue when the thread stopped (its head is the
+        // default: -1). A thread chosen at the node by a switch to a thread not at a point
+        // leaves the thread given way at the node its next event pending, and that event (the
+        // second of a race) is reversed by going on there.
+        func branches(_ node: Int) -> [Int32] {
+            let (at, free, _) = decision(of: node, served)
+            let r = records[at]
+            return free ? r.stopAlternatives ?? [] : (r.switchedTo != nil ? [r.thread] : []) + r.alternatives
+        }
+        func first(_ u: Int32, at node: Int) -> Int32? {
+            let (at, free, _) = decision(of: node, served)
+            let r = records[at]
+            if free {
+                let queue = r.stopAlternatives ?? []
+                return queue.contains(u) ? (u == queue.first ? -1 : u) : nil
+            }
+            if r.alternatives.contains(u) { return u }
+            return u == r.thread && r.switchedTo != nil ? -1 : nil
+        }
+        // Whether the run paid for its thread at a node already: a free decision (nothing to
+        // pay), or a preemptive one where it switched (another thread there costs the same).
+        func paid(_ node: Int) -> Bool {
+            let (at, free, _) = decision(of: node, served)
+            return free || records[at].switchedTo != nil
         }
 
         for (k, e) in served.enumerated() {
@@ -168,37 +196,6 @@ public enum PartialOrder {
                 for o in fp.objects + fp.shared { if let l = lastOn[o], l.thread != p, l.count > clocks[p][l.thread] { candidates.append(l) } }
                 for o in fp.objects { for l in (sharedOn[o] ?? [:]).values where l.thread != p && l.count > clocks[p][l.thread] { candidates.append(l) } }
                 for q in 0..<n where q != p { if let l = lastAll[q], l.count > clocks[p][q] { candidates.append(l) } }
-            }
-            // Only the races that are direct: one ordered before another candidate is not.
-            for a in candidates where !candidates.contains(where: { $0.position > a.position && eventClock[$0.position][a.thread] >= a.count }) {
-                let node = chosen[a.position]
-                // A free decision's branches are the run queue when the thread stopped (its
-                // head is the default: -1); a preemptive one's are its alternatives.
-                let (at, free, _) = decision(of: node, served)
-                let r = records[at]
-                let queue = free ? r.stopAlternatives ?? [] : []
-                // The threads that can go first from the node: its alternatives, and the thread
-                // stopped at its point when the run switched away there (it goes first by not
-                // switching: -1). A thread chosen at the node by a switch to a thread not at a
-                // point leaves the thread given way at the node its next event pending, and
-                // that event (the second of a race) is reversed by going on there.
-                func first(_ u: Int32) -> Int32? {
-                    if free { return queue.contains(u) ? (u == queue.first ? -1 : u) : nil }
-                    if r.alternatives.contains(u) { return u }
-                    return u == r.thread && r.switchedTo != nil ? -1 : nil
-                }
-                if let u = first(e.thread) {
-                    add(node, u)
-                } else if let u = (a.position + 1..<k).lazy.filter({ j in eventClock[j][a.thread] < a.count })
-                            .compactMap({ j in first(served[j].thread) }).first {
-                    add(node, u)
-                } else {
-                    // Nothing between could run there: every alternative, as FG05 does.
-                    for u in free ? queue : r.alternatives { add(node, first(u)!) }
-                }
-                // The run without the decision's own switch, when it had one (the reversal may
-                // need the thread that was running there to go on, or the queue's head).
-                if free ? served[a.position].thread != queue.first : r.switchedTo != nil { add(node, -1) }
             }
             // Its clock: program order, then everything it depends on.
             if fp.all {
@@ -219,6 +216,56 @@ public enum PartialOrder {
             }
             for o in fp.shared { sharedOn[o, default: [:]][p] = me }
             if let c = fp.creates { created[c] = clocks[p] }
+            // Only the races that are direct: one ordered before another candidate is not.
+            for a in candidates where !candidates.contains(where: { $0.position > a.position && eventClock[$0.position][a.thread] >= a.count }) {
+                let node = chosen[a.position]
+                // The thread to run at the node must be an *initial* of what the reversal runs
+                // from there (source-set DPOR, Abdulla et al. 2014): of the events after the
+                // first that do not happen after it, then the second, one whose thread has no
+                // event before it among them that it happens after. A thread that is no initial
+                // first runs an event that needs another one of them before it, so its branch
+                // is not the reversed order; with sleep sets that loses classes even unbounded:
+                // T1 [A, C], T2 [B, A], T3 [B, C] (A, B, C locks); T3 first, then T2, then T1
+                // ("T3.0 T2.0 T2.1 T1.0 T1.1 T3.1") was lost: the race of T3's C with T1's C
+                // in the run "T3 T3 T2 T2 T1 T1" reversed to T1 at T3's second point, where T1
+                // slept (its A runs after T2's A there), when the initial is T2.
+                // An event follows one of thread q's there iff it follows q's first one there
+                // (program order): one pass with each thread's first count.
+                let v = (a.position + 1..<k).filter({ j in eventClock[j][a.thread] < a.count }) + [k]
+                var firstIn = [Int](repeating: .max, count: n)
+                for x in v where firstIn[slot[served[x].thread]!] == .max { firstIn[slot[served[x].thread]!] = eventClock[x][slot[served[x].thread]!] }
+                let initials: [Int32] = v.compactMap { x in
+                    let q = slot[served[x].thread]!
+                    guard eventClock[x][q] == firstIn[q], (0..<n).allSatisfy({ $0 == q || eventClock[x][$0] < firstIn[$0] }) else { return nil }
+                    return served[x].thread
+                }
+                // The second's thread, if it is an initial and can go first from the node, else
+                // the first initial that can; if none can, every branch, as FG05 does.
+                func reverse(at node: Int) {
+                    if initials.contains(e.thread), let u = first(e.thread, at: node) {
+                        add(node, u)
+                    } else if let u = initials.compactMap({ first($0, at: node) }).first {
+                        add(node, u)
+                    } else {
+                        for u in branches(node) { if let w = first(u, at: node) { add(node, w) } }
+                    }
+                }
+                reverse(at: node)
+                // The run without the decision's own switch, when it had one (the reversal may
+                // need the thread that was running there to go on, or the queue's head).
+                let (at, free, _) = decision(of: node, served)
+                if free ? served[a.position].thread != records[at].stopAlternatives?.first : records[at].switchedTo != nil { add(node, -1) }
+                // Bounded partial-order reduction (Coons, Musuvathi and McKinley, OOPSLA 2013):
+                // a reversal at a node where the run went on costs a preemption its class may
+                // not need. A class in which the second's thread ran first from the latest
+                // earlier node where the run *paid* for its thread already (a free decision,
+                // or a switch: another thread there costs no more) may be within the bound
+                // while every way DPOR would reach it from this run is one preemption over.
+                // So the same reversal also goes to that node: a *conservative* branch.
+                if !paid(node) {
+                    reverse(at: chosen[..<a.position].last { $0 < node && paid($0) } ?? 0)
+                }
+            }
         }
         return out
     }
@@ -231,6 +278,13 @@ public enum PartialOrder {
         let all: Bool
         let objects: [UInt64]
         var shared: [UInt64] = []
+        /// The preemptions its branch paid at its node (`cost(at:)`), and whether the operation
+        /// stopped its thread (it blocked or ended there): a run of that branch equivalent to
+        /// one of a later branch in which this operation runs later costs that, less what the
+        /// later branch paid, plus a switch back unless it stopped (bounded sleep sets,
+        /// Exploration.next).
+        var cost = 0
+        var stops = false
 
         /// Whether an event with footprint (`all`, `objects`, `shared`) is dependent with this
         /// one's next operation (an event that "wakes" it): an exclusive use on either side of
@@ -250,7 +304,21 @@ public enum PartialOrder {
         guard let start = chosen.firstIndex(where: { $0 >= point }),
               let e = served[start...].first(where: { $0.thread == thread }) else { return nil }
         let f = footprint(of: records[e.point], raceWords: raceWords)
-        return Sleeper(thread: thread, all: f.all, objects: f.objects, shared: f.shared)
+        return Sleeper(thread: thread, all: f.all, objects: f.objects, shared: f.shared,
+                       stops: records[e.point].stopAlternatives != nil)
+    }
+
+    /// The preemptions a run paid at node `node` before the first event chosen there: its
+    /// switches at the points from the node's own (a free decision's: after the stopped event's
+    /// decision) to that event's decision (a switch to a thread not at a point and one at that
+    /// thread's first point are two).
+    static func cost(at node: Int, records: [PointRecord], served: [Event], chosen: [Int]) -> Int {
+        guard let f = chosen.firstIndex(of: node) else { return 0 }
+        let (point, free, noted) = decision(of: node, served)
+        let lo = free ? noted + 1 : point
+        let hi = served[f].decision
+        guard lo <= hi, hi < records.count else { return 0 }
+        return records[lo...hi].count { $0.switchedTo != nil }
     }
 
     /// What an event touches, from its record: everything, the objects it uses exclusively,

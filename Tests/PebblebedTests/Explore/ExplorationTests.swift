@@ -236,7 +236,10 @@ import Testing
         }
         let served = records.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
         let b = Set(PartialOrder.backtracks(records: records, served: served, raceWords: [:]).map { "\($0.node >> 32)>\($0.thread)" })
-        #expect(b == ["0>3", "1>3"], "\(b.sorted())")
+        // Thread 3's use against thread 2's: thread 3 at point 1, and (a conservative branch:
+        // the run went on at point 1) at point 0. Against thread 1's: thread 2 at point 0,
+        // the initial of that reversal (thread 3's use comes after thread 2's).
+        #expect(b == ["0>2", "0>3", "1>3"], "\(b.sorted())")
         let f = PartialOrder.footprint(of: records[0], raceWords: [:])
         #expect(!f.all && f.objects.isEmpty && f.shared == [o])
     }
@@ -272,7 +275,11 @@ import Testing
     /// make_runnable: t goes to the back of the run queue; one that comes first leaves a
     /// token, as a reject word would). A thread that is made later is not on the queue at
     /// the start.
-    static func threads(_ s: Schedule, ops: [[[UInt64]]]) -> ([PointRecord], [PartialOrder.Event], [String]) {
+    ///
+    /// An operation with the `yields` tag is a yield: its thread goes to the back of the run
+    /// queue and the head runs, as the kernel does, with no free decision there unless
+    /// `yieldFree` (the record's `stopAlternatives` then include the yielder, at the back).
+    static func threads(_ s: Schedule, ops: [[[UInt64]]], yieldFree: Bool = false) -> ([PointRecord], [PartialOrder.Event], [String]) {
         var records: [PointRecord] = []
         var served: [PartialOrder.Event] = []
         var op: [(thread: Int32, k: Int)] = []   // by point
@@ -298,14 +305,37 @@ import Testing
                 if o >> 32 == deschedules >> 32, Int32(truncatingIfNeeded: o & 0xFFFF) == t {
                     if tokens.remove(t) == nil { blocked.insert(t) }
                 }
+                if o >> 32 == yields >> 32 { yielded = true }
                 if o >> 32 == wakes >> 32 {
                     let u = Int32(truncatingIfNeeded: o & 0xFFFF)
                     if blocked.remove(u) != nil { queue.append(u) } else { tokens.insert(u) }
                 }
             }
         }
+        var yielded = false
+        // A yield (the model's `yields` tag) puts its thread at the back of the queue and runs
+        // the head: no free decision there (Kernel.freePick).
+        func yieldIfAsked(_ r: Int32) -> Bool {
+            guard yielded else { return false }
+            yielded = false
+            queue.removeAll { !live($0) }
+            guard !queue.isEmpty, live(r) else { return false }
+            queue.append(r)
+            if yieldFree, let d = lastServed {
+                lastServed = nil
+                records[d].stopAlternatives = queue
+                if let c = s.choices.first(where: { $0.free && $0.point == d }), let at = queue.firstIndex(of: c.thread) {
+                    running = queue.remove(at: at)
+                    return true
+                }
+            }
+            lastServed = nil
+            running = queue.removeFirst()
+            return true
+        }
         while let r = running {
             if let p = pending.removeValue(forKey: r) { serve(p, decision: records.count - 1) }
+            if yieldIfAsked(r) { continue }
             guard next[Int(r)] < ops[Int(r) - 1].count, !blocked.contains(r) else {
                 queue.removeAll { !live($0) }
                 // The free decision after the point whose serving stopped r (the kernel's
@@ -340,6 +370,7 @@ import Testing
                 running = c.thread
             } else {
                 serve(i, decision: i)
+                _ = yieldIfAsked(r)
             }
         }
         var trace: [String] = []
@@ -357,15 +388,16 @@ import Testing
     /// the kernel's footprints do (Footprint.thread), and carry a tag the model acts on.
     static let deschedules: UInt64 = 0x7D << 32
     static let wakes: UInt64 = 0x7E << 32
+    static let yields: UInt64 = 0x7F << 32
     static func deschedule(_ t: Int32) -> [UInt64] { [Footprint.thread(t), deschedules | UInt64(t)] }
     static func wake(_ t: Int32) -> [UInt64] { [Footprint.thread(t), wakes | UInt64(t)] }
 
     /// The traces of every run of a search over `ops`.
-    static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool) -> (runs: [[String]], search: Exploration) {
+    static func search(_ ops: [[[UInt64]]], bound: Int, sleepSets: Bool, yieldFree: Bool = false) -> (runs: [[String]], search: Exploration) {
         let e = Exploration(maxPreemptions: bound, partialOrder: true, sleepSets: sleepSets)
         var runs: [[String]] = []
         while let s = e.next() {
-            let (records, served, trace) = threads(s, ops: ops)
+            let (records, served, trace) = threads(s, ops: ops, yieldFree: yieldFree)
             runs.append(trace)
             e.finished(s, records: records, served: served)
         }
@@ -373,38 +405,45 @@ import Testing
     }
 
     /// Sleep sets: every equivalence class (Mazurkiewicz trace) the search without them reaches
-    /// is still reached, with fewer runs, wherever no reversal passed the bound; each class
-    /// runs once on most models, also where a branch switches to a thread not stopped at a
-    /// point (every thread but the first at the start, a thread created mid-run): its node is
-    /// where that switch was decided (PartialOrder.chosenAt), not the thread's first point.
+    /// is still reached, with fewer runs (and within every bound since bounded sleep sets:
+    /// boundedPartialOrderReachesEveryClassWithinTheBound); each class runs once on some
+    /// models, also where a branch switches to a thread not stopped at a point (every thread
+    /// but the first at the start, a thread created mid-run): its node is where that switch
+    /// was decided (PartialOrder.chosenAt), not the thread's first point. Counts unbounded
+    /// (bound 6); the conservative branches and the sleepers a bound does not let sleep
+    /// (Exploration.sleepSets) run some classes again, also where the bound cuts nothing.
     @Test(arguments: [
-        // Three threads, each one operation on a lock of its own and one on a shared lock: 8
-        // runs for the 6 classes (6 before free choices: a reversal at the free decision
-        // after a thread ends runs a class again that a later branch of an earlier node
-        // covers; sleep sets cannot see that in this search's order).
+        // Three threads, each one operation on a lock of its own and one on a shared lock: 20
+        // runs for the 6 classes (8 before bounded sleep sets and conservative branches, 6
+        // before free choices: a reversal at the free decision after a thread ends runs a
+        // class again that a later branch of an earlier node covers).
         ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),
-        // Three threads on two locks: 1 and 3 share one, 2 and 3 the other.
-        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
+        // Three threads on two locks: 1 and 3 share one, 2 and 3 the other: 5 runs for the 4
+        // classes (4 before the conservative branches, when bound 1 missed one of them).
+        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], false),
         // Three threads, two operations each, all on one lock: 90 runs for the 90 classes
         // (every order of the six operations; 68 runs for 68 classes before free choices,
         // which is all the search of every preemption reaches).
         ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
         // Thread 3 is created by thread 1's first operation (a thread_fork), then all three
-        // contend for one lock: 30 runs for 30 classes (24 for 24 before free choices).
-        ([[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
+        // contend for one lock: 31 runs for 30 classes (30 for 30 before the conservative
+        // branches, 24 for 24 before free choices).
+        ([[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], false),
         // Thread 2 deschedules until thread 1 makes it runnable (woken, it is not at a point),
-        // all three contend for one lock: 17 runs for 12 classes (10 runs for 9 before free
-        // choices, when a tenth class the search of every preemption reaches was missed).
+        // all three contend for one lock: 24 runs for 12 classes (17 before bounded sleep sets
+        // and conservative branches, 10 runs for 9 before free choices, when a tenth class the
+        // search of every preemption reaches was missed).
         ([[[0x99], wake(2)], [deschedule(2), [0x99]], [[0x99], [0x99]]], false),
     ] as [([[[UInt64]]], Bool)])
     func sleepSetsRunEachEquivalenceClassOnce(ops: [[[UInt64]]], exact: Bool) {
         for bound in 1...6 {
             let (with, e) = Self.search(ops, bound: bound, sleepSets: true)
             let (without, e0) = Self.search(ops, bound: bound, sleepSets: false)
-            // Within a bound that cut reversals off, the two searches reach different parts
-            // of the space (knownHoleSleepSetsWithinABound).
+            // Within a bound that cut reversals off, sleep sets lose nothing either (bounded
+            // sleep sets and conservative branches; they were a known hole before).
+            #expect(Set(without).isSubset(of: Set(with)), "bound \(bound): sleep sets lost \(Set(without).subtracting(with).count) of \(Set(without).count) classes")
             if e.beyondBound == 0 && e0.beyondBound == 0 {
-                #expect(Set(with) == Set(without), "bound \(bound): sleep sets lost \(Set(without).subtracting(with).count) of \(Set(without).count) classes")
+                #expect(Set(with) == Set(without), "bound \(bound): \(Set(with).count) classes with sleep sets, \(Set(without).count) without")
             }
             if exact {
                 #expect(Set(with).count == with.count, "bound \(bound): a class ran twice: \(with.count) runs, \(Set(with).count) classes")
@@ -443,20 +482,127 @@ import Testing
         }
     }
 
-    /// Within a preemption bound that cuts reversals off, sleep sets lose classes the search
-    /// without them reaches within the same bound: a branch that put a thread to sleep may
-    /// have reached its class with fewer preemptions than the branch it sleeps in needs
-    /// (Coons, Musuvathi and McKinley, "Bounded partial-order reduction", OOPSLA 2013). With
-    /// the woken thread at bound 2: 9 classes with sleep sets, 11 without (12 unbounded).
-    /// Marked as a known issue: this test fails when it is gone.
-    @Test func knownHoleSleepSetsWithinABound() {
+    /// Within a preemption bound that cuts reversals off, sleep sets lost classes the search
+    /// without them reached within the same bound (a known hole until bounded sleep sets and
+    /// the conservative branches, Exploration and PartialOrder.backtracks): a branch that put
+    /// a thread to sleep may reach a class only with more preemptions than the branch it
+    /// sleeps in needs (Coons, Musuvathi and McKinley, "Bounded partial-order reduction",
+    /// OOPSLA 2013). With the woken thread at bound 2: 9 classes with sleep sets, 11 without
+    /// (12 unbounded), before; now every class of both searches and of the search of every
+    /// preemption at that bound.
+    @Test func sleepSetsLoseNoClassWithinABound() {
         let woken: [[[UInt64]]] = [[[0x99], Self.wake(2)], [Self.deschedule(2), [0x99]], [[0x99], [0x99]]]
-        let (with, _) = Self.search(woken, bound: 2, sleepSets: true)
+        let (with, e) = Self.search(woken, bound: 2, sleepSets: true)
         let (without, _) = Self.search(woken, bound: 2, sleepSets: false)
-        withKnownIssue("sleep sets lose classes within a preemption bound") {
+        #expect(e.beyondBound > 0, "bound 2 cuts nothing off: not the case this is about")
+        let lost = Set(without).subtracting(with).count
+        #expect(lost == 0, "lost \(lost) of \(Set(without).count) classes")
+        let missed = Self.everyPreemption(woken, bound: 2).subtracting(with).count
+        #expect(missed == 0, "missed \(missed) classes of the search of every preemption")
+    }
+
+    /// Every model of this suite, for the bounded checks.
+    static let models: [[[[UInt64]]]] = [
+        [[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]],
+        [[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]],
+        [[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]],
+        [[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]],
+        [[[0x99], wake(2)], [deschedule(2), [0x99]], [[0x99], [0x99]]],
+        [[[0x99], wake(2), [0x99]], [deschedule(2), [0x99]], [[Footprint.creating(4)], [0x99]], [[0x99]]],
+        [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x10], [0x99]]],
+        [[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]],
+        [[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]],
+        [[[0xA0], [0xC0]], [[0xB0], [0xA0]], [[0xB0], [0xC0]]],
+    ]
+
+    /// Bounded partial-order reduction: at every bound from 1 to 4, on every model (threads
+    /// created, woken, ending while others contend; private and shared locks), DPOR with sleep
+    /// sets reaches every class DPOR without them reaches, and every class the search of every
+    /// preemption reaches (before the conservative branches and bounded sleep sets: 1 of 4
+    /// classes missed with two locks at bound 1, 1 of 6 and of 16 with a created thread at
+    /// bounds 1 and 2, and sleep sets lost up to 6 of 54 classes the search without them
+    /// reached, with threads ending at bound 3).
+    @Test(arguments: 0..<models.count)
+    func boundedPartialOrderReachesEveryClassWithinTheBound(model: Int) {
+        let ops = Self.models[model]
+        for bound in 1...4 {
+            let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
+            let (without, _) = Self.search(ops, bound: bound, sleepSets: false)
+            let all = Self.everyPreemption(ops, bound: bound)
             let lost = Set(without).subtracting(with).count
-            #expect(lost == 0, "lost \(lost) of \(Set(without).count) classes")
+            #expect(lost == 0, "bound \(bound): sleep sets lost \(lost) of \(Set(without).count) classes")
+            let missed = all.subtracting(with).count
+            #expect(missed == 0, "bound \(bound): missed \(missed) of \(all.count) classes of the search of every preemption")
+            let missedWithout = all.subtracting(without).count
+            #expect(missedWithout == 0, "bound \(bound): without sleep sets, missed \(missedWithout) of \(all.count) classes")
         }
+    }
+
+    /// Yields (the thread library's mutex yields to the holder on every failed try) have no
+    /// free decision after them: the thread that runs next is the queue's head, and another
+    /// one costs a preemption at the yield's point. Within a bound, DPOR then misses classes
+    /// the search of every preemption reaches (T1 [yield, yield, A], T2 [A, yield, A], T3 [A];
+    /// 3 of 38 at bound 2, 1 of 71 at bound 4; none unbounded): the conservative branches go
+    /// to the latest node the run paid for, and a switch made by a yield is none. With free
+    /// decisions after yields the model misses none (140 classes, every order the yields
+    /// allow), but in the kernel they blow up spinning programs: even one per streak of
+    /// yields left four twins unexhausted in 40 s (Explore/README, "Not done yet").
+    @Test func knownHoleYieldsWithinABound() {
+        let y: [UInt64] = [Self.yields, 0x99]
+        let ops: [[[UInt64]]] = [[y, y, [0x99]], [[0x99], y, [0x99]], [[0x99]]]
+        for bound in 2...4 {
+            let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
+            let all = Self.everyPreemption(ops, bound: bound)
+            withKnownIssue("no free decision after a yield: DPOR misses bounded classes around yields") {
+                let missed = all.subtracting(with).count
+                #expect(missed == 0, "bound \(bound): missed \(missed) of \(all.count) classes")
+            }
+            let (free, _) = Self.search(ops, bound: bound, sleepSets: true, yieldFree: true)
+            #expect(all.isSubset(of: Set(free)), "bound \(bound), free decisions after yields: missed \(all.subtracting(free).count)")
+        }
+        #expect(Self.everyPreemption(ops, bound: 8).isSubset(of: Set(Self.search(ops, bound: 8, sleepSets: true).runs)))
+    }
+
+    /// Random models (a fixed generator: 2 to 4 threads of 1 to 3 operations on three locks,
+    /// some with a thread created or woken mid-run): at bounds 1 to 3, DPOR with sleep sets
+    /// reaches every class the search of every preemption reaches. Before initials, bounded
+    /// sleep sets and conservative branches, 34 of these 120 searches missed classes.
+    @Test func randomModelsReachEveryClassOfTheBoundedSearch() {
+        var missedSearches = 0
+        for seed in 1...40 {
+            var g = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+            func r(_ n: Int) -> Int { g ^= g << 13; g ^= g >> 7; g ^= g << 17; return Int(g % UInt64(n)) }
+            let n = 2 + r(3)
+            var ops: [[[UInt64]]] = (1...n).map { _ in (0..<(1 + r(3))).map { _ in [[0x10, 0x20, 0x99, 0x99][r(4)]] } }
+            if r(3) == 0 && n >= 3 { ops[0].insert([Footprint.creating(Int32(n)), Footprint.tids], at: r(ops[0].count + 1)) }
+            if r(3) == 0 && n >= 3 {
+                ops[1].insert(Self.deschedule(2), at: 0)
+                ops[0].insert(Self.wake(2), at: r(ops[0].count + 1))
+            }
+            for bound in 1...3 {
+                let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
+                let missed = Self.everyPreemption(ops, bound: bound).subtracting(with).count
+                if missed > 0 { missedSearches += 1 }
+                #expect(missed == 0, "seed \(seed), bound \(bound): missed \(missed) classes of \(ops)")
+            }
+        }
+        #expect(missedSearches == 0)
+    }
+
+    /// A race reversal runs an *initial* of the reversed sequence (source-set DPOR), not the
+    /// second event's thread when that thread must wait for another one there. Three threads
+    /// on locks A, B, C: T1 [A, C], T2 [B, A], T3 [B, C]. Before, unbounded, sleep sets lost
+    /// "T3.0 T2.0 T2.1 T1.0 T1.1 T3.1": the race of T3's C with T1's C in the run where T3 goes
+    /// first went to T1 at T3's second point, where T1 slept, when T2 must go first there.
+    @Test func reversalsRunAnInitialOfTheReversedSequence() {
+        let ops: [[[UInt64]]] = [[[0xA0], [0xC0]], [[0xB0], [0xA0]], [[0xB0], [0xC0]]]
+        let (with, e) = Self.search(ops, bound: 6, sleepSets: true)
+        let (without, _) = Self.search(ops, bound: 6, sleepSets: false)
+        #expect(e.beyondBound == 0, "bound 6 passed: not the whole space")
+        let lost = Set(without).subtracting(with).count
+        #expect(lost == 0, "sleep sets lost \(lost) of \(Set(without).count) classes")
+        let missed = Self.everyPreemption(ops, bound: 6).subtracting(with).count
+        #expect(missed == 0, "missed \(missed) classes")
     }
 
     /// Free decisions reach orders no preemption reaches: with three threads of two operations
@@ -489,8 +635,8 @@ import Testing
     /// thread not at a point was decided, PartialOrder.chosenAt, lose nothing); on most, with
     /// one run per class.
     @Test(arguments: [
-        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),   // 8 runs, 6 classes
-        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], true),
+        ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),   // 20 runs, 6 classes
+        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], false),                     // 5 runs, 4 classes
         ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
         ([[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]], true),
         ([[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]], true),

@@ -56,7 +56,10 @@ import Testing
         let replay = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Replay:") }, "\(r)")
         #expect(replay.hasSuffix("pebblebed run --schedule \(schedule) --ramdisk \(Guest.ramdisk) \(program)"), "\(replay)")
         let text = try String(contentsOfFile: schedule, encoding: .utf8)
-        #expect(text.contains("preempt "), "a bug needing no preemption? \(text)")
+        // A choice the default run does not make: a preemption, or a free one (`next`: since
+        // the conservative branches, the missing unlock and the use after thr_exit are found
+        // with free choices alone, a thread picked after another blocked or ended).
+        #expect(text.contains("preempt ") || text.contains("next "), "a bug in the default run? \(text)")
 
         // The replay shows the same bug, and two replays print the very same bytes.
         let a = try Guest.run(program, options: ["--schedule", schedule], timeout: 60)

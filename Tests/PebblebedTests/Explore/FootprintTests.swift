@@ -85,12 +85,18 @@ extension InProcessKernel {
         /// two vanishes; not the two vanishes against each other, nor the deschedule against
         /// thread 3's make_runnable of another thread (with every vanish and deschedule touching
         /// everything, as before, both were reversed).
+        /// Thread 2's vanish against thread 1's runs thread 3 at point 4: thread 1's last
+        /// vanish comes after thread 3's, so thread 3 is the initial of that reversal (before
+        /// initials, thread 1 ran there). Each reversal at a point where the run went on has a
+        /// conservative branch too (bounded DPOR), at the free decision before it: thread 3
+        /// after thread 1's deschedule (node 2, where thread 2 ran), thread 1 after thread 2's
+        /// end (node 4, where the queue's head, thread 3, ran).
         @Test func dporReversesOnlyTheDependentPairs() throws {
             let r = try Self.run()
             let served = r.map { PartialOrder.Event(point: $0.index, decision: $0.index, thread: $0.thread) }
             let b = PartialOrder.backtracks(records: r, served: served, raceWords: [:])
-            let got = Set(b.map { "\($0.node >> 32)>\($0.thread)" })   // preemptive nodes: the point above bit 32
-            #expect(got == ["2>2", "4>1", "6>1"], "\(got.sorted())")
+            let got = Set(b.map { "\($0.node >> 32)>\($0.thread)" })   // a node's decision point above bit 32
+            #expect(got == ["2>2", "2>3", "4>1", "4>3", "6>1"], "\(got.sorted())")
         }
     }
 }
