@@ -316,7 +316,7 @@ def boot_once():
     return wall, cpu
 
 
-EXPLORE_PROGRAM = "explore_lock_order_ok"   # two threads, two locks (389 interleavings to exhaust bound 2 on 2026-11-29)
+EXPLORE_PROGRAM = "explore_lock_order_ok"   # two threads, two locks (852 interleavings to exhaust bound 2 on 2026-11-30)
 
 
 def children_cpu():
