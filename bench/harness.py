@@ -111,7 +111,7 @@ def write_json(path, results):
 
 def parse_explore(text):
     """(interleavings, seconds, reset_us) from the last line of `pebblebed explore`."""
-    m = re.search(r"(\d+) interleavings in ([\d.]+) s \(\d+/s\); machine reset (\d+) us each", text)
+    m = re.search(r"(\d+) interleavings? in ([\d.]+) s \(\d+/s\); machine reset (\d+) us each", text)
     if not m:
         raise ValueError(f"no explore summary line in: {text[-300:]!r}")
     return int(m.group(1)), float(m.group(2)), int(m.group(3))

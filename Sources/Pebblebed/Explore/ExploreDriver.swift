@@ -110,7 +110,7 @@ public enum ExploreDriver {
         // A run the host would not make is no finding about the program: say so and stop
         // (exit 2, as for a machine that cannot boot), rather than report it as a bug.
         func hostFailure(_ problem: String, runs: Int) -> Int32 {
-            progress("pebblebed: explore: could not run interleaving \(runs + 1): \(problem); \(runs) interleavings had run, no bug found in them\n")
+            progress("pebblebed: explore: could not run interleaving \(runs + 1): \(problem); \(plural(runs, "interleaving")) had run, no bug found in them\n")
             writeJSON(config, program: o.program, runs: runs, outcome: "host failure: \(problem)", bug: nil, schedule: nil)
             writeCleanMarkdown(config, program: o.program, runs: runs, outcome: "host failure: \(problem)")
             return 2
@@ -188,7 +188,7 @@ public enum ExploreDriver {
         while let schedule = search.next() {
             if let sig = pendingStop() {
                 showProgress(final: true)
-                say("Interrupted by \(Kernel.signalName(sig)) after \(search.runs) interleavings at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
+                say("Interrupted by \(Kernel.signalName(sig)) after \(plural(search.runs, "interleaving")) at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))")
@@ -196,7 +196,7 @@ public enum ExploreDriver {
             }
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
-                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(search.runs) interleavings.\n")
+                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(plural(search.runs, "interleaving")).\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "budget ran out")
@@ -252,8 +252,8 @@ public enum ExploreDriver {
         }
         showProgress(final: true)
         let how = search.partialOrder
-            ? "\(search.runs) interleavings; the others are equivalent to one of them (partial-order reduction: \(search.slept) race reversals asleep, \(search.sleepCuts) runs cut where a sleeping thread ran), \(search.beyondBound) race reversals would have passed the bound"
-            : "\(search.runs) interleavings, \(search.pruned) more pruned as reaching known states"
+            ? "\(plural(search.runs, "interleaving")); the others are equivalent to one of them (partial-order reduction: \(plural(search.slept, "race reversal")) asleep, \(plural(search.sleepCuts, "run")) cut where a sleeping thread ran), \(plural(search.beyondBound, "race reversal")) would have passed the bound"
+            : "\(plural(search.runs, "interleaving")), \(search.pruned) more pruned as reaching known states"
         say("No bug found: space exhausted: every interleaving with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s") ran\(config.shard.map { " in shard \($0.k)/\($0.n)" } ?? "") (\(how)).\n")
         say(costLine(runner, search, elapsed(), watchedCounts))
         writeJSON(config, program: o.program, runs: search.runs, outcome: "space exhausted", bug: nil, schedule: nil)
@@ -272,7 +272,7 @@ public enum ExploreDriver {
     static func costLine(_ runner: ForkRunner, _ search: Exploration, _ seconds: Double, _ watched: [Int] = []) -> String {
         let reset = runner.runsDone > 0 ? Double(runner.resetNanoseconds) / Double(runner.runsDone) / 1000 : 0
         let share = seconds > 0 ? Int((Double(runner.watchedNanoseconds) / 1e9 / seconds * 100).rounded()) : 0
-        return "\(search.runs) interleavings in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork); accesses watched in \(runner.watchedRuns) later run\(runner.watchedRuns == 1 ? "" : "s") (\(share)% of the time)\(runner.watchedRuns > 0 && !watched.isEmpty ? ": " + watchCost(watched) : "")\n"
+        return "\(plural(search.runs, "interleaving")) in \(String(format1(seconds))) s (\(Int(Double(search.runs) / max(seconds, 1e-9)))/s); machine reset \(Int(reset)) us each (\(runner.snapshotFrames) frames restored, fork); accesses watched in \(runner.watchedRuns) later run\(runner.watchedRuns == 1 ? "" : "s") (\(share)% of the time)\(runner.watchedRuns > 0 && !watched.isEmpty ? ": " + watchCost(watched) : "")\n"
     }
 
     static func format1(_ x: Double) -> String {
@@ -306,7 +306,7 @@ public enum ExploreDriver {
         let shard = config.shard.map { ", shard \($0.k)/\($0.n)" } ?? ""
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { return }
-        ForkRunner.writeAll(fd, "# pebblebed explore: no bug found in `\(program)`\n\nOutcome: \(outcome), after \(runs) interleavings with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s")\(shard).\n")
+        ForkRunner.writeAll(fd, "# pebblebed explore: no bug found in `\(program)`\n\nOutcome: \(outcome), after \(plural(runs, "interleaving")) with up to \(config.maxPreemptions) preemption\(config.maxPreemptions == 1 ? "" : "s")\(shard).\n")
         close(fd)
     }
 
@@ -322,7 +322,7 @@ public enum ExploreDriver {
     static func report(bug: String, result: RunResult, schedule: Schedule, search: Exploration, runner: ForkRunner,
                        config: ExploreConfig, elapsed: Double, say: (String) -> Void) -> String {
         var s = ""
-        s += "\nBUG FOUND after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)):\n"
+        s += "\nBUG FOUND after \(plural(search.runs, "interleaving")) (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)):\n"
         s += "  " + bug.split(separator: "\n").joined(separator: "\n  ") + "\n\n"
         s += TraceTable(records: result.records, elfPath: config.elfPath).text
         let tail = result.output.split(separator: "\n").suffix(8)
@@ -348,7 +348,7 @@ public enum ExploreDriver {
         if let md = config.markdownPath {
             let name = URLBasename(config.elfPath)
             var m = "# pebblebed explore: bug in `\(name)`\n\n"
-            m += "Found after \(search.runs) interleavings (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)).\n\n"
+            m += "Found after \(plural(search.runs, "interleaving")) (\(format1(elapsed)) s), with \(schedule.preemptions) preemption\(schedule.preemptions == 1 ? "" : "s")\(freeNote(schedule)).\n\n"
             m += "## The bug\n\n```\n\(bug)\n```\n\n## Preemption trace\n\n```\n"
             m += TraceTable(records: result.records, elfPath: config.elfPath).text
             m += "```\n\n## Last output of the failing run\n\n```\n"
@@ -386,3 +386,6 @@ extension String {
         return nil
     }
 }
+
+/// "1 interleaving", "2 interleavings": the counts explore reports.
+func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

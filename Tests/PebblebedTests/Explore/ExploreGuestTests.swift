@@ -196,6 +196,9 @@ import Testing
     @Test func aVariableNamedLikeALibraryFunctionIsNotPatched() throws {
         let (r, _) = try Self.explore("explore_data_symbol")
         #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
+        // One run, counted in the singular ("1 interleavings" before).
+        #expect(r.stdout.contains("(1 interleaving;") && r.stdout.contains("0 race reversals asleep, 0 runs cut"), "\(r)")
+        #expect(r.stderr.contains("1 interleaving in ") || r.stdout.contains("1 interleaving in "), "\(r)")
     }
 
     /// A watched access leaves its page withdrawn: the worker's second access to the same
