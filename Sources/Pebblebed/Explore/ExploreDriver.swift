@@ -123,8 +123,18 @@ public enum ExploreDriver {
             // (RaceDetector); its racing instructions, and its atomic instructions on shared
             // words, become preemption points of every run.
             runner.library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
-            let r = runner.run(Schedule(), detectRaces: true)
+            var r = runner.run(Schedule(), detectRaces: true)
             if let problem = r.hostProblem { return hostFailure(problem, runs: 0) }
+            // Watching makes a run slower (every shared access a fault): a watched run past
+            // the step bound proves nothing about the program. The default interleaving runs
+            // again unwatched, and that run is judged; the search goes on without data-race
+            // points from it.
+            var watchGaveUp = false
+            if r.kernelBug?.kind == BugKind.stepBound.rawValue {
+                r = runner.run(Schedule())
+                if let problem = r.hostProblem { return hostFailure(problem, runs: 0) }
+                watchGaveUp = true
+            }
             if let bug = r.bug {
                 let search = Exploration(maxPreemptions: 0)
                 _ = search.next()
@@ -148,6 +158,9 @@ public enum ExploreDriver {
                 racesNote = "Data races in the default interleaving: none found (\(r.watchedAccesses) shared accesses watched).\n"
             }
             racesNote += "Race run: \(watchCost(r.watchCounts)).\n"
+            if watchGaveUp {
+                racesNote = "Data races in the default interleaving: not watched (watched, the run passed the step bound; unwatched it did not: raise --run-limit to watch it).\n"
+            }
 
         }
         if !racesNote.isEmpty && config.progress { progress(racesNote) }
@@ -207,8 +220,14 @@ public enum ExploreDriver {
                 && (watchedRuns < config.watchAtLeast
                     || Double(watchedNanoseconds) <= config.watchShare * Double(k.machine.nanoseconds - searchStart))
             let runStart = k.machine.nanoseconds
-            let result = runner.run(schedule, detectRaces: watch)
+            var result = runner.run(schedule, detectRaces: watch)
             if let problem = result.hostProblem { return hostFailure(problem, runs: search.runs) }
+            // As for the race run: a watched run past the step bound is run again unwatched,
+            // and that run is judged (watching slows a run; the limit is the program's).
+            if watch && result.kernelBug?.kind == BugKind.stepBound.rawValue {
+                result = runner.run(schedule)
+                if let problem = result.hostProblem { return hostFailure(problem, runs: search.runs) }
+            }
             if watch {
                 watchedNanoseconds += k.machine.nanoseconds - runStart
                 watchedRuns += 1

@@ -184,6 +184,17 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("No bug found: space exhausted"), "\(r)")
     }
 
+    /// A watched run past the run limit is no finding: watching slows a run. The race run of
+    /// explore_watch_emulation (every access watched: seconds) passes a 0.5 s limit its
+    /// unwatched run (a fraction of a second) keeps; it is run again unwatched, judged clean,
+    /// and the search goes on without data-race points. It was a "step bound" bug.
+    @Test func aWatchedRunPastTheRunLimitIsRunAgainUnwatched() throws {
+        let r = try Guest.launch(["explore", "--max-preemptions", "0", "--run-limit", "0.5", "--ramdisk", Guest.ramdisk,
+                                  "explore_watch_emulation"], timeout: 120)
+        #expect(r.status == 0 && r.stdout.contains("No bug found"), "\(r)")
+        #expect(r.stderr.contains("Data races in the default interleaving: not watched"), "\(r)")
+    }
+
     /// A run past a fractional --run-limit says the limit as given (it said "more than 0 s").
     @Test func aFractionalRunLimitIsNamedAsGiven() throws {
         let (r, _) = try Self.explore("guard_spin", ["--run-limit", "0.5"])
