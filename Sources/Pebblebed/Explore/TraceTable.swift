@@ -62,6 +62,7 @@ struct TraceTable {
         let threads = Array(Set(records.map(\.thread))).sorted()
         guard !threads.isEmpty else { return "Preemption trace: the run reached no preemption point.\n" }
         let where_ = locations(rows.map(\.record))
+        let calledAt = programCallSites(rows.map(\.record))
         let width = 34
         func cell(_ s: String) -> String {
             let c = s.count > width ? String(s.prefix(width - 1)) + "~" : s
@@ -77,7 +78,7 @@ struct TraceTable {
             for t in threads {
                 if t == row.from {
                     first += "| " + cell((row.how == "preempted" ? "* " : "") + row.record.label + " in " + fn)
-                    second += "| " + cell("  " + line)
+                    second += "| " + cell("  " + (calledAt[n] ?? line))
                 } else {
                     first += "| " + cell("")
                     second += "| " + cell("")
@@ -119,6 +120,52 @@ struct TraceTable {
             let fn = image?.symbolName(containing: addresses[i]) ?? hex(addresses[i])
             return (fn, lines[i] ?? (image?.describe(addresses[i]) ?? hex(addresses[i])))
         }
+    }
+
+    /// For each record whose point is inside the thread library (a deschedule in cond_wait,
+    /// a yield in mutex_lock), where the program called into the library: "prog.c:42
+    /// (thr_join)", the call site of the outermost library call the thread was in, which is
+    /// what a student recognises; nil for a point the program reached itself. Found in the
+    /// thread's earlier records: walking back from the point, the library entries met until
+    /// one called from outside the library (the calls in between are the library's own, made
+    /// within that one). The row keeps the point's own function on its first line.
+    func programCallSites(_ rs: [PointRecord]) -> [String?] {
+        guard let image = loadImage() else { return rs.map { _ in nil } }
+        let library = image.ranges { PreemptionPoints.isLibrary($0, file: $1) }
+        func inLibrary(_ a: UInt32) -> Bool { library.contains { $0.contains(a) } }
+        var sites: [(call: UInt32, function: String)?] = []
+        for r in rs {
+            guard r.caller != 0, inLibrary(r.caller &- 1) else { sites.append(nil); continue }
+            var found: (call: UInt32, function: String)?
+            for e in records[..<min(r.index, records.count)].reversed() where e.thread == r.thread {
+                guard PreemptionPoints.functions.contains(e.label), e.caller != 0 else { continue }
+                if !inLibrary(e.caller &- 1) && image.symbolName(containing: e.caller &- 1) != nil {
+                    found = (e.caller &- 1, e.label)
+                    break
+                }
+            }
+            sites.append(found)
+        }
+        let lines = addr2line(sites.compactMap { $0?.call })
+        var k = 0
+        return sites.map { s in
+            guard let s else { return nil }
+            defer { k += 1 }
+            return "\(lines[k] ?? image.describe(s.call)) (\(s.function))"
+        }
+    }
+
+    private func loadImage() -> ELFImage? {
+        guard let f = fopen(elfPath, "rb") else { return nil }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            bytes += buf.prefix(n)
+        }
+        return try? ELFImage.parse(bytes)
     }
 
     /// file:line of each address by the host's addr2line, or nil where it does not know.

@@ -195,6 +195,18 @@ import Testing
         #expect(r.stderr.contains("Data races in the default interleaving: not watched"), "\(r)")
     }
 
+    /// A trace row for a point inside the thread library (explore_lost_wakeup: main blocks in
+    /// thr_join, which waits with cond_wait, which deschedules) names, under the point's own
+    /// function, where the program called into the library (its thr_join line), not the
+    /// library's own line (cond.c).
+    @Test func libraryRowsNameTheProgramsCallSite() throws {
+        let (r, _) = try Self.explore("explore_lost_wakeup")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let row = try #require(lines.firstIndex { $0.contains("deschedule in cond_wait") }, "\(r)")
+        #expect(lines[row + 1].contains("explore_lost_wakeup.c:") && lines[row + 1].contains("(thr_j"), "\(lines[row + 1])")
+        #expect(!lines[row + 1].contains("cond.c"), "\(lines[row + 1])")
+    }
+
     /// A run past a fractional --run-limit says the limit as given (it said "more than 0 s").
     @Test func aFractionalRunLimitIsNamedAsGiven() throws {
         let (r, _) = try Self.explore("guard_spin", ["--run-limit", "0.5"])
