@@ -257,6 +257,14 @@ extension Run {
             throw CLIError(description: "--schedule \(schedule) was made for `\(made)`, not `\(given)`: its points and threads are numbered for that program and those arguments; replay it with them (or explore \(Schedule.shellQuote(name)) for a schedule of its own)",
                            code: ExitStatus.scheduleMismatch)
         }
+        if let made = parsed.programHash {
+            let ramdisk = machine.ramdisk ?? MachineOptions.defaultRAMDisk()
+            let path = program.contains("/") ? program : ramdisk + "/" + program
+            if let now = Schedule.programHash(atPath: path), now != made {
+                throw CLIError(description: "--schedule \(schedule) was made with another build of \(name) (program-hash \(String(made, radix: 16)), this file \(String(now, radix: 16))): its points are numbered for that build; explore this one again for a schedule of its own",
+                               code: ExitStatus.scheduleMismatch)
+            }
+        }
         return parsed
     }
 

@@ -352,7 +352,7 @@ public enum ExploreDriver {
         let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let replay = (["pebblebed", "run", "--schedule", file] + config.replayWords).map(shellQuote).joined(separator: " ")
         if fd >= 0 {
-            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints))
+            ForkRunner.writeAll(fd, schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints, programHash: Schedule.programHash(atPath: config.elfPath)))
             close(fd)
             s += "\nSchedule: \(file)\n"
         } else {
@@ -375,7 +375,7 @@ public enum ExploreDriver {
             m += "\n```\n\n## Replay\n\n```sh\n\(replay)\n"
             m += replay.replacingFirst("run --schedule", with: "run --trace trace.json --schedule") + "\n"
             m += replay.replacingFirst("run --schedule", with: "run --gdb --schedule") + "   # step through it in gdb\n```\n\n"
-            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints) + "```\n"
+            m += "Schedule file `\(file)`:\n\n```\n" + schedule.text(program: config.replayWords, argv: config.argv, runLimitSeconds: config.runLimitSeconds, maxPoints: config.maxPoints, programHash: Schedule.programHash(atPath: config.elfPath)) + "```\n"
             let fd = open(md, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             if fd >= 0 {
                 ForkRunner.writeAll(fd, m)

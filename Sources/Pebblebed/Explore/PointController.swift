@@ -1,3 +1,5 @@
+import Glibc
+
 /// The kernel's side of exploration and schedule replay (issue 15): it numbers the preemption
 /// points of a run, takes the schedule's decisions at them, counts virtual time in points,
 /// and records what the explorer needs (who ran, who else could have, where) and any bug.
@@ -291,6 +293,25 @@ public struct Schedule: Hashable, Sendable {
         /// looping for ever (nil: no wall-clock limit, the default point limit).
         public var runLimitSeconds: Double?
         public var maxPoints: Int?
+        /// `program-hash HEX`: the program file's bytes it was made with (`programHash`); nil in
+        /// files that do not say. Points are numbered for one build: after a rebuild the same
+        /// schedule replays some other interleaving, or stops as not fitting its run.
+        public var programHash: UInt64?
+    }
+
+    /// FNV-1a over a program file's bytes, for the `program-hash` line; nil when it cannot
+    /// be read.
+    public static func programHash(atPath path: String) -> UInt64? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            for b in buf.prefix(n) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        }
+        return h
     }
 
     /// The file: a header, a comment line with the replay command's words, an `argv` line with
@@ -301,9 +322,11 @@ public struct Schedule: Hashable, Sendable {
     /// (`run --schedule` now refuses it, naming the program the schedule is for). Why `end`: a
     /// file cut short at a line boundary (a full disk, a copy interrupted) reads as a shorter
     /// schedule, and replayed as another interleaving; without its `end` a v2 file is refused.
-    public func text(program: [String], argv: [String]? = nil, runLimitSeconds: Double? = nil, maxPoints: Int? = nil) -> String {
+    public func text(program: [String], argv: [String]? = nil, runLimitSeconds: Double? = nil, maxPoints: Int? = nil,
+                     programHash: UInt64? = nil) -> String {
         var s = Schedule.header2 + "\n# program: " + program.map(Schedule.shellQuote).joined(separator: " ") + "\n"
         if let argv { s += "argv " + argv.map(Schedule.shellQuote).joined(separator: " ") + "\n" }
+        if let programHash { s += "program-hash " + String(programHash, radix: 16) + "\n" }
         if let runLimitSeconds { s += "run-limit \(runLimitSeconds)\n" }
         if let maxPoints { s += "max-points \(maxPoints)\n" }
         for a in extraPoints { s += "point \(hex(a))\n" }
@@ -324,6 +347,7 @@ public struct Schedule: Hashable, Sendable {
         var argv: [String]?
         var runLimit: Double?
         var maxPoints: Int?
+        var programHash: UInt64?
         var ended = false
         for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
@@ -334,6 +358,13 @@ public struct Schedule: Hashable, Sendable {
                 throw ScheduleError(message: "line \(n + 1): `\(line)` after the `end` line (two schedules run together?)")
             }
             if line == "end" { ended = true; continue }
+            if line.hasPrefix("program-hash ") {
+                guard programHash == nil, let h = UInt64(line.dropFirst(13), radix: 16) else {
+                    throw ScheduleError(message: "line \(n + 1): expected one `program-hash HEX` line, found `\(line)`")
+                }
+                programHash = h
+                continue
+            }
             if line.hasPrefix("argv ") {
                 guard argv == nil, let words = shellWords(line.dropFirst(5)), !words.isEmpty else {
                     throw ScheduleError(message: "line \(n + 1): expected one `argv PROGRAM ARGUMENTS` line with shell-quoted words, found `\(line)`")
@@ -371,7 +402,8 @@ public struct Schedule: Hashable, Sendable {
         if version == 2 && !ended {
             throw ScheduleError(message: "the file is cut short: no `end` line after its last choice (write it again with `pebblebed explore`)")
         }
-        return File(schedule: Schedule(choices, extraPoints: extra), argv: argv, runLimitSeconds: runLimit, maxPoints: maxPoints)
+        return File(schedule: Schedule(choices, extraPoints: extra), argv: argv, runLimitSeconds: runLimit, maxPoints: maxPoints,
+                    programHash: programHash)
     }
 
     /// A word as a POSIX shell reads it back: bare when it is plain, else in single quotes.

@@ -38,6 +38,13 @@ import Testing
         // Its own program, named by a host path too, replays the bug.
         let own = try Guest.run(Guest.ramdisk + "/explore_lost_wakeup", options: ["--schedule", schedule], timeout: 60)
         #expect(own.status == 3 && own.stdout.contains("deadlock: every thread is blocked"), "\(own)")
+        // Another build of the same program (a byte appended): the file's program-hash says so.
+        let rebuilt = dir.appendingPathComponent("explore_lost_wakeup").path
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: Guest.ramdisk + "/explore_lost_wakeup"))
+        bytes.append(0)
+        try bytes.write(to: URL(fileURLWithPath: rebuilt))
+        let other2 = try Guest.run(rebuilt, options: ["--schedule", schedule], timeout: 60)
+        #expect(other2.status == 3 && other2.stderr.contains("was made with another build of explore_lost_wakeup"), "\(other2)")
     }
 
     /// A schedule file cut short at a line boundary read as a shorter schedule, and replayed as
