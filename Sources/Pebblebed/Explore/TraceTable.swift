@@ -95,18 +95,7 @@ struct TraceTable {
 
     /// For each record: the caller's function and file:line.
     func locations(_ rs: [PointRecord]) -> [(String, String)] {
-        let image: ELFImage? = {
-            guard let f = fopen(elfPath, "rb") else { return nil }
-            defer { fclose(f) }
-            var bytes: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&buf, 1, buf.count, f)
-                if n <= 0 { break }
-                bytes += buf.prefix(n)
-            }
-            return try? ELFImage.parse(bytes)
-        }()
+        let image = loadImage()
         // The call instruction is just before the return address. A word that is not in the
         // program's code (a hand-written stub such as thread_fork pushes its own words) is no
         // return address: the trap's own function is shown instead.
