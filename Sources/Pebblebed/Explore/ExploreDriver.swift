@@ -194,7 +194,7 @@ public enum ExploreDriver {
             guard config.progress, final || now - lastShown > (tty ? 200_000_000 : 5_000_000_000) else { return }
             lastShown = now
             let rate = Double(search.runs) / max(elapsed(), 1e-9)
-            let line = "explore \(o.program): bound \(min(search.bound, config.maxPreemptions))/\(config.maxPreemptions), \(search.runs) interleavings (\(Int(rate))/s), \(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next, \(search.pruned) pruned"
+            let line = "explore \(o.program): bound \(min(search.bound, config.maxPreemptions))/\(config.maxPreemptions), \(plural(search.runs, "interleaving")) (\(Int(rate))/s), \(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next, \(search.pruned) pruned"
             progress(tty ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n")
         }
 
