@@ -88,7 +88,16 @@ struct InstallTests {
         defer { try? FileManager.default.removeItem(at: tmp) }
         try FileManager.default.createDirectory(at: tmp.appendingPathComponent("bin"), withIntermediateDirectories: true)
         let bin = tmp.appendingPathComponent("bin/pebblebed").path
-        try FileManager.default.copyItem(atPath: Guest.binary, toPath: bin)
+        // Copied by a cp process, not by this one: a copy written here has its file open for
+        // writing while other tests' threads fork (for their guests), and a child forked then
+        // holds that descriptor until it execs: running the copy failed with ETXTBSY ("Text
+        // file busy", seen once in CI).
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [Guest.binary, bin]
+        try cp.run()
+        cp.waitUntilExit()
+        try #require(cp.terminationStatus == 0, "cp \(Guest.binary) \(bin) failed")
         let env = CommandLineRun.bareEnvironment
 
         let run = try CommandLineRun.launch(bin, ["run", "hello"], environment: env, directory: tmp)
