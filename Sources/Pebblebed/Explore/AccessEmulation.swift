@@ -53,6 +53,16 @@ struct AccessEmulation: Equatable {
     let address: UInt32
     let length: UInt32
 
+    /// Whether the access at `address` writes it (push reads its operand; cmp and test write
+    /// nothing; cmpxchg writes either way, as the CPU does).
+    var writesMemory: Bool {
+        switch kind {
+        case .load, .push: false
+        case .arithmetic(let op, _, let memoryIsDestination): memoryIsDestination && op != .cmp && op != .test
+        case .store, .exchange, .exchangeAdd, .compareExchange, .increment, .repStore: true
+        }
+    }
+
     /// The registers and flags the emulation reads and writes (a copy of the trap frame's).
     struct CPU: Equatable {
         /// eax, ecx, edx, ebx, esp, ebp, esi, edi.

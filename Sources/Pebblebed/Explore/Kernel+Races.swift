@@ -91,13 +91,7 @@ extension Kernel {
         var cpu = AccessEmulation.CPU(registers: [f.eax, f.ecx, f.edx, f.ebx, f.esp, f.ebp, f.esi, f.edi], eflags: f.eflags, eip: f.eip)
         guard let a = AccessEmulation.decode(code, registers: cpu.registers), a.address == address,
               Int(address & UInt32(pageSize - 1)) + a.size <= pageSize else { return false }
-        let writes: Bool
-        switch a.kind {
-        case .load, .push: writes = false
-        case .arithmetic(let op, _, let memoryIsDestination): writes = memoryIsDestination && op != .cmp && op != .test
-        case .store, .exchange, .exchangeAdd, .compareExchange, .increment, .repStore: writes = true
-        }
-        guard writes == write else { return false }
+        guard a.writesMemory == write else { return false }
         let space = t.task.space
         let repeated = a.kind == .repStore
         let done = a.execute(&cpu, load: { at, size in
@@ -155,12 +149,7 @@ extension Kernel {
             default: return false
             }
         }
-        let write: Bool
-        switch a.kind {
-        case .load, .push: write = false
-        case .arithmetic(let op, _, let memoryIsDestination): write = memoryIsDestination && op != .cmp && op != .test
-        case .store, .exchange, .exchangeAdd, .compareExchange, .increment, .repStore: write = true
-        }
+        let write = a.writesMemory
         let before = f.eip
         f.eip = eip &+ (locked ? 1 : 0)   // emulateAccess adds the length after the prefix
         guard emulateAccess(t, code: code, address: a.address, write: write) else {
