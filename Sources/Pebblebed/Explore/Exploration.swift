@@ -240,6 +240,10 @@ public final class Exploration {
                         for u in branches where u != e.thread && !z.contains(where: { $0.thread == u }) {
                             cut.append((chosen[k], u == byDefault ? -1 : u))
                         }
+                        // After a yield, the paid ones too (the yielder, those held back).
+                        for u in free ? r.stopPaid ?? [] : [] where u != e.thread && !z.contains(where: { $0.thread == u }) {
+                            cut.append((chosen[k], u))
+                        }
                         break
                     }
                     let f = PartialOrder.footprint(of: records[e.point], raceWords: raceWords)
@@ -260,14 +264,17 @@ public final class Exploration {
                 guard noted < meeting else { pruned += 1; continue }
                 var choices = zip(schedule.choices, taken).filter { $0.1.map { $0 < node } ?? false }.map(\.0)
                 let branch = Node(prefix: choices, point: node)
-                if thread >= 0 {
-                    choices.append(Schedule.Choice(point: point, thread: thread, free: free))
+                // After a yield, the yielder or a thread held back costs a preemption (Choice.paid).
+                let choice = thread >= 0 ? Schedule.Choice(point: point, thread: thread, free: free,
+                                                           paid: free && records[point].stopPaid?.contains(thread) == true) : nil
+                if let choice {
+                    choices.append(choice)
                     choices.sort { $0.fileOrder < $1.fileOrder }
                 }
                 let s = Schedule(choices)
                 // Free choices preempt no one: only preemptions count against the bound.
                 guard s.preemptions <= maxPreemptions else { beyondBound += 1; continue }
-                if sleepSets, let first = chosen.firstIndex(where: { $0 >= node }) {
+                if sleepSets, let first = chosen.firstIndex(where: { $0 >= node }), chosen[first] == node {
                     // This run took a branch at the node too: the thread whose event it served
                     // first from there (the one it switched to there, or the one that went on).
                     let here = served[first].thread
@@ -280,7 +287,7 @@ public final class Exploration {
                 guard generated.insert(s).inserted else { continue }
                 // The default's thread: the one running at the point, or the queue's head.
                 let byDefault = free ? records[point].stopAlternatives?.first ?? records[point].thread : records[point].thread
-                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault, !free && thread >= 0 ? 1 : 0) }
+                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault, choice.map { $0.free && !$0.paid ? 0 : 1 } ?? 0) }
                 order[s] = node
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)

@@ -113,6 +113,9 @@ public final class ForkRunner {
         report.served = p.served
         report.states = p.states
         _ = RunReport(report.bytes)
+        // The fairness ledger of yields (PointController.owed), a dictionary of sets.
+        _ = p.fairAfterYield(of: t.tid, others: [t.tid &+ 1, t.tid &+ 2])
+        p.reachedPoint(t.tid &+ 1)
         // A schedule with choices, as every run but the first has (its dictionary's storage).
         p.restart(with: Schedule([Schedule.Choice(point: Int.max, thread: t.tid)]))
         p.restart(with: Schedule())

@@ -37,6 +37,8 @@ extension Kernel {
         // A thread reached a point: the one that served the last point did not stop after it
         // (or stopped and this is the next thread's point): no free decision is pending.
         p.lastServed = nil
+        p.yielding = false
+        p.reachedPoint(t.tid)
         if p.races != nil {
             raceSync(at: trap, t, function: trap == .breakpoint ? label : nil, caller: caller)
         }
@@ -80,26 +82,42 @@ extension Kernel {
         // If `t` stops running while this trap is served (it blocks, yields or ends in it),
         // the scheduler's pick next is the free decision after this point (freePick).
         p.lastServed = t.mustExit ? nil : (index, t.tid)
+        // A yield to a named thread runs that thread (the program asked for it): no decision.
+        p.yielding = isYield && Int32(bitPattern: t.frame.esi) == -1
     }
 
     /// The scheduler's pick when a thread stopped running (Scheduler.pickHook): right after it
     /// served point D (`lastServed`: no point since) and blocked or ended there, the run queue
     /// is the free decision's branches (recorded for the explorer) and a schedule's
-    /// `next D THREAD` runs THREAD instead of the head. Any other pick (a preemption's
-    /// switch, a yield, the first thread) takes the head.
-    ///
-    /// Not after a yield: the thread library's mutex yields to the holder on every failed
-    /// try, and a free decision at each of them (free: not counted against the bound) made
-    /// the space of a spinning program unbounded in practice (explore_lost_wakeup ran out of
-    /// its 120 s at bound 1, 1,841 runs). A yield's alternatives are reached by preempting
-    /// at the yield's point, as before.
+    /// `next D THREAD` runs THREAD instead of the head. After an undirected yield at D the
+    /// same among the *other* runnable threads it is fair to run (PointController.owed): a
+    /// yield gives way, and which thread it gives way to preempts no one. The yielder going
+    /// on instead, or a thread fairness holds back (`after-yield D THREAD`), preempts them and
+    /// counts against the bound: the thread library's mutex yields on every failed try, and
+    /// free decisions there that could pick the yielder again made the space of a spinning
+    /// program too large to exhaust (explore_lost_wakeup ran out of its 120 s at bound 1,
+    /// 1,841 runs); with only the others free, two threads have nothing free to decide at a
+    /// yield. Any other pick (a preemption's switch, a directed yield, the first thread)
+    /// takes the head.
     func freePick() -> Thread? {
         guard let p = points, let (d, stopped) = p.lastServed else { return nil }
         p.lastServed = nil
-        if let me = threads[stopped], me.state == .runnable || me.state == .running { return nil }
-        let queue = scheduler.runQueue.all.map(\.tid)
-        guard let tid = p.freeDecision(after: d, queue: queue) else { return nil }
-        guard let u = threads[tid], u.state == .runnable, queue.contains(tid) else {
+        let yielded = p.yielding
+        p.yielding = false
+        var queue = scheduler.runQueue.all.map(\.tid)
+        var paid: [Int32]?
+        if let me = threads[stopped], me.state == .runnable || me.state == .running {
+            // Still runnable: it yielded (at the queue's back), or nothing stopped it here.
+            guard yielded, me.state == .runnable, queue.last == stopped, queue.count >= 2 else { return nil }
+            queue.removeLast()
+            // Free: the threads it is fair to run next (PointController.owed); the rest and
+            // the yielder at a preemption's cost (`after-yield D THREAD`).
+            let (fair, heldBack) = p.fairAfterYield(of: stopped, others: queue)
+            queue = fair
+            paid = heldBack + [stopped]
+        }
+        guard let tid = p.freeDecision(after: d, queue: queue, paid: paid) else { return nil }
+        guard let u = threads[tid], u.state == .runnable, queue.contains(tid) || paid?.contains(tid) == true else {
             reportBug(.mismatch, "the schedule does not fit this run: after point \(d) thread \(tid) cannot run next (runnable: \(queue.map(String.init).joined(separator: ", ")))")
         }
         scheduler.runQueue.remove(u)

@@ -153,23 +153,44 @@ public enum PartialOrder {
         func add(_ node: Int, _ thread: Int32) {
             if seen.insert(Pair(node: node, thread: thread)).inserted { out.append((node, thread)) }
         }
+        // A thread a yield's free choice may not pick (the yielder, one fairness holds back)
+        // goes first from there by a paid choice after the yield, or by a preemption at the
+        // next point when nothing was served before it: the same cost, other side effects
+        // (the thread that reached that point had its turn, and waits at the queue's back),
+        // and the search of every preemption takes the second.
+        func addWays(_ node: Int, _ thread: Int32) {
+            add(node, thread)
+            let (at, free, noted) = decision(of: node, served)
+            let k = node & 0xFFFF_FFFF
+            guard free, records[at].stopPaid?.contains(thread) == true, noted + 1 < records.count,
+                  k == served.count || served[k].decision > noted,
+                  records[noted + 1].alternatives.contains(thread) else { return }
+            add(preemptive(noted + 1), thread)
+        }
         // The threads that can go first from a node: a preemptive one's alternatives, and the
         // thread stopped at its point when the run switched away there (it goes first by not
         // switching: -1); a free one's, the run queue when the thread stopped (its head is the
         // default: -1). A thread chosen at the node by a switch to a thread not at a point
         // leaves the thread given way at the node its next event pending, and that event (the
         // second of a race) is reversed by going on there.
+        // After a yield, the paid ones too (`first`).
         func branches(_ node: Int) -> [Int32] {
             let (at, free, _) = decision(of: node, served)
             let r = records[at]
-            return free ? r.stopAlternatives ?? [] : (r.switchedTo != nil ? [r.thread] : []) + r.alternatives
+            return free ? (r.stopAlternatives ?? []) + (r.stopPaid ?? [])
+                        : (r.switchedTo != nil ? [r.thread] : []) + r.alternatives
         }
+        // The thread to name at `node` for `u` to go first from it (-1: the default, nil: it
+        // cannot). After a yield the yielder and those fairness holds back are named too
+        // (Exploration makes those choices paid: `after-yield`).
         func first(_ u: Int32, at node: Int) -> Int32? {
             let (at, free, _) = decision(of: node, served)
             let r = records[at]
             if free {
                 let queue = r.stopAlternatives ?? []
-                return queue.contains(u) ? (u == queue.first ? -1 : u) : nil
+                if queue.contains(u) { return u == queue.first ? -1 : u }
+                // After a yield, the yielder or a thread held back, by a paid choice.
+                return r.stopPaid?.contains(u) == true ? u : nil
             }
             if r.alternatives.contains(u) { return u }
             return u == r.thread && r.switchedTo != nil ? -1 : nil
@@ -243,11 +264,11 @@ public enum PartialOrder {
                 // the first initial that can; if none can, every branch, as FG05 does.
                 func reverse(at node: Int) {
                     if initials.contains(e.thread), let u = first(e.thread, at: node) {
-                        add(node, u)
+                        addWays(node, u)
                     } else if let u = initials.compactMap({ first($0, at: node) }).first {
-                        add(node, u)
+                        addWays(node, u)
                     } else {
-                        for u in branches(node) { if let w = first(u, at: node) { add(node, w) } }
+                        for u in branches(node) { if let w = first(u, at: node) { addWays(node, w) } }
                     }
                 }
                 reverse(at: node)
@@ -304,8 +325,11 @@ public enum PartialOrder {
         guard let start = chosen.firstIndex(where: { $0 >= point }),
               let e = served[start...].first(where: { $0.thread == thread }) else { return nil }
         let f = footprint(of: records[e.point], raceWords: raceWords)
+        // A yield is taken not to stop its thread here: after it, running the later branch's
+        // thread may be a paid choice (the fair choice can hold it back), so its runs may cost
+        // one more (conservative: the sleeper then sleeps in fewer branches).
         return Sleeper(thread: thread, all: f.all, objects: f.objects, shared: f.shared,
-                       stops: records[e.point].stopAlternatives != nil)
+                       stops: records[e.point].stopAlternatives != nil && !records[e.point].stopYielded)
     }
 
     /// The preemptions a run paid at node `node` before the first event chosen there: its
@@ -317,8 +341,10 @@ public enum PartialOrder {
         let (point, free, noted) = decision(of: node, served)
         let lo = free ? noted + 1 : point
         let hi = served[f].decision
-        guard lo <= hi, hi < records.count else { return 0 }
-        return records[lo...hi].count { $0.switchedTo != nil }
+        // After a yield, a paid pick (the thread at the next point is one of those) costs one.
+        let goesOn = free && lo < records.count && records[point].stopPaid?.contains(records[lo].thread) == true ? 1 : 0
+        guard lo <= hi, hi < records.count else { return goesOn }
+        return goesOn + records[lo...hi].count { $0.switchedTo != nil }
     }
 
     /// What an event touches, from its record: everything, the objects it uses exclusively,

@@ -81,9 +81,20 @@ public final class PointController {
     private var freeDecisions: [Int: Int32] = [:]
     /// The last point served and its thread, while no thread has reached another point: if
     /// the scheduler picks a thread now, that thread stopped running after this point was
-    /// served, and if it blocked or ended there (not a yield) the pick is the free decision
-    /// after it (Kernel.freePick).
+    /// served, and if it blocked, ended or made an undirected yield there (`yielding`) the
+    /// pick is the free decision after it (Kernel.freePick).
     var lastServed: (point: Int, thread: Int32)?
+    /// The last point served is a `yield(-1)`.
+    var yielding = false
+    /// Fair choices after yields (CHESS's fair scheduler, Musuvathi and Qadeer, PLDI 2008): a
+    /// thread that yields owes a turn to every other thread runnable then, and a free choice
+    /// after a yield may not pick it while one of those it owes is still runnable and has not
+    /// reached a point since (the queue's head, the default, stays a choice). Without it, two
+    /// threads spinning on a lock with yield(-1) while a third could run picked each other
+    /// freely at every yield, for ever: the student library's explore_lock_order_ok, whose
+    /// main polls, ran out of 60 s at bound 1 (runs of 600 points of free choices; 97 runs
+    /// to exhaust it without free choices after yields).
+    private var owed: [Int32: Set<Int32>] = [:]
 
     public init(schedule: Schedule, program: String) {
         self.schedule = schedule
@@ -99,6 +110,8 @@ public final class PointController {
         decisions = PointController.decisions(schedule)
         freeDecisions = PointController.decisions(schedule, free: true)
         lastServed = nil
+        yielding = false
+        owed = [:]
         pointCount = 0
         idleTicks = 0
         yieldStreak = [:]
@@ -126,11 +139,16 @@ public final class PointController {
     /// The free decision after point `served`, whose thread stopped running with `queue`
     /// runnable (the head runs by default): noted in its record (`stopAlternatives`, the
     /// explorer's branches there) and returned, if the schedule has one there.
-    func freeDecision(after served: Int, queue: [Int32]) -> Int32? {
-        if recording && served < records.count { records[served].stopAlternatives = queue }
+    /// `paid`: after an undirected yield, the threads that may run next at the cost of a
+    /// preemption (`PointRecord.stopPaid`); `queue` is then the free ones.
+    func freeDecision(after served: Int, queue: [Int32], paid: [Int32]? = nil) -> Int32? {
+        if recording && served < records.count {
+            records[served].stopAlternatives = queue
+            records[served].stopPaid = paid
+        }
         let d = freeDecisions[served]
         if let d {
-            taken.append(Schedule.Choice(point: served, thread: d, free: true))
+            taken.append(Schedule.Choice(point: served, thread: d, free: true, paid: paid?.contains(d) ?? false))
             tookChoice(free: true)
         }
         return d
@@ -175,6 +193,27 @@ public final class PointController {
         return d
     }
 
+    /// Thread `tid` reached a point: it had its turn (`owed`).
+    func reachedPoint(_ tid: Int32) {
+        guard !owed.isEmpty else { return }
+        for (u, waits) in owed where waits.contains(tid) {
+            owed[u] = waits.count == 1 ? nil : waits.subtracting([tid])
+        }
+    }
+
+    /// Thread `tid` yielded with `others` runnable (the queue, in order): the fair ones among
+    /// them (`owed`; the queue's head first and always), and the rest.
+    func fairAfterYield(of tid: Int32, others: [Int32]) -> (fair: [Int32], heldBack: [Int32]) {
+        owed[tid] = Set(others)
+        var runnable = Set(others)
+        runnable.insert(tid)
+        var fair: [Int32] = [], held: [Int32] = []
+        for (i, u) in others.enumerated() {
+            if i == 0 || (owed[u]?.isDisjoint(with: runnable) ?? true) { fair.append(u) } else { held.append(u) }
+        }
+        return (fair, held)
+    }
+
     /// Notes point `pointCount` and moves on to the next number.
     func note(_ record: PointRecord) {
         if recording { records.append(record) }
@@ -215,10 +254,18 @@ public struct PointRecord: Equatable, Sendable {
     /// yielded or ended before reaching another point): the threads runnable then, the run
     /// queue in order (its head runs unless a free choice picks another). Nil otherwise.
     public var stopAlternatives: [Int32]?
+    /// When the stop was an undirected yield (`yield(-1)`: thr_yield, the thread library's
+    /// mutex retrying; the thread is still runnable, at the queue's back): the threads that
+    /// may run next only at the cost of a preemption (`Schedule.Choice.paid`), those the fair
+    /// choice holds back (PointController.owed) and last the yielder itself;
+    /// `stopAlternatives` are then the others, the free ones. Nil otherwise.
+    public var stopPaid: [Int32]?
+    public var stopYielded: Bool { stopPaid != nil }
 
     public init(index: Int, thread: Int32, eip: UInt32, caller: UInt32, label: String, alternatives: [Int32], switchedTo: Int32?,
-                footprint: [UInt64] = [], stopAlternatives: [Int32]? = nil) {
+                footprint: [UInt64] = [], stopAlternatives: [Int32]? = nil, stopPaid: [Int32]? = nil) {
         self.stopAlternatives = stopAlternatives
+        self.stopPaid = stopPaid
         self.index = index
         self.thread = thread
         self.eip = eip
@@ -250,15 +297,27 @@ public struct Schedule: Hashable, Sendable {
     /// runs (it blocked, yielded or ended there), THREAD runs next instead of the run queue's
     /// head. No thread is preempted by it (CHESS does not count scheduling after a block
     /// either), so it is free: not counted against the bound (`preemptions`).
+    ///
+    /// `after-yield POINT THREAD` (free and paid): after the undirected yield at point POINT,
+    /// THREAD runs next although a free choice may not pick it: the yielder itself going on,
+    /// or a thread the fair choice holds back (PointController.owed). It preempts the threads
+    /// a yield gives way to, and counts against the bound (were it free, a spinning mutex's
+    /// retries, a yield each, could go on for ever at no cost: explore_lost_wakeup ran out
+    /// of 120 s at bound 1 so).
     public struct Choice: Equatable, Hashable, Sendable {
         public let point: Int
         public let thread: Int32
         public let free: Bool
-        public init(point: Int, thread: Int32, free: Bool = false) {
+        /// After a yield, a thread no free choice may pick: counted against the bound.
+        public let paid: Bool
+        public init(point: Int, thread: Int32, free: Bool = false, paid: Bool = false) {
             self.point = point
             self.thread = thread
-            self.free = free
+            self.free = free || paid
+            self.paid = paid
         }
+        /// Its line's keyword in a schedule file.
+        var keyword: String { paid ? "after-yield" : free ? "next" : "preempt" }
         /// Its place in a schedule file and `choices`: by point, a `preempt P` before a
         /// `next P`. (Not the order of the run: a thread given way at P is served, and may
         /// stop, after later points. PartialOrder.node(of:) places it in a run.)
@@ -266,7 +325,7 @@ public struct Schedule: Hashable, Sendable {
     }
 
     /// The choices that count against the preemption bound.
-    public var preemptions: Int { choices.count { !$0.free } }
+    public var preemptions: Int { choices.count { !$0.free || $0.paid } }
 
     public var choices: [Choice]
     /// Instructions that are preemption points besides the system calls and library entries:
@@ -330,7 +389,7 @@ public struct Schedule: Hashable, Sendable {
         if let runLimitSeconds { s += "run-limit \(runLimitSeconds)\n" }
         if let maxPoints { s += "max-points \(maxPoints)\n" }
         for a in extraPoints { s += "point \(hex(a))\n" }
-        for c in choices { s += "\(c.free ? "next" : "preempt") \(c.point) \(c.thread)\n" }
+        for c in choices { s += "\(c.keyword) \(c.point) \(c.thread)\n" }
         return s + "end\n"
     }
 
@@ -388,13 +447,14 @@ public struct Schedule: Hashable, Sendable {
                 extra.append(a)
                 continue
             }
-            guard w.count == 3, w[0] == "preempt" || w[0] == "next", let p = Int(w[1]), p >= 0, let t = Int32(w[2]), t > 0 else {
-                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD`, `next POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
+            guard w.count == 3, w[0] == "preempt" || w[0] == "next" || w[0] == "after-yield", let p = Int(w[1]), p >= 0,
+                  let t = Int32(w[2]), t > 0 else {
+                throw ScheduleError(message: "line \(n + 1): expected `preempt POINT THREAD`, `next POINT THREAD`, `after-yield POINT THREAD` or `point 0xADDRESS`, found `\(line)`")
             }
-            let c = Choice(point: p, thread: t, free: w[0] == "next")
+            let c = Choice(point: p, thread: t, free: w[0] == "next", paid: w[0] == "after-yield")
             // In the order of the run: a `preempt P` before a `next P`, each at most once.
             if let last = choices.last, last.fileOrder >= c.fileOrder {
-                throw ScheduleError(message: "line \(n + 1): points must increase (\(w[0]) \(p) after \(last.free ? "next" : "preempt") \(last.point))")
+                throw ScheduleError(message: "line \(n + 1): points must increase (\(w[0]) \(p) after \(last.keyword) \(last.point))")
             }
             choices.append(c)
         }

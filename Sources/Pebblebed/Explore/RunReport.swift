@@ -66,9 +66,12 @@ public struct RunReport: Equatable {
             w.i32(r.switchedTo ?? RunReport.noThread)
             w.u32(r.footprint.count)
             for f in r.footprint { w.u64(f) }
-            // 0: its thread did not stop there; else 1 + the queue's length.
+            // 0: its thread did not stop there; else 1 + the queue's length. The same for the
+            // paid choices after a yield.
             w.u32(r.stopAlternatives.map { $0.count + 1 } ?? 0)
             for a in r.stopAlternatives ?? [] { w.i32(a) }
+            w.u32(r.stopPaid.map { $0.count + 1 } ?? 0)
+            for a in r.stopPaid ?? [] { w.i32(a) }
         }
         w.u32(served.count)
         for e in served {
@@ -124,9 +127,13 @@ public struct RunReport: Equatable {
             guard let nStop = r.u32() else { return }
             var stop: [Int32]? = nStop == 0 ? nil : []
             for _ in 0..<max(nStop - 1, 0) { guard let a = r.i32() else { return }; stop!.append(a) }
+            guard let nPaid = r.u32() else { return }
+            var paid: [Int32]? = nPaid == 0 ? nil : []
+            for _ in 0..<max(nPaid - 1, 0) { guard let a = r.i32() else { return }; paid!.append(a) }
             records.append(PointRecord(index: index, thread: thread, eip: UInt32(truncatingIfNeeded: eip),
                                        caller: UInt32(truncatingIfNeeded: caller), label: label, alternatives: alts,
-                                       switchedTo: to == RunReport.noThread ? nil : to, footprint: foot, stopAlternatives: stop))
+                                       switchedTo: to == RunReport.noThread ? nil : to, footprint: foot, stopAlternatives: stop,
+                                       stopPaid: paid))
         }
         guard let nServed = r.u32() else { return }
         served.reserveCapacity(nServed)

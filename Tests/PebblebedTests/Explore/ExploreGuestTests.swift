@@ -76,6 +76,27 @@ import Testing
         #expect(r.stdout.contains("No bug found: space exhausted"), "\(r)")
     }
 
+    /// Which thread runs after a yield is a free choice among the others: explore_yield_pick
+    /// expects the first worker it started to run first after main yields, and explore finds
+    /// the other order without a single preemption (before, the queue's head always ran
+    /// after a yield and the search came out clean at bound 0); the schedule says `next` at
+    /// the yield and replays the bug.
+    @Test func aThreadPickedAfterAYieldIsAFreeChoice() throws {
+        let (r, schedule) = try Self.explore("explore_yield_pick", ["--max-preemptions", "0"], keep: true)
+        defer { try? FileManager.default.removeItem(atPath: schedule) }
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("FAIL explore_yield_pick: worker 2 logged first"), "\(r)")
+        #expect(r.stdout.contains("with 0 preemptions"), "\(r)")
+        #expect(r.stdout.contains("(yielded)"), "the trace row of the yield: \(r)")
+        let text = try String(contentsOfFile: schedule, encoding: .utf8)
+        #expect(text.contains("\nnext ") && !text.contains("preempt "), "\(text)")
+        let a = try Guest.run("explore_yield_pick", options: ["--schedule", schedule], timeout: 60)
+        #expect(a.status == 1 && a.stdout.contains("worker 2 logged first"), "\(a)")
+        // Without the schedule the creation order holds.
+        let plain = try Guest.run("explore_yield_pick", timeout: 60)
+        #expect(plain.status == 0 && plain.stdout.contains("PASS explore_yield_pick"), "\(plain)")
+    }
+
     /// Without its schedule the lost wake-up does not happen: the default run (no
     /// preemption) passes, so the replay above is the schedule's doing.
     @Test func theEmptyScheduleRunsTheDefaultInterleaving() throws {
