@@ -72,7 +72,8 @@ public struct SearchBound {
         return (below + search.queued(at: reached), below, reached < maxPreemptions ? search.queued(at: reached + 1) : 0)
     }
 
-    /// "bound R/K, ..." and what is queued, for the progress line and the interrupted summary.
+    /// What is queued ("L left up to bound R (M with fewer preemptions...), Q queued for bound
+    /// R+1"), for the progress line and the interrupted summary.
     public func describe(_ search: Exploration) -> String {
         let q = queued(search)
         return "\(q.upTo) left up to bound \(reached)" + (q.below > 0 ? " (\(q.below) with fewer preemptions, found by runs at bound \(reached))" : "")
