@@ -49,6 +49,12 @@ extension Kernel {
         self.devices = devices
     }
 
+    /// Where the console's text goes as a stream (KernelLog.echo): stdout, passed through (the
+    /// plain writer, or a console that does not draw); -1 when the console draws a screen.
+    var consoleStream: Int32 {
+        devices.map { $0.console.drawsOnTerminal ? -1 : STDOUT_FILENO } ?? STDOUT_FILENO
+    }
+
     /// The console needs 80x25 cells; a smaller terminal wraps and scrolls the drawing. Said on
     /// the log (held until exit when it shares the terminal), not on the guest's console.
     private func warnIfTerminalIsSmall() {

@@ -143,6 +143,8 @@ public final class Exploration {
     /// Schedules left at the current bound, and generated for the next one so far.
     public var leftAtBound: Int { bound <= maxPreemptions ? levels[bound].count : 0 }
     public var queuedNext: Int { bound + 1 <= maxPreemptions ? levels[bound + 1].count : 0 }
+    /// Schedules queued with `level` preemptions (explore's progress line, SearchBound).
+    public func queued(at level: Int) -> Int { levels.indices.contains(level) ? levels[level].count : 0 }
 
     /// Notes that the branch of `op.thread` ran from `node` (the cheapest way it ran, if more
     /// than one: that one's runs had the most of the bound left).

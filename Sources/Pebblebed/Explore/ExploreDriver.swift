@@ -45,6 +45,50 @@ public struct ExploreConfig {
     }
 }
 
+/// The preemption bound explore reports, in its progress line and its summary: the deepest
+/// level the search has started, not the level of the run under way. With partial-order
+/// reduction a run with k preemptions can reverse a race at a decision before one of its
+/// choices, which keeps fewer of them: a schedule with fewer preemptions, run next (the
+/// lowest level always goes first). Shown as the level under way, the bound went down
+/// ("bound 2/4", then "bound 1/4"; `explore --max-preemptions 4 explore_cond_if_ok`), and
+/// read as iterative deepening starting over. Those runs belong to the bound reached: every
+/// schedule with up to that many preemptions is in its space. A new search (new data-race
+/// points) starts a new one from 0, and the line says which search it is.
+public struct SearchBound {
+    public let maxPreemptions: Int
+    /// The deepest level started so far (the maximum once the search is exhausted).
+    public private(set) var reached = 0
+    public init(maxPreemptions: Int) { self.maxPreemptions = maxPreemptions }
+
+    /// `search` has just given its next schedule (`exhausted`: it had none left).
+    public mutating func took(from search: Exploration, exhausted: Bool = false) {
+        reached = max(reached, exhausted ? maxPreemptions : min(search.bound, maxPreemptions))
+    }
+
+    /// Schedules still queued up to the bound reached, those among them with fewer
+    /// preemptions (reversals deeper runs found), and those queued for the next bound.
+    public func queued(_ search: Exploration) -> (upTo: Int, below: Int, next: Int) {
+        let below = (0..<reached).reduce(0) { $0 + search.queued(at: $1) }
+        return (below + search.queued(at: reached), below, reached < maxPreemptions ? search.queued(at: reached + 1) : 0)
+    }
+
+    /// What is queued ("L left up to bound R (M with fewer preemptions...), Q queued for bound
+    /// R+1"), for the progress line and the interrupted summary.
+    public func describe(_ search: Exploration) -> String {
+        let q = queued(search)
+        return "\(q.upTo) left up to bound \(reached)" + (q.below > 0 ? " (\(q.below) with fewer preemptions, found by runs at bound \(reached))" : "")
+            + (reached < maxPreemptions ? ", \(q.next) queued for bound \(reached + 1)" : "")
+    }
+
+    /// The progress line (stderr): `restarts`, the searches started again with new data-race
+    /// points before this one.
+    public func progressLine(program: String, search: Exploration, seconds: Double, restarts: Int = 0) -> String {
+        let rate = Double(search.runs) / max(seconds, 1e-9)
+        return "explore \(program)\(restarts > 0 ? " (search \(restarts + 1), with the new data-race points)" : ""): bound \(reached)/\(maxPreemptions), "
+            + "\(plural(search.runs, "interleaving")) (\(Int(rate))/s), \(describe(search)), \(search.pruned) pruned"
+    }
+}
+
 /// `pebblebed explore`: boots the machine once, then runs schedule after schedule on forked
 /// copies of it (ForkRunner) in the order Exploration gives, until a run shows a bug, the
 /// space within the preemption bound is exhausted, or the budget runs out.
@@ -188,20 +232,26 @@ public enum ExploreDriver {
         var restarts = 0
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
+        // What the line and the summary call the bound (SearchBound: never the level of the
+        // run under way, which partial-order reduction can make go down).
+        var bound = SearchBound(maxPreemptions: config.maxPreemptions)
         func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
         func showProgress(final: Bool = false) {
             let now = k.machine.nanoseconds
             guard config.progress, final || now - lastShown > (tty ? 200_000_000 : 5_000_000_000) else { return }
             lastShown = now
-            let rate = Double(search.runs) / max(elapsed(), 1e-9)
-            let line = "explore \(o.program): bound \(min(search.bound, config.maxPreemptions))/\(config.maxPreemptions), \(plural(search.runs, "interleaving")) (\(Int(rate))/s), \(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next, \(search.pruned) pruned"
+            let line = bound.progressLine(program: o.program, search: search, seconds: elapsed(), restarts: restarts)
             progress(tty ? "\r\u{1B}[K" + line + (final ? "\n" : "") : line + "\n")
         }
 
-        while let schedule = search.next() {
+        while true {
+            guard let schedule = search.next() else {
+                bound.took(from: search, exhausted: true)
+                break
+            }
             if let sig = pendingStop() {
                 showProgress(final: true)
-                say("Interrupted by \(Kernel.signalName(sig)) after \(plural(search.runs, "interleaving")) at preemption bound \(search.bound) of \(config.maxPreemptions) (\(search.leftAtBound) left at this bound, \(search.queuedNext) queued for the next): no bug found in them; the space was not exhausted.\n")
+                say("Interrupted by \(Kernel.signalName(sig)) after \(plural(search.runs, "interleaving")) at preemption bound \(bound.reached) of \(config.maxPreemptions) (\(bound.describe(search))): no bug found in them; the space was not exhausted.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))")
@@ -209,12 +259,13 @@ public enum ExploreDriver {
             }
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
-                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(search.bound) after \(plural(search.runs, "interleaving")).\n")
+                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(bound.reached) of \(config.maxPreemptions) after \(plural(search.runs, "interleaving")).\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "budget ran out")
                 return 0
             }
+            bound.took(from: search)   // its run starts now
             let switches = search.switches(of: schedule)
             let watch = watching && switches.contains { !watchedSwitches.contains($0) }
                 && (watchedRuns < config.watchAtLeast
@@ -266,6 +317,7 @@ public enum ExploreDriver {
                 }
                 search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs,
                                      partialOrder: config.partialOrder)
+                bound = SearchBound(maxPreemptions: config.maxPreemptions)
                 search.raceWords = raceWords
             }
         }

@@ -306,8 +306,8 @@ extension Kernel {
     func reportBug(_ kind: BugKind, _ message: String) -> Never {
         if let hook = points?.bugHook { hook(kind, message) }
         // The message starts with what it is ("deadlock: ...", "step bound exceeded: ...").
-        KernelLog.line("kernel: \(message)")
         consoleWrite(Array("\(message)\n".utf8))
+        KernelLog.echo("kernel: \(message)", consoleFD: consoleStream)
         halt(status: 3)
     }
 

@@ -466,34 +466,144 @@ public struct Schedule: Hashable, Sendable {
                     programHash: programHash)
     }
 
-    /// A word as a POSIX shell reads it back: bare when it is plain, else in single quotes.
+    /// A word as a shell reads it back: bare when it is plain, else in single quotes; a word
+    /// with a control character (a newline, a tab, an escape...) in ANSI-C quotes, `$'...'`,
+    /// as bash's `printf %q` writes it (bash, zsh, ksh and POSIX.1-2024 sh read them). Why:
+    /// schedule files are read line by line, and an argument with a newline, single-quoted,
+    /// split its `argv` line (and the comment with the replay command) in two; a control
+    /// character pasted into a terminal is not what was typed either. Inside `$'...'`: `\\`,
+    /// `\'`, `\n`, `\t`, `\r`, and `\xHH` for each UTF-8 byte of any other control character
+    /// (C0, DEL, C1); everything else as it is. Words without one are quoted as before, so
+    /// the files written before read the same.
     public static func shellQuote(_ w: String) -> String {
+        if w.unicodeScalars.contains(where: isControl) { return ansiCQuote(w) }
         let safe = w.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+".contains($0) }
-        return safe && !w.isEmpty ? w : "'" + w.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        if safe && !w.isEmpty { return w }
+        // (By scalar: a quote with a combining mark after it is one Character, and split on
+        // "'" left it unescaped.)
+        var q = "'"
+        for u in w.unicodeScalars {
+            if u == "'" { q += "'\\''" } else { q.unicodeScalars.append(u) }
+        }
+        return q + "'"
     }
 
-    /// The words of `line` as `shellQuote` writes them (bare, single-quoted, `\x`), or nil if
-    /// a quote is left open.
-    static func shellWords(_ line: Substring) -> [String]? {
-        var words: [String] = []
-        var word = "", inWord = false, quoted = false, escaped = false
-        for ch in line {
-            if escaped { word.append(ch); escaped = false; continue }
-            if quoted {
-                if ch == "'" { quoted = false } else { word.append(ch) }
-                continue
-            }
-            switch ch {
-            case "'": quoted = true; inWord = true
-            case "\\": escaped = true; inWord = true
-            case " ", "\t":
-                if inWord { words.append(word); word = ""; inWord = false }
-            default: word.append(ch); inWord = true
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || (0x7F...0x9F).contains(u.value) }
+
+    static func ansiCQuote(_ w: String) -> String {
+        var s = "$'"
+        for u in w.unicodeScalars {
+            switch u {
+            case "\\": s += "\\\\"
+            case "'": s += "\\'"
+            case "\n": s += "\\n"
+            case "\t": s += "\\t"
+            case "\r": s += "\\r"
+            case _ where isControl(u):
+                for b in String(u).utf8 { s += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16) }
+            default: s.unicodeScalars.append(u)
             }
         }
-        guard !quoted && !escaped else { return nil }
-        if inWord { words.append(word) }
+        return s + "'"
+    }
+
+    /// The words of `line` as `shellQuote` writes them (bare, single-quoted, `\x`, ANSI-C
+    /// quoted `$'...'` with bash's escapes: `\a \b \e \E \f \n \r \t \v \\ \' \" \?`, `\xHH`,
+    /// octal `\NNN`, `\uHHHH`, `\UHHHHHHHH`, `\cX`; another escape stays as written, as in
+    /// bash), or nil if a quote is left open or a word is not UTF-8. Read by Unicode scalar,
+    /// not by Character: a word starting with a combining mark made one Character of it and
+    /// the quote before it, and the quote went unseen.
+    static func shellWords(_ line: Substring) -> [String]? {
+        let s = Array(line.unicodeScalars)
+        var words: [String] = []
+        var word: [UInt8] = [], inWord = false
+        var i = 0
+        func append(_ u: Unicode.Scalar) { word += Array(String(u).utf8) }
+        /// Up to `count` digits of `radix` from i on, as a number (nil: none).
+        func digits(_ count: Int, _ radix: Int) -> UInt32? {
+            var v: UInt32 = 0, n = 0
+            while n < count, i < s.count, let d = Int(String(s[i]), radix: radix) {
+                v = v &* UInt32(radix) &+ UInt32(d)
+                i += 1
+                n += 1
+            }
+            return n > 0 ? v : nil
+        }
+        while i < s.count {
+            let u = s[i]
+            i += 1
+            switch u {
+            case "'":
+                inWord = true
+                guard let end = s[i...].firstIndex(of: "'") else { return nil }
+                for x in s[i..<end] { append(x) }
+                i = end + 1
+            case "$" where i < s.count && s[i] == "'":
+                inWord = true
+                i += 1
+                while true {
+                    guard i < s.count else { return nil }
+                    let c = s[i]
+                    i += 1
+                    if c == "'" { break }
+                    guard c == "\\" else { append(c); continue }
+                    guard i < s.count else { return nil }
+                    let e = s[i]
+                    i += 1
+                    switch e {
+                    case "a": word.append(7)
+                    case "b": word.append(8)
+                    case "e", "E": word.append(0x1B)
+                    case "f": word.append(12)
+                    case "n": word.append(10)
+                    case "r": word.append(13)
+                    case "t": word.append(9)
+                    case "v": word.append(11)
+                    case "\\", "'", "\"", "?": append(e)
+                    case "x":
+                        if let v = digits(2, 16) { word.append(UInt8(v)) } else { word += Array("\\x".utf8) }
+                    case "0"..."7":
+                        i -= 1
+                        word.append(UInt8(truncatingIfNeeded: digits(3, 8)!))
+                    case "u", "U":
+                        guard let v = digits(e == "u" ? 4 : 8, 16) else { word += Array("\\\(e)".utf8); continue }
+                        guard let scalar = Unicode.Scalar(v) else { return nil }
+                        append(scalar)
+                    case "c":
+                        guard i < s.count, s[i].isASCII else { return nil }
+                        word.append(UInt8(s[i].value) & 0x1F)
+                        i += 1
+                    default: word += Array("\\\(e)".utf8)
+                    }
+                }
+            case "\\":
+                guard i < s.count else { return nil }
+                append(s[i])
+                i += 1
+                inWord = true
+            case " ", "\t":
+                if inWord {
+                    guard let w = utf8(word) else { return nil }
+                    words.append(w)
+                    word = []
+                    inWord = false
+                }
+            default:
+                append(u)
+                inWord = true
+            }
+        }
+        if inWord {
+            guard let w = utf8(word) else { return nil }
+            words.append(w)
+        }
         return words
+    }
+
+    /// `bytes` as a String, or nil if they are not UTF-8 (`\xHH` escapes can spell anything).
+    private static func utf8(_ bytes: [UInt8]) -> String? {
+        let s = String(decoding: bytes, as: UTF8.self)
+        return Array(s.utf8) == bytes ? s : nil
     }
 }
 

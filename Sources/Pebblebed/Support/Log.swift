@@ -73,7 +73,9 @@ public enum KernelLog {
 
     /// Writes one line (a newline is added). Runs with interrupts off, like all kernel code.
     /// Past `limitBytes` a line is dropped and counted; the first one dropped leaves a note.
-    public static func line(_ text: String) {
+    public static func line(_ text: String) { line(text, toStream: true) }
+
+    private static func line(_ text: String, toStream: Bool) {
         let size = text.utf8.count + 1
         if loggedBytes + size > limitBytes {
             droppedLines += 1
@@ -84,7 +86,24 @@ public enum KernelLog {
             return
         }
         loggedBytes += size
-        send(text)
+        send(text, toStream: toStream)
+    }
+
+    /// A line the kernel has just written to the console too (a thread killed, a bug the kernel
+    /// saw), whose text went to `consoleFD`. Logged as `line` does, except into the console's own
+    /// stream: when the log is that very file or pipe (explore's runs, stress's and `test`'s
+    /// machines, `run >out 2>&1`), the reader saw the line twice in a row (issue 15: explore's
+    /// "Last output of the failing run" showed every kill line twice). The monitor's history
+    /// and the hidden copy in ./pebblebed.log keep it; -1: the console is no stream (drawn).
+    public static func echo(_ text: String, consoleFD: Int32) {
+        line(text, toStream: !(held == nil && consoleFD >= 0 && sameFile(fd, consoleFD)))
+    }
+
+    /// Both descriptors are one file, pipe or terminal.
+    static func sameFile(_ a: Int32, _ b: Int32) -> Bool {
+        var x = stat(), y = stat()
+        guard fstat(a, &x) == 0, fstat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 
     /// At halt: how many lines the limit dropped, if any. Goes out past the limit.
@@ -96,7 +115,7 @@ public enum KernelLog {
     /// A panic report: nothing may keep it from the user.
     static func lift() { limitBytes = Int.max }
 
-    private static func send(_ text: String) {
+    private static func send(_ text: String, toStream: Bool = true) {
         if keepsHistory {
             history.append(text)
             if history.count > heldLimit { history.removeFirst(history.count - heldLimit) }
@@ -106,7 +125,7 @@ public enum KernelLog {
             let bytes = Array((text + "\n").utf8)
             HostTerminal.writeAll(copyFD, bytes)
         }
-        emit(text)
+        if toStream { emit(text) }
     }
 
     private static func emit(_ text: String) {

@@ -200,7 +200,7 @@ extension Kernel {
         scheduler.trace?.killed(t, fault: fault, reason: reason)
         let line = "Thread \(t.tid) of task \(t.task.id) (\(t.task.name)) killed: \(reason)"
         consoleWrite(Array((line + "\n").utf8))
-        KernelLog.line(line)
+        KernelLog.echo(line, consoleFD: consoleStream)   // once where the log is the console's stream
         KernelLog.line(t.frame.dump)
         noteKilled(t)
         if t.task.threads.count == 1 { t.task.status = -2 }

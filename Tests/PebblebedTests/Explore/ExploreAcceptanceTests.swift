@@ -197,6 +197,38 @@ import Testing
         #expect(again.status == 70 && again.stderr.contains("kernel panic: debug panic vector"), "\(again)")
     }
 
+    /// A killed thread's line stood twice in "Last output of the failing run": the kernel
+    /// writes it to the console and to the log, and explore's runs (as stress's machines) send
+    /// both to one file. It stands once now, the fault it names before the registers logged
+    /// after it, in the report, the Markdown report and stress's failing seeds.
+    @Test func aKilledThreadsLineShowsOnceInTheLastOutput() throws {
+        let dir = try Self.scratch("killonce")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let md = dir.appendingPathComponent("report.md").path
+        let r = try Self.explore("explore_publish", ["--markdown", md], schedule: dir.appendingPathComponent("s").path)
+        #expect(r.status == 1, "\(r)")
+        func lastOutput(_ text: String, from heading: String, linePrefix: String) -> [Substring] {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard let start = lines.firstIndex(where: { $0.hasPrefix(heading) }) else { return [] }
+            return lines[(start + 1)...].drop { !$0.hasPrefix(linePrefix) }.prefix { $0.hasPrefix(linePrefix) }.map { $0.dropFirst(linePrefix.count) }
+        }
+        let shown = lastOutput(r.stdout, from: "Last output of the failing run:", linePrefix: "  | ")
+        let markdown = try String(contentsOfFile: md, encoding: .utf8)
+        let section = markdown.components(separatedBy: "## Last output of the failing run\n\n```\n").last?.components(separatedBy: "```").first
+        let block = (section ?? "").split(separator: "\n")
+        for tail in [shown, block] {
+            let kills = tail.filter { $0.contains("Thread 2 of task 1 (explore_publish) killed: page fault (read) at address 0x00000000") }
+            #expect(kills.count == 1, "\(tail)\n\(r)")
+            let kill = tail.firstIndex { $0.contains(") killed: ") }, registers = tail.firstIndex { $0.contains("eip=0x") }
+            #expect(kill != nil && registers != nil && kill! < registers!, "in order: \(tail)")
+        }
+        let stress = try Guest.launch(["stress", "--runs", "1", "--ramdisk", Guest.ramdisk, "fault_null"], timeout: 120)
+        #expect(stress.status == 1, "\(stress)")
+        let seedLines = stress.stdout.split(separator: "\n").filter { $0.hasPrefix("    | ") }
+        #expect(seedLines.filter { $0.contains("Thread 1 of task 1 (fault_null) killed: page fault (read)") }.count == 1, "\(stress)")
+        #expect(seedLines.first?.hasSuffix("fault_null: reading address 0") == true, "\(stress)")
+    }
+
     /// A program that is not there failed every seed (a hundred "exit status 2" failures,
     /// exit 1); it is one load error now, as for run and explore.
     @Test func stressOfAMissingProgramIsOneLoadError() throws {
