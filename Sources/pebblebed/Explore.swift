@@ -15,8 +15,10 @@ struct Explore: ParsableCommand {
         word several threads use, found by watching every shared access of a run (first the \
         default interleaving, then a few later ones; --no-races skips this). Every run starts \
         from the same booted, loaded machine (a fork of it); a schedule says at which points \
-        the running thread gives way to which thread. All schedules with 0 preemptions run \
-        first, then 1, then 2 (iterative deepening up to --max-preemptions). Which schedules: \
+        the running thread gives way to which thread, and which thread runs after one blocked, \
+        ended or yielded. Schedules run by depth, their number of such choices: the default \
+        run, then those with one, then two (iterative deepening), each with at most \
+        --max-preemptions preemptions (picks after a thread stopped are free). Which schedules: \
         dynamic partial-order reduction reverses the races between the operations of each \
         run, aiming at one run per equivalence class (--no-dpor: every preemption at every \
         point, slower but without the reduction's assumptions and known gaps, which the README \

@@ -45,46 +45,52 @@ public struct ExploreConfig {
     }
 }
 
-/// The preemption bound explore reports, in its progress line and its summary: the deepest
-/// level the search has started, not the level of the run under way. With partial-order
-/// reduction a run with k preemptions can reverse a race at a decision before one of its
-/// choices, which keeps fewer of them: a schedule with fewer preemptions, run next (the
-/// lowest level always goes first). Shown as the level under way, the bound went down
-/// ("bound 2/4", then "bound 1/4"; `explore --max-preemptions 4 explore_cond_if_ok`), and
-/// read as iterative deepening starting over. Those runs belong to the bound reached: every
-/// schedule with up to that many preemptions is in its space. A new search (new data-race
-/// points) starts a new one from 0, and the line says which search it is.
-public struct SearchBound {
+/// The depth explore reports, in its progress line and its summary: the deepest level the
+/// search has started (Exploration orders schedules by depth, their number of choices), not
+/// the level of the run under way. With partial-order reduction a run of depth k can reverse
+/// a race at a decision before one of its choices, which keeps fewer of them: a shallower
+/// schedule, run next (the lowest level always goes first). Shown as the level under way,
+/// the figure went down ("bound 2/4", then "bound 1/4"; `explore --max-preemptions 4
+/// explore_cond_if_ok`), and read as iterative deepening starting over. Those runs belong to
+/// the depth reached: every schedule of up to that depth is in its space. A new search (new
+/// data-race points) starts a new one from 0, and the line says which search it is.
+public struct SearchDepth {
     public let maxPreemptions: Int
-    /// The deepest level started so far (the maximum once the search is exhausted).
+    /// The deepest level started so far.
     public private(set) var reached = 0
     public init(maxPreemptions: Int) { self.maxPreemptions = maxPreemptions }
 
-    /// `search` has just given its next schedule (`exhausted`: it had none left).
-    public mutating func took(from search: Exploration, exhausted: Bool = false) {
-        reached = max(reached, exhausted ? maxPreemptions : min(search.bound, maxPreemptions))
+    /// `search` has just given its next schedule.
+    public mutating func took(from search: Exploration) {
+        reached = max(reached, search.depth)
     }
 
-    /// Schedules still queued up to the bound reached, those among them with fewer
-    /// preemptions (reversals deeper runs found), and those queued for the next bound.
+    /// Schedules still queued up to the depth reached, those among them with fewer choices
+    /// (reversals deeper runs found), and those queued for the next depth.
     public func queued(_ search: Exploration) -> (upTo: Int, below: Int, next: Int) {
         let below = (0..<reached).reduce(0) { $0 + search.queued(at: $1) }
-        return (below + search.queued(at: reached), below, reached < maxPreemptions ? search.queued(at: reached + 1) : 0)
+        return (below + search.queued(at: reached), below, search.queued(at: reached + 1))
     }
 
-    /// What is queued ("L left up to bound R (M with fewer preemptions...), Q queued for bound
-    /// R+1"), for the progress line and the interrupted summary.
+    /// What is queued ("L left up to depth D (M with fewer choices...), Q queued for depth
+    /// D+1"), for the progress line and the interrupted summary.
     public func describe(_ search: Exploration) -> String {
         let q = queued(search)
-        return "\(q.upTo) left up to bound \(reached)" + (q.below > 0 ? " (\(q.below) with fewer preemptions, found by runs at bound \(reached))" : "")
-            + (reached < maxPreemptions ? ", \(q.next) queued for bound \(reached + 1)" : "")
+        return "\(q.upTo) left up to depth \(reached)" + (q.below > 0 ? " (\(q.below) with fewer choices, found by runs at depth \(reached))" : "")
+            + ", \(q.next) queued for depth \(reached + 1)"
+    }
+
+    /// How far the search got, for the summaries: "depth D (schedules of up to K preemptions
+    /// that make D choices)".
+    public var summary: String {
+        "depth \(reached) (every schedule of up to \(maxPreemptions) preemption\(maxPreemptions == 1 ? "" : "s") that makes fewer than \(reached) choices ran)"
     }
 
     /// The progress line (stderr): `restarts`, the searches started again with new data-race
     /// points before this one.
     public func progressLine(program: String, search: Exploration, seconds: Double, restarts: Int = 0) -> String {
         let rate = Double(search.runs) / max(seconds, 1e-9)
-        return "explore \(program)\(restarts > 0 ? " (search \(restarts + 1), with the new data-race points)" : ""): bound \(reached)/\(maxPreemptions), "
+        return "explore \(program)\(restarts > 0 ? " (search \(restarts + 1), with the new data-race points)" : ""): depth \(reached), bound \(maxPreemptions), "
             + "\(plural(search.runs, "interleaving")) (\(Int(rate))/s), \(describe(search)), \(search.pruned) pruned"
     }
 }
@@ -232,9 +238,9 @@ public enum ExploreDriver {
         var restarts = 0
         let tty = isatty(realErr) != 0
         var lastShown: UInt64 = 0
-        // What the line and the summary call the bound (SearchBound: never the level of the
+        // What the line and the summary call the depth (SearchDepth: never the level of the
         // run under way, which partial-order reduction can make go down).
-        var bound = SearchBound(maxPreemptions: config.maxPreemptions)
+        var bound = SearchDepth(maxPreemptions: config.maxPreemptions)
         func elapsed() -> Double { Double(k.machine.nanoseconds - start) / 1e9 }
         func showProgress(final: Bool = false) {
             let now = k.machine.nanoseconds
@@ -246,12 +252,11 @@ public enum ExploreDriver {
 
         while true {
             guard let schedule = search.next() else {
-                bound.took(from: search, exhausted: true)
                 break
             }
             if let sig = pendingStop() {
                 showProgress(final: true)
-                say("Interrupted by \(Kernel.signalName(sig)) after \(plural(search.runs, "interleaving")) at preemption bound \(bound.reached) of \(config.maxPreemptions) (\(bound.describe(search))): no bug found in them; the space was not exhausted.\n")
+                say("Interrupted by \(Kernel.signalName(sig)) after \(plural(search.runs, "interleaving")) at \(bound.summary) (\(bound.describe(search))): no bug found in them; the space was not exhausted.\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "interrupted by \(Kernel.signalName(sig))")
@@ -259,7 +264,7 @@ public enum ExploreDriver {
             }
             if elapsed() >= config.budgetSeconds {
                 showProgress(final: true)
-                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) at preemption bound \(bound.reached) of \(config.maxPreemptions) after \(plural(search.runs, "interleaving")).\n")
+                say("No bug found: the budget ran out (\(Int(config.budgetSeconds)) s) after \(plural(search.runs, "interleaving")) at \(bound.summary).\n")
                 say(costLine(runner, search, elapsed(), watchedCounts))
                 writeJSON(config, program: o.program, runs: search.runs, outcome: "budget ran out", bug: nil, schedule: nil)
                 writeCleanMarkdown(config, program: o.program, runs: search.runs, outcome: "budget ran out")
@@ -317,7 +322,7 @@ public enum ExploreDriver {
                 }
                 search = Exploration(maxPreemptions: config.maxPreemptions, shard: config.shard, runsBefore: search.runs,
                                      partialOrder: config.partialOrder)
-                bound = SearchBound(maxPreemptions: config.maxPreemptions)
+                bound = SearchDepth(maxPreemptions: config.maxPreemptions)
                 search.raceWords = raceWords
             }
         }

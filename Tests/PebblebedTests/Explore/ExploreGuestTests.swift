@@ -97,6 +97,18 @@ import Testing
         #expect(plain.status == 0 && plain.stdout.contains("PASS explore_yield_pick"), "\(plain)")
     }
 
+    /// Free choices do not starve preemptions: race_broken_deschedule (60 rounds of a
+    /// ping-pong with a lost wake-up, a watchdog yielding meanwhile) has so many schedules of
+    /// free choices alone that a search ordered by preemptions never left 0 of them (2,440
+    /// runs in 20 s, no bug); ordered by depth it tries the one preemption the bug needs
+    /// within a few dozen runs (Exploration).
+    @Test func aLongProgramsFreeChoicesDoNotStarveItsPreemptions() throws {
+        let (r, _) = try Self.explore("race_broken_deschedule", budget: 60)
+        #expect(r.status == 1, "\(r)")
+        #expect(r.stdout.contains("lost wakeup") || r.stdout.contains("deadlock"), "\(r)")
+        #expect(r.stdout.contains("with 1 preemption"), "\(r)")
+    }
+
     /// Without its schedule the lost wake-up does not happen: the default run (no
     /// preemption) passes, so the replay above is the schedule's doing.
     @Test func theEmptyScheduleRunsTheDefaultInterleaving() throws {
