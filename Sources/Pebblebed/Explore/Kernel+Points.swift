@@ -111,10 +111,16 @@ extension Kernel {
             guard yielded, me.state == .runnable, queue.last == stopped, queue.count >= 2 else { return nil }
             queue.removeLast()
             // Free: the threads it is fair to run next (PointController.owed); the rest and
-            // the yielder at a preemption's cost (`after-yield D THREAD`).
-            let (fair, heldBack) = p.fairAfterYield(of: stopped, others: queue)
-            queue = fair
-            paid = heldBack + [stopped]
+            // the yielder at a preemption's cost (`after-yield D THREAD`). Only the explorer's
+            // runs need to know which is which (a replay or a seeded run just checks that the
+            // thread named can run; a seeded run yields a lot: no ledger kept there).
+            if p.recording {
+                let (fair, heldBack) = p.fairAfterYield(of: stopped, others: queue)
+                queue = fair
+                paid = heldBack + [stopped]
+            } else {
+                paid = [stopped]
+            }
         }
         guard let tid = p.freeDecision(after: d, queue: queue, paid: paid) else { return nil }
         guard let u = threads[tid], u.state == .runnable, queue.contains(tid) || paid?.contains(tid) == true else {
