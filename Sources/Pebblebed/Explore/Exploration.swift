@@ -149,7 +149,7 @@ public final class Exploration {
         return nil
     }
 
-    /// Schedules queued with `level` preemptions (explore's progress line, SearchBound).
+    /// Schedules queued at depth `level` (explore's progress line, SearchDepth).
     public func queued(at level: Int) -> Int { levels.indices.contains(level) ? levels[level].count : 0 }
 
     /// Notes that the branch of `op.thread` ran from `node` (the cheapest way it ran, if more

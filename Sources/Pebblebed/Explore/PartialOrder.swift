@@ -70,7 +70,8 @@ public enum PartialOrder {
     /// `stopAlternatives`), the state after it is the free decision's: every thread on the run
     /// queue then can go first from there, without a preemption, whether it was stopped at a
     /// point (its pending operation is served at once) or not (it runs to its next point, as
-    /// above). Before free decisions, such an event was chosen where the previous one was (a
+    /// above); after a yield, the threads fairness holds back and the yielder itself too, at a
+    /// preemption's cost (`PointRecord.stopPaid`). Before free decisions, such an event was chosen where the previous one was (a
     /// thread given way at a point went on with it) or at the next point's decision, where
     /// running another thread first cost a preemption, or was not possible at all when that
     /// thread's first operation came right after the stop: "T1 blocks, then T3, then T2" was
