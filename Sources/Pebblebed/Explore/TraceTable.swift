@@ -15,6 +15,8 @@ struct TraceTable {
         let to: Int32?
         let how: String
         let record: PointRecord
+        /// Switched by a paid choice after a yield (`after-yield`): a preemption (marked *).
+        var paid = false
     }
 
     var rows: [Row] {
@@ -22,6 +24,12 @@ struct TraceTable {
         for (i, r) in records.enumerated() {
             if let u = r.switchedTo {
                 rows.append(Row(point: r.index, from: r.thread, to: u, how: "preempted", record: r))
+            } else if i + 1 < records.count, let paid = r.stopPaid, paid.contains(records[i + 1].thread) {
+                // A paid choice after a yield (Schedule.Choice.paid): it counts as a preemption,
+                // and the yielder going on would show no switch at all.
+                let u = records[i + 1].thread
+                rows.append(Row(point: r.index, from: r.thread, to: u, how: u == r.thread ? "went on after its yield" : "yielded, picked",
+                                record: r, paid: true))
             } else if i + 1 < records.count, records[i + 1].thread != r.thread {
                 rows.append(Row(point: r.index, from: r.thread, to: records[i + 1].thread, how: Self.voluntary(r.label), record: r))
             }
@@ -77,7 +85,7 @@ struct TraceTable {
             var second = "        "
             for t in threads {
                 if t == row.from {
-                    first += "| " + cell((row.how == "preempted" ? "* " : "") + row.record.label + " in " + fn)
+                    first += "| " + cell((row.how == "preempted" || row.paid ? "* " : "") + row.record.label + " in " + fn)
                     second += "| " + cell("  " + (calledAt[n] ?? line))
                 } else {
                     first += "| " + cell("")

@@ -150,6 +150,19 @@ import Testing
         #expect(rows.map(\.point) == [1, 2, 3])
         #expect(rows.map(\.how) == ["preempted", "blocked", "last point"])
         #expect(rows.map(\.to) == [2, 1, nil])
+        // A paid choice after a yield (`after-yield`) is a row marked as a preemption, also
+        // where the yielder itself goes on (no switch between its records).
+        let yielding = [
+            PointRecord(index: 0, thread: 1, eip: 1, caller: 0, label: "yield", alternatives: [2], switchedTo: nil,
+                        stopAlternatives: [2], stopPaid: [1]),
+            PointRecord(index: 1, thread: 1, eip: 1, caller: 0, label: "yield", alternatives: [2, 3], switchedTo: nil,
+                        stopAlternatives: [2], stopPaid: [3, 1]),
+            PointRecord(index: 2, thread: 3, eip: 1, caller: 0, label: "vanish", alternatives: [], switchedTo: nil),
+        ]
+        let table = TraceTable(records: yielding, elfPath: "/nonexistent")
+        #expect(table.rows.map(\.how) == ["went on after its yield", "yielded, picked", "last point"])
+        #expect(table.rows.map(\.paid) == [true, true, false])
+        #expect(table.text.contains("* yield in "), "\(table.text)")
     }
 
     /// Partial-order reduction: two threads, each with `ops` points on its own object (or all
