@@ -196,6 +196,20 @@ extension Kernel {
                 if a & 3 != 0 { out.append(Footprint.shared(UInt64((a &+ 3) & ~3))) }
                 if let o = p.waitingOn[t.tid] { out.append(UInt64(o)) }
             case 0x47: out = [Footprint.thread(Int32(bitPattern: t.frame.esi))]   // make_runnable
+            case 0x4A:
+                // remove_pages: the words of its region that another thread was seen to use
+                // (race watching counts the unmapping as a write of each: RaceDetector.kernelUnmap;
+                // the explorer turns the region into those words, PartialOrder.footprint), and
+                // the region itself (another remove_pages or new_pages of it). It was
+                // everything: every thr_join's remove_pages then raced with every point of
+                // every other thread, and each reversal made another one point earlier, a
+                // chain through a whole thread (race_broken_lock: 3,000 runs of such chains
+                // in 60 s, its bug not found).
+                let base = t.frame.esi
+                guard base & UInt32(pageSize - 1) == 0, let pages = t.task.space.regions[base >> pageShift] else {
+                    return [Footprint.everything]   // it fails: whatever it does, nothing is known
+                }
+                out = [Footprint.unmapping(base), Footprint.unmapLength(pages << pageShift)]
             case 0x45:   // yield: to a thread whose state it reads
                 let tid = Int32(bitPattern: t.frame.esi)
                 out = tid >= 0 ? [Footprint.thread(tid)] : []

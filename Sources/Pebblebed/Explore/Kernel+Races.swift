@@ -20,7 +20,7 @@ extension Kernel {
         // The thread's own frame is not shared: near its stack pointer, just show the page
         // (until the next point: another thread must fault on it).
         let esp = t.frame.esp
-        if Self.nearStack(address, esp) { return space.handleFault(at: address, write: write) != .violation }
+        if Self.ownFrame(address, esp, space) { return space.handleFault(at: address, write: write) != .violation }
         let mark = space.watchShown?.count ?? 0
         defer { withdrawShown(space, from: mark) }
         let eip = t.frame.eip
@@ -72,6 +72,16 @@ extension Kernel {
         address &- esp < 0x4000 || esp &- address < 0x4000
     }
 
+    /// The thread's own frame: near its stack pointer and in the same new_pages region (or
+    /// neither in one). The thread library's stacks are regions of their own, one after the
+    /// other: with 4 KiB stacks the neighbour's stack is within 16 KiB, and explore_exit_use's
+    /// consumer reading through a pointer into the producer's stack went unwatched, so the
+    /// unmapping of that stack by thr_join's remove_pages (RaceDetector.kernelUnmap) saw no
+    /// race with it.
+    static func ownFrame(_ address: UInt32, _ esp: UInt32, _ space: AddressSpace) -> Bool {
+        nearStack(address, esp) && space.region(containing: address) == space.region(containing: esp)
+    }
+
     /// Up to 15 bytes of code at `eip` (fewer at the end of the mapped text).
     func instructionBytes(_ space: AddressSpace, at eip: UInt32) -> [UInt8] {
         if let code = try? space.copyIn(eip, count: 15) { return code }
@@ -99,7 +109,7 @@ extension Kernel {
             return bytes.reversed().reduce(0) { $0 << 8 | UInt32($1) }
         }, store: { at, size, v in
             // rep stos: an iteration near the stack pointer would not have been watched.
-            if repeated && at != address && Self.nearStack(at, f.esp) { return false }
+            if repeated && at != address && Self.ownFrame(at, f.esp, space) { return false }
             // A first write to a zero-fill or copy-on-write page is stepped: its fault fills
             // or copies the neighbours too (AddressSpace+Fault.swift), and the run's memory
             // (frames, free count: the state fingerprint) must be what an unwatched run has.
@@ -232,6 +242,10 @@ extension Kernel {
             case 0x46 where fromProgram:
                 d.kernelRead(t.tid, address: t.frame.esi)   // *reject (RaceDetector.kernelRead)
                 d.acquireLater(t.tid, "wake \(t.tid)")
+            case 0x4A:   // remove_pages, the thread library's (thr_join) too: its region's words
+                if let pages = t.task.space.regions[t.frame.esi >> pageShift], t.frame.esi & UInt32(pageSize - 1) == 0 {
+                    d.kernelUnmap(t.tid, base: t.frame.esi, length: pages << pageShift)
+                }
             default: break
             }
         default:

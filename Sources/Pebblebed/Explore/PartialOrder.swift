@@ -368,6 +368,12 @@ public enum PartialOrder {
             switch o >> 32 {
             case Footprint.everything >> 32: all = true
             case Footprint.creation >> 32: creates = Int32(truncatingIfNeeded: o & 0xFFFF_FFFF)
+            case Footprint.unmapLength >> 32:
+                // remove_pages: the region, and the data-race words in it (Kernel.footprint).
+                if let region = r.footprint.first(where: { $0 >> 32 == Footprint.unmapping >> 32 }) {
+                    let base = UInt64(region & 0xFFFF_FFFF), end = base + (o & 0xFFFF_FFFF)
+                    for words in raceWords.values { for w in words where UInt64(w) >= base && UInt64(w) < end { objects.append(UInt64(w & ~3)) } }
+                }
             default: objects.append(o)
             }
         }
@@ -393,6 +399,12 @@ enum Footprint {
     /// Thread.limit) and raises it; a vanish that is not its task's last lowers it, shared
     /// (two such vanishes commute).
     static let liveThreads: UInt64 = 6 << 32
+    /// remove_pages of the region at `base` (an object: another remove_pages or new_pages of
+    /// it), with `unmapLength` its length: PartialOrder adds the data-race words inside.
+    static func unmapping(_ base: UInt32) -> UInt64 { unmapping | UInt64(base) }
+    static let unmapping: UInt64 = 7 << 32
+    static func unmapLength(_ length: UInt32) -> UInt64 { unmapLength | UInt64(length) }
+    static let unmapLength: UInt64 = 8 << 32
     /// A *shared* use of object `o`: dependent with an exclusive use of `o` by another thread,
     /// not with another shared use (updates that commute, or reads).
     static func shared(_ o: UInt64) -> UInt64 { o | sharedFlag }

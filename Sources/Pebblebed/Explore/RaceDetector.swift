@@ -185,6 +185,20 @@ final class RaceDetector {
     }
     static let kernel: UInt32 = 0
 
+    /// The kernel's unmapping of [base, base+length) at a remove_pages by thread `t`: a write
+    /// of every word there that the run has seen accessed, so that an access by another thread
+    /// not ordered before it is a race, and its instruction a point (the remove_pages is one
+    /// already). explore_exit_use: the consumer's read through a pointer into the producer's
+    /// stack races with thr_join's remove_pages of that stack. It is what lets remove_pages'
+    /// footprint be the words of its region (Kernel.footprint, PartialOrder.footprint) instead
+    /// of everything.
+    func kernelUnmap(_ t: Int32, base: UInt32, length: UInt32) {
+        let task = UInt64(UInt32(bitPattern: taskOf(t))) << 32
+        let lo = task | UInt64(base), hi = task | (UInt64(base) + UInt64(length))
+        let words = Set(lastWrite.keys.filter { $0 >= lo && $0 < hi }).union(reads.keys.filter { $0 >= lo && $0 < hi })
+        for w in words.sorted() { access(t, address: UInt32(truncatingIfNeeded: w), write: true, eip: RaceDetector.kernel) }
+    }
+
     private func found(_ word: UInt32, _ a: UInt32, _ b: UInt32) {
         let (a, b) = (a == RaceDetector.kernel ? b : a, b == RaceDetector.kernel ? a : b)
         let key = UInt64(min(a, b)) << 32 | UInt64(max(a, b))

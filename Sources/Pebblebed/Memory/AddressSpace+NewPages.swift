@@ -24,4 +24,11 @@ extension AddressSpace {
         unmap(first, count: count)
         regions[first] = nil
     }
+
+    /// The first page of the new_pages region holding `address`, nil outside every region
+    /// (race watching tells a thread's own stack from its neighbour's: Kernel.ownFrame).
+    func region(containing address: UInt32) -> UInt32? {
+        let page = address >> pageShift
+        return regions.first { page >= $0.key && page - $0.key < $0.value }?.key
+    }
 }

@@ -109,6 +109,16 @@ import Testing
         #expect(r.stdout.contains("with 1 preemption"), "\(r)")
     }
 
+    /// A read through a pointer into another thread's stack is watched (its stack is another
+    /// new_pages region, though within 16 KiB: Kernel.ownFrame) and races with thr_join's
+    /// remove_pages of that stack (RaceDetector.kernelUnmap): explore_exit_use's consumer read
+    /// becomes a data-race point, where its bug shows. (That is what lets remove_pages
+    /// depend on its region's words instead of everything: RemovePagesFootprintTests.)
+    @Test func anUnmappedStackRacesWithAReadThroughAPointerIntoIt() throws {
+        let (r, _) = try Self.explore("explore_exit_use")
+        #expect(r.status == 1 && r.stdout.contains("data-race in consumer"), "\(r)")
+    }
+
     /// Without its schedule the lost wake-up does not happen: the default run (no
     /// preemption) passes, so the replay above is the schedule's doing.
     @Test func theEmptyScheduleRunsTheDefaultInterleaving() throws {

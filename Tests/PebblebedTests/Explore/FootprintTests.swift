@@ -134,3 +134,27 @@ extension InProcessKernel {
         #expect(d.races.isEmpty)
     }
 }
+
+/// remove_pages' footprint (Kernel.footprint): its region, which the explorer turns into the
+/// data-race words inside it (PartialOrder.footprint), not everything: thr_join's remove_pages
+/// raced with every point of every other thread, a chain of reversals through a whole thread
+/// (race_broken_lock's bug was not found in 60 s; it is now).
+@Suite struct RemovePagesFootprintTests {
+    @Test func removePagesTouchesItsRegionsRaceWordsOnly() {
+        let r = PointRecord(index: 0, thread: 1, eip: 0, caller: 0, label: "remove_pages", alternatives: [], switchedTo: nil,
+                            footprint: [Footprint.unmapping(0x0100_8000), Footprint.unmapLength(0x2000)])
+        let words: [UInt32: [UInt32]] = [0x0100_1000: [0x0100_8010], 0x0100_1004: [0x0100_a000], 0x0100_1008: [0x0100_9ffc]]
+        let f = PartialOrder.footprint(of: r, raceWords: words)
+        #expect(!f.all)
+        #expect(Set(f.objects) == [Footprint.unmapping(0x0100_8000), 0x0100_8010, 0x0100_9ffc], "\(f.objects)")
+        // So it is dependent with a data-race point on a word in its region, not with others.
+        let inside = PointRecord(index: 1, thread: 2, eip: 0x0100_1000, caller: 0, label: ForkRunner.racePointLabel,
+                                 alternatives: [], switchedTo: nil)
+        let outside = PointRecord(index: 2, thread: 2, eip: 0x0100_1004, caller: 0, label: ForkRunner.racePointLabel,
+                                  alternatives: [], switchedTo: nil)
+        let sleeper = PartialOrder.Sleeper(thread: 1, all: f.all, objects: f.objects, shared: f.shared)
+        let g = PartialOrder.footprint(of: inside, raceWords: words), h = PartialOrder.footprint(of: outside, raceWords: words)
+        #expect(sleeper.wokenBy(all: g.all, objects: g.objects, shared: g.shared))
+        #expect(!sleeper.wokenBy(all: h.all, objects: h.objects, shared: h.shared))
+    }
+}
