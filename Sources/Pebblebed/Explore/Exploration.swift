@@ -75,6 +75,11 @@ public final class Exploration {
     /// two picks at a free decision, do not sleep each other). With every branch asleep, the
     /// runs one preemption over the bound that a sleeper stood for left their classes at the
     /// bound out (woken thread, bound 2: 9 classes with sleep sets, 11 without).
+    ///
+    /// That cost holds while the rest of the later branch's run costs the same without the
+    /// sleeper's event in it. Not after a yield: a thread picked freely right after one is
+    /// never asleep there (`next`, and the walk in `finished`), since without its event the
+    /// pick after that yield can be the yielder's own, which is paid.
     public let sleepSets: Bool
     struct Node: Hashable {
         let prefix: [Schedule.Choice]
@@ -85,7 +90,9 @@ public final class Exploration {
     /// The node each queued schedule branches from, the thread it runs there (for the
     /// schedule without its node's choice, the thread that was running), and the preemptions
     /// its choice there costs (bounded sleep sets, above).
-    private var branchOf: [Schedule: (node: Node, thread: Int32, cost: Int)] = [:]
+    /// `afterYield`: the node is the free decision after a yield (its thread is never asleep
+    /// there, `next`).
+    private var branchOf: [Schedule: (node: Node, thread: Int32, cost: Int, afterYield: Bool)] = [:]
     /// The threads asleep at a node, inherited from the run that reached it (known when a run
     /// walked through it after its own decision; unknown, so none, otherwise).
     private var nodeSleep: [Node: [PartialOrder.Sleeper]] = [:]
@@ -136,6 +143,9 @@ public final class Exploration {
                     if r.cost - b.cost + (r.thread == b.thread || r.stops ? 0 : 1) > 0 { continue }
                     z.append(r)
                 }
+                // A thread picked freely right after a yield is awake there (`finished`, where
+                // the walk meets one: its branch's equivalent runs may need a paid pick).
+                if b.afterYield { z.removeAll { $0.thread == b.thread } }
                 if z.contains(where: { $0.thread == b.thread }) {
                     slept += 1
                     branchOf[s] = nil
@@ -231,6 +241,22 @@ public final class Exploration {
                     if chosen[k] > start && (k == 0 || chosen[k - 1] != chosen[k]) {
                         nodeSleep[Node(prefix: schedule.choices, point: chosen[k])] = z
                     }
+                    if z.contains(where: { $0.thread == e.thread }),
+                       case let (point, true, _) = PartialOrder.decision(of: chosen[k], served), records[point].stopYielded {
+                        // A sleeper picked freely after a yield is woken, not a cut: its
+                        // branch's equivalent run may cost more than `Sleeper.cost` says. That
+                        // run serves the sleeper's event first and then this run's events
+                        // without it, so after this yield it must pick the event that came
+                        // after the sleeper's here, and when that is the yielder's own (or a
+                        // thread's that fairness holds back) the pick is paid (`after-yield`)
+                        // where this run's was free. T1 [L], T2 [L], T3 [yield, yield+L, L],
+                        // bound 1: in T3's branch (a switch at T1's L), T3 yields, T2 (asleep,
+                        // its branch ran) is picked freely and ends, T3 goes on freely; the
+                        // same class from T2's branch needs T3 to go on after its yield, a
+                        // second preemption. As a cut, the class "T3.0 T2.0 T3.1 T1.0 T3.2"
+                        // was lost (ExplorationTests.sleepersPickedAfterAYieldStayAwake).
+                        z.removeAll { $0.thread == e.thread }
+                    }
                     if z.contains(where: { $0.thread == e.thread }) {
                         sleepCuts += 1
                         racing = Array(served[..<k])
@@ -295,7 +321,10 @@ public final class Exploration {
                 guard generated.insert(s).inserted else { continue }
                 // The default's thread: the one running at the point, or the queue's head.
                 let byDefault = free ? records[point].stopAlternatives?.first ?? records[point].thread : records[point].thread
-                if sleepSets { branchOf[s] = (branch, thread >= 0 ? thread : byDefault, choice.map { $0.free && !$0.paid ? 0 : 1 } ?? 0) }
+                if sleepSets {
+                    branchOf[s] = (branch, thread >= 0 ? thread : byDefault, choice.map { $0.free && !$0.paid ? 0 : 1 } ?? 0,
+                                   free && records[point].stopYielded)
+                }
                 order[s] = node
                 switchKeys[s] = switchKeys(choices, records)
                 added.append(s)

@@ -262,11 +262,15 @@ public enum PartialOrder {
                     return served[x].thread
                 }
                 // The second's thread, if it is an initial and can go first from the node, else
-                // the first initial that can; if none can, every branch, as FG05 does.
-                func reverse(at node: Int) {
-                    if initials.contains(e.thread), let u = first(e.thread, at: node) {
+                // the first initial that can; if none can, every branch, as FG05 does. At a
+                // conservative branch (below), every initial that can go first there.
+                func reverse(at node: Int, everyInitial: Bool = false) {
+                    let able = initials.compactMap { first($0, at: node) }
+                    if everyInitial, !able.isEmpty {
+                        for u in able { addWays(node, u) }
+                    } else if initials.contains(e.thread), let u = first(e.thread, at: node) {
                         addWays(node, u)
-                    } else if let u = initials.compactMap({ first($0, at: node) }).first {
+                    } else if let u = able.first {
                         addWays(node, u)
                     } else {
                         for u in branches(node) { if let w = first(u, at: node) { addWays(node, w) } }
@@ -284,8 +288,19 @@ public enum PartialOrder {
                 // or a switch: another thread there costs no more) may be within the bound
                 // while every way DPOR would reach it from this run is one preemption over.
                 // So the same reversal also goes to that node: a *conservative* branch.
+                // There every initial that can go first, not one: unbounded, one initial is
+                // enough (the others are reached by later reversals from its branch), bounded
+                // those later reversals can cost a preemption each. T1 [L, L, L, wake T2], T2
+                // [deschedule, L, L], T3 [B, L], T4 [B, A] (locks L, A, B), bound 1: in T1's
+                // branch, T2 (switched to at T1's wake) blocks and T3 runs; the race of T3's L
+                // with T2's later L went to the free decision after T2's block with the first
+                // initial, T4 (independent of both), and from T4's branch the race needs
+                // another preemption; the initial T1 (whose wake T2's L follows) goes on to
+                // the class where T2 runs its locks before T3's L, at no cost. With sleep sets
+                // that class was lost (T1 sleeps in T2's branch at the start, where the search
+                // without them reached it: ExplorationTests.conservativeBranchesTryEveryInitial).
                 if !paid(node) {
-                    reverse(at: chosen[..<a.position].last { $0 < node && paid($0) } ?? 0)
+                    reverse(at: chosen[..<a.position].last { $0 < node && paid($0) } ?? 0, everyInitial: true)
                 }
             }
         }

@@ -454,8 +454,9 @@ import Testing
         // before free choices: a reversal at the free decision after a thread ends runs a
         // class again that a later branch of an earlier node covers).
         ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),
-        // Three threads on two locks: 1 and 3 share one, 2 and 3 the other: 5 runs for the 4
-        // classes (4 before the conservative branches, when bound 1 missed one of them).
+        // Three threads on two locks: 1 and 3 share one, 2 and 3 the other: 4 runs for the 4
+        // classes (5 before conservative branches ran every initial, 4 before the conservative
+        // branches, when bound 1 missed one of them).
         ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], false),
         // Three threads, two operations each, all on one lock: 90 runs for the 90 classes
         // (every order of the six operations; 68 runs for 68 classes before free choices,
@@ -466,7 +467,8 @@ import Testing
         // branches, 24 for 24 before free choices).
         ([[[Footprint.creating(3), Footprint.tids], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], false),
         // Thread 2 deschedules until thread 1 makes it runnable (woken, it is not at a point),
-        // all three contend for one lock: 24 runs for 12 classes (17 before bounded sleep sets
+        // all three contend for one lock: 19 runs for 12 classes (24 before conservative
+        // branches ran every initial, 17 before bounded sleep sets
         // and conservative branches, 10 runs for 9 before free choices, when a tenth class the
         // search of every preemption reaches was missed).
         ([[[0x99], wake(2)], [deschedule(2), [0x99]], [[0x99], [0x99]]], false),
@@ -602,15 +604,7 @@ import Testing
     @Test func randomModelsReachEveryClassOfTheBoundedSearch() {
         var missedSearches = 0
         for seed in 1...40 {
-            var g = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
-            func r(_ n: Int) -> Int { g ^= g << 13; g ^= g >> 7; g ^= g << 17; return Int(g % UInt64(n)) }
-            let n = 2 + r(3)
-            var ops: [[[UInt64]]] = (1...n).map { _ in (0..<(1 + r(3))).map { _ in [[0x10, 0x20, 0x99, 0x99][r(4)]] } }
-            if r(3) == 0 && n >= 3 { ops[0].insert([Footprint.creating(Int32(n)), Footprint.tids], at: r(ops[0].count + 1)) }
-            if r(3) == 0 && n >= 3 {
-                ops[1].insert(Self.deschedule(2), at: 0)
-                ops[0].insert(Self.wake(2), at: r(ops[0].count + 1))
-            }
+            let ops = Self.randomModel(seed: seed)
             for bound in 1...3 {
                 let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
                 let missed = Self.everyPreemption(ops, bound: bound).subtracting(with).count
@@ -619,6 +613,110 @@ import Testing
             }
         }
         #expect(missedSearches == 0)
+    }
+
+    /// A random model (a fixed generator: 2 to 4 threads of 1 to 3 operations on three locks,
+    /// 0x10, 0x20 and 0x99, twice as often the last; some with a thread created or woken mid-run).
+    static func randomModel(seed: Int) -> [[[UInt64]]] {
+        var g = UInt64(seed) &* 0x9E37_79B9_7F4A_7C15 | 1
+        func r(_ n: Int) -> Int { g ^= g << 13; g ^= g >> 7; g ^= g << 17; return Int(g % UInt64(n)) }
+        let n = 2 + r(3)
+        var ops: [[[UInt64]]] = (1...n).map { _ in (0..<(1 + r(3))).map { _ in [[0x10, 0x20, 0x99, 0x99][r(4)]] } }
+        if r(3) == 0 && n >= 3 { ops[0].insert([Footprint.creating(Int32(n)), Footprint.tids], at: r(ops[0].count + 1)) }
+        if r(3) == 0 && n >= 3 {
+            ops[1].insert(Self.deschedule(2), at: 0)
+            ops[0].insert(Self.wake(2), at: r(ops[0].count + 1))
+        }
+        return ops
+    }
+
+    /// A random model with yields (2 to 4 threads of 1 to 4 operations: locks, plain yields,
+    /// and yields inside a lock's retry, which touch the lock).
+    static func randomYieldModel(seed: Int) -> [[[UInt64]]] {
+        var g = UInt64(seed) &* 0xD1B5_4A32_D192_ED03 | 1
+        func r(_ n: Int) -> Int { g ^= g << 13; g ^= g >> 7; g ^= g << 17; return Int(g % UInt64(n)) }
+        let n = 2 + r(3)
+        let kinds: [[UInt64]] = [[0x10], [0x20], [0x99], [Self.yields], [Self.yields, 0x99]]
+        return (1...n).map { _ in (0..<(1 + r(4))).map { _ in kinds[r(kinds.count)] } }
+    }
+
+    /// The classes DPOR without sleep sets reaches within `bound` that DPOR with them does not.
+    static func sleepSetLosses(_ ops: [[[UInt64]]], bound: Int) -> Int {
+        let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
+        let (without, _) = Self.search(ops, bound: bound, sleepSets: false)
+        return Set(without).subtracting(with).count
+    }
+
+    /// A thread picked freely right after a yield is awake there (Exploration.finished's walk
+    /// and Exploration.next): its branch's equivalent run may need a paid pick (the yielder
+    /// going on, `after-yield`) where the later branch's was free. T1 [L], T2 [L], T3 [yield,
+    /// yield+L, L], bound 1: in T3's branch (a switch at T1's L) T3 yields, T2 (asleep) is
+    /// picked and ends, T3 goes on for free; from T2's branch the same class needs T3 to go
+    /// on after its yield, a second preemption, and "T3.0 T2.0 T3.1 T1.0 T3.2" was lost (a
+    /// sleep cut). T1 [B], T2 [B, A, yield, B], T3 [yield, A], T4 [B] (locks L = 0x99, A,
+    /// B), bound 1: the same where the sleeper's pick is a reversal (it slept at its node),
+    /// "T3.0 T4.0 T3.1 ..." lost.
+    @Test func sleepersPickedAfterAYieldStayAwake() {
+        let y = Self.yields
+        let cut: [[[UInt64]]] = [[[0x99]], [[0x99]], [[y], [y, 0x99], [0x99]]]
+        #expect(Self.sleepSetLosses(cut, bound: 1) == 0)
+        let reversal: [[[UInt64]]] = [[[0x20]], [[0x20], [0x10], [y], [0x20]], [[y], [0x10]], [[0x20]]]
+        #expect(Self.sleepSetLosses(reversal, bound: 1) == 0)
+    }
+
+    /// A conservative branch tries every initial that can go first at its node
+    /// (PartialOrder.backtracks): random model 68, T1 [L, L, L, wake T2], T2 [deschedule, L,
+    /// L], T3 [B, L], T4 [B, A], at bounds 1 and 2 lost with sleep sets the class "T2 blocks,
+    /// T1 runs its three locks and wakes T2, T2 its two before T3's second" (which the search
+    /// of every preemption does not reach: free choices do). It was the README's "one random
+    /// model of 100" whose loss was not understood: T1 sleeps in T2's branch at the start
+    /// rightly (its equivalent run costs one preemption too), but T1's own branch never ran
+    /// it: the one initial tried at the conservative branch after T2's block was T4, from
+    /// whose branch the class is one preemption over the bound.
+    @Test func conservativeBranchesTryEveryInitial() {
+        let ops = Self.randomModel(seed: 68)
+        #expect(ops == [[[0x99], [0x99], [0x99], Self.wake(2)], [Self.deschedule(2), [0x99], [0x99]], [[0x20], [0x99]], [[0x20], [0x10]]])
+        for bound in 1...2 { #expect(Self.sleepSetLosses(ops, bound: bound) == 0, "bound \(bound)") }
+    }
+
+    /// Random models: sleep sets lose no class DPOR without them reaches within the bound.
+    /// Before the two rules above: random models 1-300 at bounds 1-3, 2 of 900 searches lost
+    /// a class (model 68, bounds 1 and 2), and with yields, models 1-98, 41 of 294 searches
+    /// lost 2,081 classes (here: models 2 and 9 at bound 1). After them, none of the 900 and
+    /// 11 of the 294 (91 classes: `knownHoleSleepSetsAfterYields`).
+    @Test func randomModelsSleepSetsLoseNoClass() {
+        for seed in 41...100 {
+            for bound in 1...2 {
+                let lost = Self.sleepSetLosses(Self.randomModel(seed: seed), bound: bound)
+                #expect(lost == 0, "model \(seed), bound \(bound): lost \(lost)")
+            }
+        }
+        for seed in 1...24 {
+            let lost = Self.sleepSetLosses(Self.randomYieldModel(seed: seed), bound: 1)
+            #expect(lost == 0, "model with yields \(seed), bound 1: lost \(lost)")
+        }
+    }
+
+    /// Known hole: with yields, sleep sets still lose classes within a bound (random models
+    /// with yields 1-98, bounds 1-3: 11 of 294 searches, 91 classes, none that the search of
+    /// every preemption reaches). The smallest, model 73 at bound 1: T1 [L], T2 [B, yield,
+    /// yield, A], T3 [A], T4 [yield+L, yield+L, A]. The class lost starts "T4.0 T3.0 T4.1" and
+    /// runs T1's L after T4's second: without sleep sets it comes from the run where T1 is
+    /// picked at the free decision after T3's end, as the *initial* of the race of T2's
+    /// yield with T4's second (T4's L there follows T1's), and then the reversal of T1's L
+    /// with T4's. With them T1 sleeps there (its branch at the free decision after T4's
+    /// yield covers every class where T1's L goes first, rightly), so that run is not made;
+    /// and the class itself, with T1's L *after* T4's, is reached from no other run within
+    /// the bound: its other reversals put T4 after a yield that fairness holds it back from
+    /// (paid). Source-set DPOR needs an initial that is not asleep (Abdulla et al.); here
+    /// T1 is the only one.
+    @Test func knownHoleSleepSetsAfterYields() {
+        let ops = Self.randomYieldModel(seed: 73)
+        #expect(ops == [[[0x99]], [[0x20], [Self.yields], [Self.yields], [0x10]], [[0x10]],
+                        [[Self.yields, 0x99], [Self.yields, 0x99], [0x10]]])
+        withKnownIssue("sleep sets lose a class after yields within a bound (README, Not done yet)") {
+            #expect(Self.sleepSetLosses(ops, bound: 1) == 0)
+        }
     }
 
     /// The fair choice after a yield (PointController.owed, after CHESS): a thread that
@@ -649,11 +747,7 @@ import Testing
     @Test func randomModelsWithYieldsReachEveryClassOfTheBoundedSearch() {
         var missedSearches = 0
         for seed in 1...40 {
-            var g = UInt64(seed) &* 0xD1B5_4A32_D192_ED03 | 1
-            func r(_ n: Int) -> Int { g ^= g << 13; g ^= g >> 7; g ^= g << 17; return Int(g % UInt64(n)) }
-            let n = 2 + r(3)
-            let kinds: [[UInt64]] = [[0x10], [0x20], [0x99], [Self.yields], [Self.yields, 0x99]]
-            let ops: [[[UInt64]]] = (1...n).map { _ in (0..<(1 + r(4))).map { _ in kinds[r(kinds.count)] } }
+            let ops = Self.randomYieldModel(seed: seed)
             for bound in 1...3 {
                 let (with, _) = Self.search(ops, bound: bound, sleepSets: true)
                 let missed = Self.everyPreemption(ops, bound: bound).subtracting(with).count
@@ -711,7 +805,7 @@ import Testing
     /// one run per class.
     @Test(arguments: [
         ([[[0x10], [0x99]], [[0x20], [0x99]], [[0x30], [0x99]]], false),   // 20 runs, 6 classes
-        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], false),                     // 5 runs, 4 classes
+        ([[[0xA0]], [[0xB0]], [[0xA0], [0xB0]]], false),                     // 4 runs, 4 classes
         ([[[0x99], [0x99]], [[0x99], [0x99]], [[0x99], [0x99]]], true),
         ([[[0x99], [0x99], [0x99]], [[0x99], [0x99]], [[0x99]]], true),
         ([[[0x99], [0x99], [0x99]], [[0x99], [0x99], [0x99]]], true),
